@@ -1,0 +1,133 @@
+# ebpf-pipeline: loader, readers, BPF backends. Everything is built out of tree
+# in $(OUTPUT); `make V=1` shows the full commands.
+
+OUTPUT     ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+OBJDIR     ?= $(LIBDIR)/ebpf/bpf
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(LIBDIR)/systemd/system
+VERSION    := 0.1.0
+
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	      -Ilib -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+LDLIBS     += -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 -Wall \
+	      -Wno-unused-function -I$(OUTPUT) -Ibpf
+
+# Shared user-space code (pin layout, meta record, JSON): loader and readers.
+LIB_SRCS   := $(wildcard lib/*.c)
+LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB_A      := $(OUTPUT)/libebpfcommon.a
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
+LOADER      := $(OUTPUT)/ebpf-loader
+
+# Modern backends (BTF, libbpf-style maps): bpf/NAME.bpf.c -> bpf/NAME.o.
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.o,$(BPF_SRCS))
+# Classic backends: bpf_map_def in SEC("maps"), no BTF, as the old samples.
+CLASSIC_SRCS := $(wildcard bpf/classic/*.c)
+CLASSIC_OBJS := $(patsubst bpf/classic/%.c,$(OUTPUT)/bpf/%.o,$(CLASSIC_SRCS))
+# Small objects that exist only to exercise the loader in tests.
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/bpf/%.o,$(TEST_BPF_SRCS))
+TEST_HELPER_SRCS := $(wildcard tests/helpers/*.c)
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(TEST_HELPER_SRCS))
+
+DEPS_STAMP := $(OUTPUT)/.deps-ok
+VMLINUX_H  := $(OUTPUT)/vmlinux.h
+
+.DELETE_ON_ERROR:
+.PHONY: all deps demo check test install uninstall clean
+
+all: $(LOADER) $(BPF_OBJS) $(CLASSIC_OBJS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
+	$(call msg,DEPS,install-deps.sh)
+	$(Q)sh scripts/install-deps.sh
+	$(Q)touch $@
+
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+	$(Q)mkdir -p $@
+
+$(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
+	$(Q)if [ ! -r "$(VMLINUX_BTF)" ]; then \
+		echo "error: no kernel BTF at $(VMLINUX_BTF): set VMLINUX_BTF=/path/to/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF=y)" >&2; \
+		exit 1; fi
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# No -g: classic objects carry no BTF, like those built by old samples/bpf.
+# They include uapi headers, whose <asm/types.h> lives in Debian's multiarch
+# directory, which clang does not search with -target bpf.
+$(OUTPUT)/bpf/%.o: bpf/classic/%.c $(DEPS_STAMP) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -O2 -target bpf -Wall -Ibpf \
+		-I/usr/include/$(shell gcc -dumpmachine) -c $< -o $@
+
+$(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h) | $(OUTPUT)/tests/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iloader -c $< -o $@
+
+$(LOADER): $(LOADER_OBJS) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
+
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+demo: all
+	$(Q)sh scripts/demo.sh $(OUTPUT)
+
+check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS)
+	$(Q)sh tests/run.sh $(OUTPUT)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(LOADER) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(BPF_OBJS) $(CLASSIC_OBJS) $(DESTDIR)$(OBJDIR)/
+	install -m 0644 docs/ebpf-loader.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ebpf-loader $(DESTDIR)$(MANDIR)/man8/ebpf-loader.8
+	rm -f $(addprefix $(DESTDIR)$(OBJDIR)/,$(notdir $(BPF_OBJS) $(CLASSIC_OBJS)))
+	-rmdir -p $(DESTDIR)$(OBJDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 2>/dev/null
+
+clean:
+	rm -rf $(OUTPUT)

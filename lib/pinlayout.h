@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The pin layout: the contract between the loader and the readers
+ * (docs/design.md). Every path the two sides agree on is spelled here once.
+ *
+ *   <root>/<backend>/maps/<map>    <root>/<backend>/progs/<prog>
+ *   <root>/<backend>/links/<prog>  <root>/<backend>/meta
+ *   <root>/shared/<map>            <root>/staging/...  (loader only)
+ */
+#ifndef EBPF_PINLAYOUT_H
+#define EBPF_PINLAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "diag.h"
+
+#define EBPF_BPFFS_MOUNT       "/sys/fs/bpf"
+#define EBPF_PIN_ROOT_DEFAULT  "/sys/fs/bpf/ebpf"
+#define EBPF_PIN_ROOT_ENV      "EBPF_PIN_ROOT"
+
+#define PIN_DIR_MAPS    "maps"
+#define PIN_DIR_PROGS   "progs"
+#define PIN_DIR_LINKS   "links"
+#define PIN_META        "meta"
+#define PIN_DIR_SHARED  "shared"
+#define PIN_DIR_STAGING "staging"
+
+#define BACKEND_NAME_MAX 64
+
+/* --pin-root if given, else $EBPF_PIN_ROOT, else the default. */
+const char *pin_root_resolve(const char *opt);
+/* A backend name is 1..63 characters of [A-Za-z0-9_-], not a reserved
+ * directory name ("shared", "staging"). bpffs itself rejects any '.'. */
+int backend_name_check(const char *name, struct diag *d);
+/* True when a directory entry under the pin root is a backend (not shared/,
+ * not staging/, not hidden). Readers and `list` use this. */
+bool pin_root_entry_is_backend(const char *entry);
+/* bpffs rejects '.' in names: ".bss" -> "bss", "a.rodata" -> "a_rodata". */
+int pin_name_sanitize(const char *in, char *out, size_t size);
+/* "dir/sockex1.bpf.o" -> "sockex1"; "x.o" -> "x". */
+int backend_name_from_path(const char *path, char *out, size_t size);
+
+#endif
