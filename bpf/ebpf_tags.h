@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Presentation hints for readers, written as BTF decl tags on a map variable.
+ *
+ *   struct { ... } proto_stats SEC(".maps") EBPF_COUNTER EBPF_HELP("...");
+ *
+ * The readers find the map's VAR in the object's BTF (DATASEC ".maps") and
+ * read every "ebpf:<key>=<value>" decl tag that targets it. The spelling is
+ * documented in docs/tags.md; nothing else is needed to present a map.
+ */
+#ifndef EBPF_TAGS_H
+#define EBPF_TAGS_H
+
+#define EBPF_TAG(kv)            __attribute__((btf_decl_tag("ebpf:" kv)))
+
+/* Metric kind of the map's values. */
+#define EBPF_COUNTER            EBPF_TAG("kind=counter")
+#define EBPF_GAUGE              EBPF_TAG("kind=gauge")
+/* Value is a struct with an array field "buckets" and optional "sum":
+ * bucket 0 counts the value 0, bucket i > 0 counts [2^(i-1), 2^i - 1]. */
+#define EBPF_LOG2_HISTOGRAM     EBPF_TAG("kind=log2_histogram")
+/* Same struct; bucket i counts [i*width, (i+1)*width - 1]. */
+#define EBPF_LINEAR_HISTOGRAM(width) \
+	EBPF_TAG("kind=linear_histogram") EBPF_TAG("bucket_width=" #width)
+
+#define EBPF_HELP(text)         EBPF_TAG("help=" text)
+/* Unit of the values as stored, and the factor that turns them into it
+ * (e.g. EBPF_UNIT("seconds") EBPF_SCALE("1e-9") for nanoseconds). */
+#define EBPF_UNIT(unit)         EBPF_TAG("unit=" unit)
+#define EBPF_SCALE(factor)      EBPF_TAG("scale=" factor)
+/* Label name for a scalar (non-struct) key. */
+#define EBPF_LABEL(name)        EBPF_TAG("label=" name)
+/* An integer key whose values are the enumerators of this named enum. */
+#define EBPF_KEY_ENUM(name)     EBPF_TAG("key_enum=" name)
+/* Ring buffer: the struct type of its records. */
+#define EBPF_RECORD(type_name)  EBPF_TAG("record=" type_name)
+
+#endif /* EBPF_TAGS_H */
