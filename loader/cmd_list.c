@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ebpf-loader list / show: what is loaded, from the pins, meta and the
+ * kernel's own object info. Plain and JSON output share one data path. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "dirlist.h"
+#include "json_writer.h"
+#include "loader.h"
+#include "meta.h"
+#include "pinlayout.h"
+#include "pintree.h"
+#include "util.h"
+
+static int parse_common(int argc, char **argv, const char *usage, int min_args, int max_args,
+			struct diag *d)
+{
+	static const struct option longopts[] = {
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': g.pin_root = optarg; break;
+		case 'j': g.json = true; break;
+		case 'v': g.verbose = true; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: return diag_set(d, -EINVAL, "%s: invalid option (see --help)", argv[0]);
+		}
+	}
+	if (argc - optind < min_args || argc - optind > max_args)
+		return diag_set(d, -EINVAL, "%s: wrong number of arguments (see --help)", argv[0]);
+	return 0;
+}
+
+/* Any ebpf-loader run cleans up after a killed one; list and show too, when
+ * they may (they work read-only otherwise). */
+static void cleanup_if_possible(const char *root_path)
+{
+	struct pin_root root = { .fd = -1 };
+
+	if (pin_root_open(&root, root_path, false, NULL) == 0)
+		pin_root_cleanup(&root);
+	pin_root_close(&root);
+}
+
+static void format_time(__u64 ns, char *buf, size_t size)
+{
+	time_t t = ns / 1000000000ull;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+static size_t count_dir(const char *backend_dir, const char *sub)
+{
+	struct dirlist l;
+	char path[PATH_MAX];
+	size_t n;
+
+	if (path_join(path, sizeof(path), "%s/%s", backend_dir, sub) || dirlist_read(path, &l))
+		return 0;
+	n = l.n;
+	dirlist_free(&l);
+	return n;
+}
+
+static void json_names(struct json_writer *w, const char *key, const char *backend_dir,
+		       const char *sub)
+{
+	struct dirlist l;
+	char path[PATH_MAX];
+
+	jw_key(w, key);
+	jw_start_array(w);
+	if (!path_join(path, sizeof(path), "%s/%s", backend_dir, sub) && !dirlist_read(path, &l)) {
+		for (size_t i = 0; i < l.n; i++)
+			jw_string(w, l.names[i]);
+		dirlist_free(&l);
+	}
+	jw_end_array(w);
+}
+
+static void json_meta(struct json_writer *w, const struct ebpf_meta *m)
+{
+	char when[64];
+
+	format_time(m->load_time_ns, when, sizeof(when));
+	jw_kv_string(w, "object", m->object);
+	jw_kv_string(w, "sha256", m->sha256);
+	jw_kv_string(w, "load_time", when);
+	jw_kv_uint(w, "load_time_ns", m->load_time_ns);
+	jw_kv_string(w, "loader_version", m->loader_version);
+	jw_kv_bool(w, "classic", m->flags & EBPF_META_F_CLASSIC);
+	jw_kv_int(w, "holder_pid", m->holder_pid);
+	jw_kv_bool(w, "foreground", m->flags & EBPF_META_F_FOREGROUND);
+	jw_kv_string(w, "iface", m->iface);
+	jw_key(w, "attach");
+	jw_start_array(w);
+	for (__u32 i = 0; i < m->nr_attach; i++) {
+		jw_start_object(w);
+		jw_kv_string(w, "program", m->attach[i].prog);
+		jw_kv_string(w, "kind", m->attach[i].kind);
+		jw_kv_string(w, "target", m->attach[i].target);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+static void attach_summary(const struct ebpf_meta *m, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (__u32 i = 0; i < m->nr_attach && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s:%s", i ? "," : "",
+				m->attach[i].kind, m->attach[i].target);
+	if (!m->nr_attach)
+		strscpy(buf, "-", size);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: ebpf-loader list [--pin-root DIR] [--json]\n"
+		"One line per loaded backend: name, object, load time, programs, maps,\n"
+		"attach points, holder pid.\n";
+	struct json_writer w;
+	struct dirlist l = {};
+	struct diag d = {};
+	const char *root_path;
+	int r;
+
+	r = parse_common(argc, argv, usage, 0, 0, &d);
+	if (r)
+		return report_error(r, &d);
+	root_path = pin_root_resolve(g.pin_root);
+	if (access(root_path, F_OK) == 0) {
+		cleanup_if_possible(root_path);
+		r = dirlist_read(root_path, &l);
+		if (r)
+			return report_error(diag_set(&d, r, "pin root %s: %s", root_path, strerror(-r)), &d);
+	}
+	if (g.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_key(&w, "backends");
+		jw_start_array(&w);
+	} else {
+		printf("%-16s %-5s %-5s %-24s %-8s %-30s %s\n", "NAME", "PROGS", "MAPS", "LOADED",
+		       "HOLDER", "ATTACH", "OBJECT");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct ebpf_meta m = {};
+		char dir[PATH_MAX], when[64] = "-", attach[512], holder[16] = "-";
+
+		if (!pin_root_entry_is_backend(l.names[i]) ||
+		    path_join(dir, sizeof(dir), "%s/%s", root_path, l.names[i]))
+			continue;
+		if (meta_read(dir, &m) == 0)
+			format_time(m.load_time_ns, when, sizeof(when));
+		if (g.json) {
+			jw_start_object(&w);
+			jw_kv_string(&w, "name", l.names[i]);
+			json_meta(&w, &m);
+			json_names(&w, "programs", dir, PIN_DIR_PROGS);
+			json_names(&w, "maps", dir, PIN_DIR_MAPS);
+			json_names(&w, "links", dir, PIN_DIR_LINKS);
+			jw_end_object(&w);
+			continue;
+		}
+		attach_summary(&m, attach, sizeof(attach));
+		if (m.holder_pid)
+			snprintf(holder, sizeof(holder), "%d", m.holder_pid);
+		printf("%-16s %-5zu %-5zu %-24s %-8s %-30s %s\n", l.names[i],
+		       count_dir(dir, PIN_DIR_PROGS), count_dir(dir, PIN_DIR_MAPS), when, holder,
+		       attach, m.object[0] ? m.object : "-");
+	}
+	if (g.json) {
+		jw_end_array(&w);
+		jw_end_object(&w);
+	}
+	dirlist_free(&l);
+	return 0;
+}
+
+static bool stats_enabled(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v == 1;
+}
+
+static const struct ebpf_meta_attach *attach_of(const struct ebpf_meta *m, const char *prog)
+{
+	for (__u32 i = 0; i < m->nr_attach; i++)
+		if (!strcmp(m->attach[i].prog, prog))
+			return &m->attach[i];
+	return NULL;
+}
+
+/* Entries in use: arrays are always full; hashes are walked. */
+static long long map_entries(int fd, const struct bpf_map_info *info)
+{
+	char key[512], next[512];
+	void *prev = NULL;
+	long long n = 0;
+
+	switch (info->type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		return info->max_entries;
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		break;
+	default:
+		return -1;
+	}
+	if (info->key_size > sizeof(key))
+		return -1;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, info->key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	bool stats = stats_enabled();
+	struct dirlist l;
+
+	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_PROGS) || dirlist_read(sub, &l))
+		l = (struct dirlist){};
+	if (g.json) {
+		jw_key(w, "programs");
+		jw_start_array(w);
+	} else {
+		printf("programs:\n");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		const struct ebpf_meta_attach *a = attach_of(m, l.names[i]);
+		const char *type;
+		_cleanup_close_ int fd = -1;
+
+		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			continue;
+		type = libbpf_bpf_prog_type_str(info.type);
+		if (g.json) {
+			jw_start_object(w);
+			jw_kv_string(w, "name", l.names[i]);
+			jw_kv_uint(w, "id", info.id);
+			jw_kv_string(w, "type", type ? type : "unknown");
+			if (a) {
+				jw_kv_string(w, "attach_kind", a->kind);
+				jw_kv_string(w, "attach_target", a->target);
+			}
+			if (stats) {
+				jw_kv_uint(w, "run_cnt", info.run_cnt);
+				jw_kv_uint(w, "run_time_ns", info.run_time_ns);
+			}
+			jw_end_object(w);
+			continue;
+		}
+		printf("  %-24s id %-6u %-14s %s:%s", l.names[i], info.id, type ? type : "unknown",
+		       a ? a->kind : "-", a ? a->target : "-");
+		if (stats)
+			printf("  run_cnt %llu run_time_ns %llu", (unsigned long long)info.run_cnt,
+			       (unsigned long long)info.run_time_ns);
+		printf("\n");
+	}
+	if (g.json)
+		jw_end_array(w);
+	else if (!stats)
+		printf("  (run counts: sysctl kernel.bpf_stats_enabled=1)\n");
+	dirlist_free(&l);
+}
+
+static void show_maps(struct json_writer *w, const char *dir)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	char path[PATH_MAX], sub[PATH_MAX];
+	struct dirlist l;
+
+	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_MAPS) || dirlist_read(sub, &l))
+		l = (struct dirlist){};
+	if (g.json) {
+		jw_key(w, "maps");
+		jw_start_array(w);
+	} else {
+		printf("maps:\n");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		const char *type;
+		long long entries;
+		_cleanup_close_ int fd = -1;
+
+		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
+			continue;
+		fd = bpf_obj_get_opts(path, &ro);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			continue;
+		type = libbpf_bpf_map_type_str(info.type);
+		entries = map_entries(fd, &info);
+		if (g.json) {
+			jw_start_object(w);
+			jw_kv_string(w, "name", l.names[i]);
+			jw_kv_uint(w, "id", info.id);
+			jw_kv_string(w, "type", type ? type : "unknown");
+			jw_kv_uint(w, "key_size", info.key_size);
+			jw_kv_uint(w, "value_size", info.value_size);
+			jw_kv_uint(w, "max_entries", info.max_entries);
+			jw_key(w, "entries");
+			if (entries >= 0)
+				jw_int(w, entries);
+			else
+				jw_null(w);
+			jw_kv_bool(w, "btf", info.btf_id != 0);
+			jw_end_object(w);
+			continue;
+		}
+		printf("  %-24s id %-6u %-16s key %-4u value %-6u max %-8u", l.names[i], info.id,
+		       type ? type : "unknown", info.key_size, info.value_size, info.max_entries);
+		if (entries >= 0)
+			printf(" entries %lld", entries);
+		printf("\n");
+	}
+	if (g.json)
+		jw_end_array(w);
+	dirlist_free(&l);
+}
+
+static void show_links(struct json_writer *w, const char *dir)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	struct dirlist l;
+
+	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_LINKS) || dirlist_read(sub, &l))
+		l = (struct dirlist){};
+	if (g.json) {
+		jw_key(w, "links");
+		jw_start_array(w);
+	} else {
+		printf("links:\n");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		const char *type;
+		_cleanup_close_ int fd = -1;
+
+		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			continue;
+		type = libbpf_bpf_link_type_str(info.type);
+		if (g.json) {
+			jw_start_object(w);
+			jw_kv_string(w, "name", l.names[i]);
+			jw_kv_uint(w, "id", info.id);
+			jw_kv_string(w, "type", type ? type : "unknown");
+			jw_kv_uint(w, "prog_id", info.prog_id);
+			jw_end_object(w);
+			continue;
+		}
+		printf("  %-24s id %-6u %-14s prog %u\n", l.names[i], info.id,
+		       type ? type : "unknown", info.prog_id);
+	}
+	if (g.json)
+		jw_end_array(w);
+	dirlist_free(&l);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: ebpf-loader show NAME [--pin-root DIR] [--json]\n"
+		"Programs (id, type, attach point, run count and time when\n"
+		"kernel.bpf_stats_enabled=1), maps (id, type, sizes, entries), links\n"
+		"and the meta record of one backend.\n";
+	struct ebpf_meta m = {};
+	struct json_writer w;
+	struct diag d = {};
+	const char *root_path, *name;
+	char dir[PATH_MAX], when[64] = "-";
+	int r;
+
+	r = parse_common(argc, argv, usage, 1, 1, &d);
+	if (r)
+		return report_error(r, &d);
+	name = argv[optind];
+	r = backend_name_check(name, &d);
+	if (r)
+		return report_error(r, &d);
+	root_path = pin_root_resolve(g.pin_root);
+	if (access(root_path, F_OK) == 0)
+		cleanup_if_possible(root_path);
+	r = path_join(dir, sizeof(dir), "%s/%s", root_path, name);
+	if (r || access(dir, F_OK) < 0)
+		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded under %s",
+					     name, root_path), &d);
+	r = meta_read(dir, &m);
+	if (r)
+		fprintf(stderr, "ebpf-loader: %s: meta record unreadable: %s\n", name, strerror(-r));
+	if (g.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_kv_string(&w, "name", name);
+		jw_kv_string(&w, "pin_dir", dir);
+		jw_key(&w, "meta");
+		jw_start_object(&w);
+		json_meta(&w, &m);
+		jw_end_object(&w);
+	} else {
+		format_time(m.load_time_ns, when, sizeof(when));
+		printf("backend %s (%s)\n  object %s\n  sha256 %s\n  loaded %s by ebpf-loader %s%s\n",
+		       name, dir, m.object, m.sha256, when, m.loader_version,
+		       (m.flags & EBPF_META_F_CLASSIC) ? " (classic object)" : "");
+		if (m.holder_pid)
+			printf("  holder pid %d%s\n", m.holder_pid,
+			       (m.flags & EBPF_META_F_FOREGROUND) ? " (foreground loader)" : "");
+	}
+	show_progs(&w, dir, &m);
+	show_maps(&w, dir);
+	show_links(&w, dir);
+	if (g.json)
+		jw_end_object(&w);
+	return 0;
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ebpf-loader load: open, create/reuse maps, load, pin, attach in a staging
+ * tree, then publish with one rename(2) per backend.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include "attach.h"
+#include "holder.h"
+#include "json_writer.h"
+#include "loader.h"
+#include "meta.h"
+#include "object.h"
+#include "pinlayout.h"
+#include "pintree.h"
+#include "util.h"
+
+#define MAX_SOCKS 64
+
+struct load_opts {
+	const char *name;
+	const char *iface;
+	const char *cgroup;
+	const char *group;
+	bool replace;
+	bool foreground;
+	struct attach_opts attach;
+};
+
+struct stage {
+	struct object obj;
+	char name[BACKEND_NAME_MAX];
+	char tree[PATH_MAX];     /* staging path while building */
+	char dest[PATH_MAX];     /* <root>/<name> */
+	bool tree_made;
+	bool replaces;           /* an older backend of this name is published */
+	bool published;
+	int socks[MAX_SOCKS];
+	size_t nr_socks;
+	struct holder holder;
+	struct ebpf_meta meta;
+};
+
+static void usage_load(FILE *f)
+{
+	fprintf(f,
+		"Usage: ebpf-loader load OBJ... [--name NAME] [--pin-root DIR] [--iface IF]\n"
+		"                        [--cgroup PATH] [--replace] [--group GROUP]\n"
+		"                        [--foreground] [--json] [--verbose]\n"
+		"Load each BPF object, pin its maps, programs and links under\n"
+		"DIR/<name>/ and attach them; the attachments outlive the loader.\n");
+}
+
+static int pin_maps(const struct pin_root *root, struct stage *s, struct diag *d)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->obj.nr_maps; i++) {
+		const struct obj_map *m = &s->obj.maps[i];
+
+		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_MAPS, m->pin_name);
+		if (!r)
+			r = pin_fd(root, m->fd, path);
+		if (r)
+			return diag_set(d, r, "%s: map '%s': pin at %s: %s", s->obj.path, m->name,
+					path, strerror(-r));
+		if (!m->shared_created)
+			continue;
+		/* First user of a shared map publishes it right away, so that
+		 * the next object of this same call finds and reuses it. */
+		r = path_join(path, sizeof(path), "%s/%s/%s", root->path, PIN_DIR_SHARED,
+			      m->pin_name);
+		if (!r)
+			r = pin_fd(root, m->fd, path);
+		if (r)
+			return diag_set(d, r, "%s: shared map '%s': pin at %s: %s", s->obj.path,
+					m->name, path, strerror(-r));
+	}
+	return 0;
+}
+
+static int pin_progs(const struct pin_root *root, struct stage *s, struct diag *d)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->obj.nr_progs; i++) {
+		const struct obj_prog *p = &s->obj.progs[i];
+
+		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_PROGS, p->name);
+		if (!r)
+			r = pin_fd(root, p->fd, path);
+		if (r)
+			return diag_set(d, r, "%s: program '%s': pin at %s: %s", s->obj.path,
+					p->name, path, strerror(-r));
+	}
+	return 0;
+}
+
+static int attach_all(const struct pin_root *root, const struct load_opts *o, struct stage *s,
+		      struct diag *d)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->obj.nr_progs; i++) {
+		const struct obj_prog *p = &s->obj.progs[i];
+		struct attach_result res;
+
+		if (s->meta.nr_attach >= EBPF_META_MAX_ATTACH)
+			return diag_set(d, -E2BIG, "%s: more than %d programs to attach",
+					s->obj.path, EBPF_META_MAX_ATTACH);
+		r = attach_prog(p, &o->attach, &res, d);
+		if (r) {
+			/* attach.c names the section; add the file. */
+			char msg[sizeof(d->msg)];
+
+			strscpy(msg, d->msg, sizeof(msg));
+			return diag_reset(d, r, "%s: %.900s", s->obj.path, msg);
+		}
+		/* Record first: whatever is attached must be findable in meta. */
+		s->meta.attach[s->meta.nr_attach++] = res.rec;
+		if (res.sock_fd >= 0) {
+			if (s->nr_socks >= MAX_SOCKS) {
+				close(res.sock_fd);
+				return diag_set(d, -E2BIG, "%s: too many socket programs", s->obj.path);
+			}
+			s->socks[s->nr_socks++] = res.sock_fd;
+		}
+		if (res.link_fd < 0)
+			continue;
+		s->meta.attach[s->meta.nr_attach - 1].flags |= EBPF_ATTACH_F_LINK;
+		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_LINKS, p->name);
+		if (!r)
+			r = pin_fd(root, res.link_fd, path);
+		close(res.link_fd);
+		if (r)
+			return diag_set(d, r, "%s: program '%s': pin link at %s: %s", s->obj.path,
+					p->name, path, strerror(-r));
+	}
+	return 0;
+}
+
+static int write_meta(const struct pin_root *root, const struct load_opts *o, struct stage *s,
+		      struct diag *d)
+{
+	struct ebpf_meta *m = &s->meta;
+	struct timespec now;
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	m->magic = EBPF_META_MAGIC;
+	m->version = EBPF_META_VERSION;
+	m->size = sizeof(*m);
+	m->flags = (s->obj.classic ? EBPF_META_F_CLASSIC : 0) |
+		   (o->foreground && s->nr_socks ? EBPF_META_F_FOREGROUND : 0);
+	clock_gettime(CLOCK_REALTIME, &now);
+	m->load_time_ns = (__u64)now.tv_sec * 1000000000ull + now.tv_nsec;
+	strscpy(m->name, s->name, sizeof(m->name));
+	strscpy(m->object, s->obj.path, sizeof(m->object));
+	strscpy(m->sha256, s->obj.sha256, sizeof(m->sha256));
+	strscpy(m->loader_version, EBPF_VERSION, sizeof(m->loader_version));
+	strscpy(m->iface, o->iface ? o->iface : "", sizeof(m->iface));
+	if (s->holder.pid > 0) {
+		m->holder_pid = s->holder.pid;
+		m->holder_start = s->holder.start;
+	} else if (o->foreground && s->nr_socks) {
+		m->holder_pid = getpid();
+		proc_start_time(getpid(), &m->holder_start);
+	}
+	r = meta_create(m, &fd);
+	if (!r)
+		r = path_join(path, sizeof(path), "%s/%s", s->tree, PIN_META);
+	if (!r)
+		r = pin_fd(root, fd, path);
+	if (r)
+		return diag_set(d, r, "%s: meta record: %s", s->name, strerror(-r));
+	return 0;
+}
+
+/* Build one backend completely inside <root>/staging/. */
+static int stage_backend(const struct pin_root *root, const struct load_opts *o,
+			 struct stage *s, struct diag *d)
+{
+	char shared[PATH_MAX], sub[PATH_MAX];
+	int r;
+
+	r = object_check_supported(&s->obj, d);
+	if (r)
+		return r;
+	r = path_join(shared, sizeof(shared), "%s/%s", root->path, PIN_DIR_SHARED);
+	if (r)
+		return r;
+	r = object_reuse_shared(&s->obj, shared, d);
+	if (r)
+		return r;
+	r = object_load(&s->obj, d);
+	if (r)
+		return r;
+	test_pause_point("loaded");
+
+	r = pintree_staging_path(root, s->name, "new", s->tree, sizeof(s->tree));
+	if (r)
+		return r;
+	r = pin_mkdir(root, s->tree);
+	if (r)
+		return diag_set(d, r, "%s: %s", s->tree, strerror(-r));
+	s->tree_made = true;
+	for (const char *const *dir = (const char *const[]){ PIN_DIR_MAPS, PIN_DIR_PROGS,
+							     PIN_DIR_LINKS, NULL };
+	     *dir; dir++) {
+		r = path_join(sub, sizeof(sub), "%s/%s", s->tree, *dir);
+		if (!r)
+			r = pin_mkdir(root, sub);
+		if (r)
+			return diag_set(d, r, "%s: %s", sub, strerror(-r));
+	}
+	r = pin_maps(root, s, d);
+	if (!r)
+		r = pin_progs(root, s, d);
+	if (r)
+		return r;
+	test_pause_point("pinned");
+	r = attach_all(root, o, s, d);
+	if (r)
+		return r;
+	test_pause_point("attached");
+	if (s->nr_socks && !o->foreground) {
+		r = holder_spawn(s->name, s->socks, s->nr_socks, &s->holder);
+		if (r)
+			return diag_set(d, r, "%s: cannot start the socket holder: %s", s->name,
+					strerror(-r));
+	}
+	r = write_meta(root, o, s, d);
+	if (r)
+		return r;
+	test_pause_point("staged");
+	return 0;
+}
+
+static int publish(const struct pin_root *root, struct stage *s, struct diag *d)
+{
+	int r;
+
+	if (s->holder.pid > 0) {
+		r = holder_commit(&s->holder);
+		if (r)
+			return diag_set(d, r, "%s: socket holder exited early", s->name);
+	}
+	if (s->replaces) {
+		/* Readers see the old tree or the new one, never neither. */
+		if (renameat2(AT_FDCWD, s->tree, AT_FDCWD, s->dest, RENAME_EXCHANGE) < 0)
+			return diag_set(d, -errno, "%s: swap into %s: %s", s->name, s->dest,
+					strerror(errno));
+		s->published = true;
+		test_pause_point("exchanged");
+		/* s->tree now holds the old backend. */
+		r = pintree_remove(s->tree);
+		s->tree_made = false;
+		if (r)
+			return diag_set(d, r, "%s: removing the replaced backend: %s", s->name,
+					strerror(-r));
+		return 0;
+	}
+	if (renameat2(AT_FDCWD, s->tree, AT_FDCWD, s->dest, RENAME_NOREPLACE) < 0)
+		return diag_set(d, -errno, "%s: publish at %s: %s", s->name, s->dest,
+				strerror(errno));
+	s->published = true;
+	s->tree_made = false;
+	return 0;
+}
+
+static void stage_abort(struct stage *s)
+{
+	if (s->holder.pid > 0 && s->holder.commit_fd >= 0)
+		holder_abort(&s->holder);
+	if (s->tree_made)
+		pintree_remove(s->tree);
+	s->tree_made = false;
+}
+
+static void print_result(struct json_writer *w, const struct stage *s)
+{
+	const struct object *o = &s->obj;
+	size_t i;
+
+	if (!g.json) {
+		printf("loaded %s from %s: %zu program%s, %zu map%s", s->name, o->path,
+		       o->nr_progs, o->nr_progs == 1 ? "" : "s", o->nr_maps,
+		       o->nr_maps == 1 ? "" : "s");
+		for (i = 0; i < s->meta.nr_attach; i++)
+			printf("%s %s:%s", i ? "," : "; attached", s->meta.attach[i].kind,
+			       s->meta.attach[i].target);
+		if (s->meta.holder_pid)
+			printf(" (holder pid %d)", s->meta.holder_pid);
+		printf("\n");
+		return;
+	}
+	jw_start_object(w);
+	jw_kv_string(w, "name", s->name);
+	jw_kv_string(w, "object", o->path);
+	jw_kv_string(w, "sha256", o->sha256);
+	jw_kv_string(w, "pin_dir", s->dest);
+	jw_kv_bool(w, "classic", o->classic);
+	jw_kv_int(w, "holder_pid", s->meta.holder_pid);
+	jw_key(w, "programs");
+	jw_start_array(w);
+	for (i = 0; i < o->nr_progs; i++) {
+		jw_start_object(w);
+		jw_kv_string(w, "name", o->progs[i].name);
+		jw_kv_string(w, "section", o->progs[i].section);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_key(w, "maps");
+	jw_start_array(w);
+	for (i = 0; i < o->nr_maps; i++) {
+		jw_start_object(w);
+		jw_kv_string(w, "name", o->maps[i].pin_name);
+		jw_kv_bool(w, "shared", o->maps[i].shared);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_key(w, "attach");
+	jw_start_array(w);
+	for (i = 0; i < s->meta.nr_attach; i++) {
+		jw_start_object(w);
+		jw_kv_string(w, "program", s->meta.attach[i].prog);
+		jw_kv_string(w, "kind", s->meta.attach[i].kind);
+		jw_kv_string(w, "target", s->meta.attach[i].target);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
+/* --foreground: hold the sockets until SIGTERM/SIGINT, then unload what
+ * this process loaded (unless `unload` already took it away). */
+static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
+{
+	struct pin_root root;
+	struct diag d = {};
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL); /* blocked since the start already */
+	sd_notifyf(0, "READY=1\nSTATUS=holding %zu backend%s", n, n == 1 ? "" : "s");
+	sigwait(&set, &sig);
+	sd_notify(0, "STOPPING=1");
+	if (pin_root_open(&root, root_path, false, &d))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ebpf_meta meta;
+		char moved[PATH_MAX];
+
+		if (meta_read(st[i].dest, &meta) || meta.holder_pid != getpid())
+			continue;
+		if (pintree_staging_path(&root, st[i].name, "stop", moved, sizeof(moved)) ||
+		    rename(st[i].dest, moved) < 0)
+			continue;
+		pintree_remove(moved);
+	}
+	shared_gc(&root);
+	pin_root_close(&root);
+	return 0;
+}
+
+static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct diag *d)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:r:i:c:Rg:fjvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o->name = optarg; break;
+		case 'r': g.pin_root = optarg; break;
+		case 'i': o->iface = optarg; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'R': o->replace = true; break;
+		case 'g': o->group = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'j': g.json = true; break;
+		case 'v': g.verbose = true; break;
+		case 'h': usage_load(stdout); exit(0);
+		default:
+			return diag_set(d, -EINVAL, "load: invalid option (see 'ebpf-loader load --help')");
+		}
+	}
+	if (optind >= argc)
+		return diag_set(d, -EINVAL, "load: no object given (see 'ebpf-loader load --help')");
+	if (o->name && argc - optind > 1)
+		return diag_set(d, -EINVAL, "load: --name needs exactly one object");
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	struct load_opts o = {};
+	struct pin_root root = { .fd = -1 };
+	struct stage *st = NULL;
+	struct json_writer w;
+	struct diag d = {};
+	size_t n = 0, i, j;
+	int r;
+
+	r = parse_load_opts(argc, argv, &o, &d);
+	if (r)
+		return report_error(r, &d);
+	if (o.foreground) {
+		/* A stop request during the load is kept for hold_in_foreground:
+		 * a half-done load is never interrupted by it. */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
+	/* Everything the user can get wrong is checked before anything is made. */
+	o.attach.iface = o.iface ? o.iface : "lo";
+	o.attach.ifindex = if_nametoindex(o.attach.iface);
+	if (o.iface && !o.attach.ifindex)
+		return report_error(diag_set(&d, -ENODEV, "unknown interface '%s'", o.iface), &d);
+	o.attach.cgroup = o.cgroup;
+	if (o.group) {
+		struct group *gr = getgrnam(o.group);
+
+		if (!gr)
+			return report_error(diag_set(&d, -EINVAL, "unknown group '%s'", o.group), &d);
+		root.group = true;
+		root.gid = gr->gr_gid;
+	}
+
+	n = argc - optind;
+	st = calloc(n, sizeof(*st));
+	if (!st)
+		return report_error(-ENOMEM, &d);
+	for (i = 0; i < n; i++)
+		st[i].holder.commit_fd = -1;
+
+	for (i = 0; i < n; i++) {
+		const char *arg = argv[optind + i];
+		char path[PATH_MAX];
+
+		if (o.name)
+			r = strscpy(st[i].name, o.name, sizeof(st[i].name));
+		else
+			r = backend_name_from_path(arg, st[i].name, sizeof(st[i].name));
+		if (r) {
+			r = diag_set(&d, -EINVAL, "invalid backend name for %s: too long", arg);
+			goto fail;
+		}
+		r = backend_name_check(st[i].name, &d);
+		if (r)
+			goto fail;
+		for (j = 0; j < i; j++)
+			if (!strcmp(st[j].name, st[i].name)) {
+				r = diag_set(&d, -EINVAL, "backend '%s' given twice", st[i].name);
+				goto fail;
+			}
+		r = object_resolve(arg, path, sizeof(path), &d);
+		if (r)
+			goto fail;
+		r = object_open(&st[i].obj, path, st[i].name, &d);
+		if (r)
+			goto fail;
+	}
+
+	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);
+	if (r)
+		goto fail;
+	pin_root_cleanup(&root);
+	for (i = 0; i < n; i++) {
+		r = path_join(st[i].dest, sizeof(st[i].dest), "%s/%s", root.path, st[i].name);
+		if (r)
+			goto fail;
+		st[i].replaces = access(st[i].dest, F_OK) == 0;
+		if (st[i].replaces && !o.replace) {
+			r = diag_set(&d, -EEXIST, "backend '%s' is already loaded at %s (use --replace to swap it)",
+				     st[i].name, st[i].dest);
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		r = stage_backend(&root, &o, &st[i], &d);
+		if (r)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		r = publish(&root, &st[i], &d);
+		if (r)
+			goto fail;
+		test_pause_point("published");
+	}
+	pin_root_close(&root);
+
+	if (g.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_key(&w, "loaded");
+		jw_start_array(&w);
+	}
+	for (i = 0; i < n; i++)
+		print_result(&w, &st[i]);
+	if (g.json) {
+		jw_end_array(&w);
+		jw_end_object(&w);
+	}
+	fflush(stdout);
+	if (o.foreground)
+		hold_in_foreground(pin_root_resolve(g.pin_root), st, n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < st[i].nr_socks; j++)
+			close(st[i].socks[j]);
+		object_close(&st[i].obj);
+	}
+	free(st);
+	return 0;
+
+fail:
+	/* Nothing half-made stays: unpublish what this call published (unless
+	 * it replaced something, which cannot be brought back), drop staging. */
+	for (i = 0; i < n; i++) {
+		if (st[i].published && !st[i].replaces)
+			pintree_remove(st[i].dest);
+		stage_abort(&st[i]);
+	}
+	if (root.fd >= 0) {
+		shared_gc(&root);
+		pin_root_close(&root);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < st[i].nr_socks; j++)
+			close(st[i].socks[j]);
+		object_close(&st[i].obj);
+	}
+	free(st);
+	return report_error(r, &d);
+}

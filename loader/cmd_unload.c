@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ebpf-loader unload: take backends out of view atomically, then detach and
+ * remove everything they pinned; shared maps go with their last user. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dirlist.h"
+#include "json_writer.h"
+#include "loader.h"
+#include "pinlayout.h"
+#include "pintree.h"
+#include "util.h"
+
+static void usage_unload(FILE *f)
+{
+	fprintf(f,
+		"Usage: ebpf-loader unload NAME... [--pin-root DIR] [--json]\n"
+		"       ebpf-loader unload --all [--pin-root DIR] [--json]\n"
+		"Detach each backend, stop its socket holder and remove its pins; the\n"
+		"kernel frees its programs, maps and links. --all also removes the\n"
+		"then empty pin root.\n");
+}
+
+static int unload_one(const struct pin_root *root, const char *name, struct diag *d)
+{
+	char dest[PATH_MAX], moved[PATH_MAX];
+	int r;
+
+	r = backend_name_check(name, d);
+	if (r)
+		return r;
+	r = path_join(dest, sizeof(dest), "%s/%s", root->path, name);
+	if (!r)
+		r = pintree_staging_path(root, name, "unload", moved, sizeof(moved));
+	if (r)
+		return diag_set(d, r, "%s: path too long", name);
+	/* Out of readers' view in one step; the slow part happens in staging,
+	 * where a crash leaves debris the next run removes. */
+	if (rename(dest, moved) < 0) {
+		if (errno == ENOENT)
+			return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name,
+					root->path);
+		return diag_set(d, -errno, "%s: %s", dest, strerror(errno));
+	}
+	test_pause_point("unload-moved");
+	r = pintree_remove(moved);
+	if (r)
+		return diag_set(d, r, "%s: removing pins: %s", name, strerror(-r));
+	return 0;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pin_root root = { .fd = -1 };
+	struct dirlist all = {};
+	struct json_writer w;
+	struct diag d = {}, first = {};
+	bool want_all = false;
+	const char *root_path;
+	char **names;
+	size_t n, i;
+	int c, r, failed = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ar:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': want_all = true; break;
+		case 'r': g.pin_root = optarg; break;
+		case 'j': g.json = true; break;
+		case 'v': g.verbose = true; break;
+		case 'h': usage_unload(stdout); return 0;
+		default:
+			return report_error(diag_set(&d, -EINVAL, "unload: invalid option (see 'ebpf-loader unload --help')"), &d);
+		}
+	}
+	if (want_all == (optind < argc))
+		return report_error(diag_set(&d, -EINVAL, "unload: give backend names or --all, not both or neither"), &d);
+
+	root_path = pin_root_resolve(g.pin_root);
+	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
+		if (want_all)
+			return 0; /* nothing was ever loaded there */
+		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded (pin root %s does not exist)",
+					     argv[optind], root_path), &d);
+	}
+	r = pin_root_open(&root, root_path, false, &d);
+	if (r)
+		return report_error(r, &d);
+	pin_root_cleanup(&root);
+
+	if (want_all) {
+		r = dirlist_read(root.path, &all);
+		if (r) {
+			pin_root_close(&root);
+			return report_error(diag_set(&d, r, "pin root %s: %s", root.path, strerror(-r)), &d);
+		}
+		names = all.names;
+		n = all.n;
+	} else {
+		names = argv + optind;
+		n = argc - optind;
+	}
+	if (g.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_key(&w, "unloaded");
+		jw_start_array(&w);
+	}
+	for (i = 0; i < n; i++) {
+		if (want_all && !pin_root_entry_is_backend(names[i]))
+			continue;
+		diag_clear(&d);
+		r = unload_one(&root, names[i], &d);
+		if (r) {
+			if (!failed++)
+				first = d;
+			fprintf(stderr, "ebpf-loader: %s\n", diag_msg(&d, r));
+			continue;
+		}
+		if (g.json)
+			jw_string(&w, names[i]);
+		else
+			printf("unloaded %s\n", names[i]);
+	}
+	shared_gc(&root);
+	if (want_all) {
+		/* Leave nothing behind: the layout's own directories and, if
+		 * now empty, the root itself. */
+		char sub[PATH_MAX];
+
+		if (!path_join(sub, sizeof(sub), "%s/%s", root.path, PIN_DIR_STAGING))
+			rmdir(sub);
+		if (!path_join(sub, sizeof(sub), "%s/%s", root.path, PIN_DIR_SHARED))
+			rmdir(sub);
+		rmdir(root.path);
+	}
+	pin_root_close(&root);
+	dirlist_free(&all);
+	if (g.json) {
+		jw_end_array(&w);
+		if (failed) {
+			jw_kv_string(&w, "error", first.msg);
+		}
+		jw_end_object(&w);
+	}
+	return failed ? 1 : 0;
+}

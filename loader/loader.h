@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ebpf-loader: subcommands and the options they share. */
+#ifndef EBPF_LOADER_H
+#define EBPF_LOADER_H
+
+#include <stdbool.h>
+#include "diag.h"
+
+struct loader_globals {
+	bool json;
+	bool verbose;
+	const char *pin_root;   /* --pin-root, NULL for the default */
+};
+
+extern struct loader_globals g;
+
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+
+/* The one place errors are reported: "ebpf-loader: <msg>" (plus detail
+ * lines), or a JSON object {"error": ...} on stdout with --json. Returns
+ * the exit status to use. */
+int report_error(int err, const struct diag *d);
+
+/* libbpf's messages are captured, not printed (printed too with --verbose),
+ * so a failure can quote the last warning. */
+void libbpf_log_setup(void);
+void libbpf_log_reset(void);
+const char *libbpf_log_last_warning(void);
+
+/* Test hook: with EBPF_LOADER_TEST_PAUSE=<step>, the loader announces and
+ * then waits forever at that step so a test can SIGKILL it there. */
+void test_pause_point(const char *step);
+
+#endif

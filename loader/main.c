@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ebpf-loader: global options, then a subcommand from a table (as bpftool). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "loader.h"
+
+struct loader_globals g;
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+static const struct cmd cmds[] = {
+	{ "load", cmd_load },
+	{ "unload", cmd_unload },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "__hold", cmd_hold }, /* internal: the socket holder */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ebpf-loader [--pin-root DIR] [--json] [--verbose] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  load OBJ...    load, pin and attach BPF objects; they outlive the loader\n"
+		"  unload NAME... detach and remove backends (--all: every backend)\n"
+		"  list           one line per loaded backend\n"
+		"  show NAME      programs, maps, links and meta of one backend\n"
+		"\n"
+		"Options:\n"
+		"  --pin-root DIR  pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
+		"  --json          machine-readable output\n"
+		"  --verbose       show libbpf's messages\n"
+		"  --help, --version\n"
+		"\n"
+		"'ebpf-loader COMMAND --help' describes a command; see ebpf-loader(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	/* Global options before the command; each command accepts them too. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			printf("ebpf-loader %s\n", EBPF_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--json")) {
+			g.json = true;
+		} else if (!strcmp(argv[i], "--verbose")) {
+			g.verbose = true;
+		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
+			g.pin_root = argv[++i];
+		} else if (!strncmp(argv[i], "--pin-root=", 11)) {
+			g.pin_root = argv[i] + 11;
+		} else {
+			fprintf(stderr, "ebpf-loader: unknown option '%s' (see --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	libbpf_log_setup();
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
+		if (!strcmp(argv[i], cmds[c].name))
+			return cmds[c].func(argc - i, argv + i);
+	fprintf(stderr, "ebpf-loader: unknown command '%s' (see --help)\n", argv[i]);
+	return 2;
+}

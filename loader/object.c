@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "legacy.h"
+#include "loader.h"
+#include "object.h"
+#include "probe.h"
+#include "util.h"
+
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+
+/* Big enough for the tail of any verifier log worth showing; the kernel
+ * (>= 6.4) keeps the end of the log when it does not fit. */
+#define VERIFIER_LOG_SIZE (1u << 20)
+
+static int exe_dir(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	return 0;
+}
+
+int object_resolve(const char *arg, char *out, size_t size, struct diag *d)
+{
+	char dir[PATH_MAX], cand[PATH_MAX];
+	const char *dirs[4];
+	size_t nr_dirs = 0, i;
+	char *env = getenv("EBPF_OBJ_PATH");
+
+	if (strchr(arg, '/')) {
+		if (!realpath(arg, out))
+			return diag_set(d, -errno, "%s: %s", arg, strerror(errno));
+		return 0;
+	}
+	/* Bare name: build dir (binary in build/, objects in build/bpf/),
+	 * then the installed layout relative to the binary (sbin/../lib/ebpf/bpf),
+	 * then the configured object dir. */
+	if (env && *env)
+		dirs[nr_dirs++] = env;
+	if (!exe_dir(dir, sizeof(dir))) {
+		static char build[PATH_MAX], inst[PATH_MAX];
+
+		if (!path_join(build, sizeof(build), "%s/bpf", dir))
+			dirs[nr_dirs++] = build;
+		if (!path_join(inst, sizeof(inst), "%s/../lib/ebpf/bpf", dir))
+			dirs[nr_dirs++] = inst;
+	}
+	dirs[nr_dirs++] = EBPF_OBJDIR;
+	for (i = 0; i < nr_dirs; i++) {
+		if (path_join(cand, sizeof(cand), "%s/%s", dirs[i], arg))
+			continue;
+		if (access(cand, R_OK) == 0 && realpath(cand, out))
+			return 0;
+	}
+	return diag_set(d, -ENOENT, "%s: No such file or directory (looked in the current build and %s)",
+			arg, EBPF_OBJDIR);
+}
+
+static int read_file(const char *path, void **buf, size_t *size, struct diag *d)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t done = 0;
+	char *p;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_set(d, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return diag_set(d, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return diag_set(d, -EINVAL, "%s: not a regular file", path);
+	p = malloc(st.st_size ? st.st_size : 1);
+	if (!p)
+		return -ENOMEM;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + done, st.st_size - done);
+
+		if (n <= 0) {
+			int err = n < 0 ? -errno : -EIO;
+
+			free(p);
+			return diag_set(d, err, "%s: read failed: %s", path, strerror(-err));
+		}
+		done += n;
+	}
+	*buf = p;
+	*size = done;
+	return 0;
+}
+
+/* libbpf and legacy.c both assume a well-formed ELF; say precisely what is
+ * wrong before either sees it. */
+static int check_elf(const struct object *o, struct diag *d)
+{
+	Elf *elf;
+	GElf_Ehdr eh;
+	Elf_Scn *scn = NULL;
+	size_t shnum;
+	int r = 0;
+
+	if (o->size < 4 || memcmp(o->image, ELFMAG, SELFMAG))
+		return diag_set(d, -ENOEXEC, "%s: not an ELF file", o->path);
+	elf_version(EV_CURRENT);
+	elf = elf_memory(o->image, o->size);
+	if (!elf)
+		return diag_set(d, -ENOEXEC, "%s: not a valid ELF file: %s", o->path, elf_errmsg(-1));
+	if (!gelf_getehdr(elf, &eh)) {
+		r = diag_set(d, -ENOEXEC, "%s: truncated or corrupt ELF header: %s", o->path,
+			     elf_errmsg(-1));
+		goto out;
+	}
+	if (eh.e_machine != EM_BPF) {
+		r = diag_set(d, -ENOEXEC, "%s: not a BPF object (ELF machine %u, expected %u)",
+			     o->path, eh.e_machine, EM_BPF);
+		goto out;
+	}
+	if (eh.e_shoff > o->size || elf_getshdrnum(elf, &shnum) < 0 ||
+	    (eh.e_shentsize && shnum > (o->size - eh.e_shoff) / eh.e_shentsize)) {
+		r = diag_set(d, -ENOEXEC, "%s: truncated ELF: section headers extend past the end of the file",
+			     o->path);
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh)) {
+			r = diag_set(d, -ENOEXEC, "%s: corrupt ELF section header: %s", o->path,
+				     elf_errmsg(-1));
+			goto out;
+		}
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > o->size || sh.sh_size > o->size - sh.sh_offset)) {
+			r = diag_set(d, -ENOEXEC, "%s: truncated ELF: section %zu extends past the end of the file",
+				     o->path, elf_ndxscn(scn));
+			goto out;
+		}
+	}
+out:
+	elf_end(elf);
+	return r;
+}
+
+static int collect_classic(struct object *o, struct diag *d)
+{
+	struct legacy_obj *l = o->legacy;
+	size_t i;
+
+	o->maps = calloc(l->nr_maps ? l->nr_maps : 1, sizeof(*o->maps));
+	o->progs = calloc(l->nr_progs ? l->nr_progs : 1, sizeof(*o->progs));
+	if (!o->maps || !o->progs)
+		return -ENOMEM;
+	for (i = 0; i < l->nr_maps; i++) {
+		struct obj_map *m = &o->maps[o->nr_maps++];
+
+		strscpy(m->name, l->maps[i].name, sizeof(m->name));
+		if (pin_name_sanitize(m->name, m->pin_name, sizeof(m->pin_name)))
+			return diag_set(d, -EINVAL, "%s: map '%s': name cannot be pinned", o->path, m->name);
+		m->fd = -1;
+	}
+	for (i = 0; i < l->nr_progs; i++) {
+		struct obj_prog *p = &o->progs[o->nr_progs++];
+
+		strscpy(p->name, l->progs[i].name, sizeof(p->name));
+		strscpy(p->section, l->progs[i].section, sizeof(p->section));
+		p->type = l->progs[i].type;
+		p->expected_attach_type = l->progs[i].expected_attach_type;
+		p->fd = -1;
+	}
+	return 0;
+}
+
+static int collect_modern(struct object *o, struct diag *d)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	size_t n = 0;
+
+	bpf_object__for_each_map(map, o->bpf)
+		n++;
+	o->maps = calloc(n ? n : 1, sizeof(*o->maps));
+	n = 0;
+	bpf_object__for_each_program(prog, o->bpf)
+		n++;
+	o->progs = calloc(n ? n : 1, sizeof(*o->progs));
+	if (!o->maps || !o->progs)
+		return -ENOMEM;
+
+	bpf_object__for_each_map(map, o->bpf) {
+		struct obj_map *m = &o->maps[o->nr_maps++];
+
+		strscpy(m->name, bpf_map__name(map), sizeof(m->name));
+		if (pin_name_sanitize(m->name, m->pin_name, sizeof(m->pin_name)))
+			return diag_set(d, -EINVAL, "%s: map '%s': name cannot be pinned", o->path, m->name);
+		m->bmap = map;
+		m->fd = -1;
+		/* libbpf marks __uint(pinning, LIBBPF_PIN_BY_NAME) maps with a
+		 * default pin path; we pin them ourselves under <root>/shared. */
+		if (bpf_map__get_pin_path(map)) {
+			m->shared = m->shared_created = true;
+			bpf_map__set_pin_path(map, NULL);
+		}
+	}
+	bpf_object__for_each_program(prog, o->bpf) {
+		struct obj_prog *p = &o->progs[o->nr_progs++];
+
+		strscpy(p->name, bpf_program__name(prog), sizeof(p->name));
+		strscpy(p->section, bpf_program__section_name(prog), sizeof(p->section));
+		p->type = bpf_program__type(prog);
+		p->expected_attach_type = bpf_program__expected_attach_type(prog);
+		p->bprog = prog;
+		p->fd = -1;
+	}
+	return 0;
+}
+
+int object_open(struct object *o, const char *path, const char *name, struct diag *d)
+{
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	strscpy(o->path, path, sizeof(o->path));
+	strscpy(o->name, name, sizeof(o->name));
+	r = read_file(path, &o->image, &o->size, d);
+	if (r)
+		return r;
+	sha256_hex(o->image, o->size, o->sha256);
+	r = check_elf(o, d);
+	if (r)
+		return r;
+
+	r = legacy_detect(o->image, o->size);
+	if (r < 0)
+		return diag_set(d, r, "%s: %s", path, strerror(-r));
+	if (r == 1) {
+		o->classic = true;
+		r = legacy_parse(o->image, o->size, path, &o->legacy, d);
+		if (r)
+			return r;
+		r = collect_classic(o, d);
+	} else {
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = o->name);
+
+		libbpf_log_reset();
+		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
+		if (!o->bpf) {
+			const char *why = libbpf_log_last_warning();
+
+			r = -errno;
+			return diag_set(d, r, "%s: cannot open BPF object: %s", path,
+					*why ? why : strerror(-r));
+		}
+		r = collect_modern(o, d);
+	}
+	if (r)
+		return r;
+	if (!o->nr_progs)
+		return diag_set(d, -ENOENT, "%s: no BPF programs in object", path);
+	return 0;
+}
+
+int object_check_supported(const struct object *o, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		const struct obj_prog *p = &o->progs[i];
+		const char *why = probe_section_unsupported(p->section);
+
+		if (why)
+			return diag_set(d, -EOPNOTSUPP, "%s: section '%s' (program '%s'): %s",
+					o->path, p->section, p->name, why);
+	}
+	return 0;
+}
+
+int object_reuse_shared(struct object *o, const char *shared_dir, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++) {
+		struct obj_map *m = &o->maps[i];
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char path[PATH_MAX];
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (!m->shared)
+			continue;
+		r = path_join(path, sizeof(path), "%s/%s", shared_dir, m->pin_name);
+		if (r)
+			return r;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue; /* first user: created by this load */
+			return diag_set(d, -errno, "%s: shared map '%s': cannot open %s: %s",
+					o->path, m->name, path, strerror(errno));
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			return diag_set(d, -errno, "%s: shared map '%s': %s", o->path, m->name,
+					strerror(errno));
+#define CONFLICT(what, ours, theirs)                                                        \
+	if ((ours) != (theirs))                                                             \
+		return diag_set(d, -EEXIST,                                                 \
+				"%s: shared map '%s' conflicts with %s: " what " %u here, %u pinned", \
+				o->path, m->name, path, (unsigned)(ours), (unsigned)(theirs))
+		CONFLICT("map type", bpf_map__type(m->bmap), info.type);
+		CONFLICT("key size", bpf_map__key_size(m->bmap), info.key_size);
+		CONFLICT("value size", bpf_map__value_size(m->bmap), info.value_size);
+		CONFLICT("max entries", bpf_map__max_entries(m->bmap), info.max_entries);
+		CONFLICT("map flags", bpf_map__map_flags(m->bmap), info.map_flags);
+#undef CONFLICT
+		r = bpf_map__reuse_fd(m->bmap, fd);
+		if (r)
+			return diag_set(d, r, "%s: shared map '%s': cannot reuse %s: %s", o->path,
+					m->name, path, strerror(-r));
+		m->shared_created = false;
+	}
+	return 0;
+}
+
+/* libbpf says which program failed only in its log: "prog 'NAME': ...". */
+static const struct obj_prog *failed_prog(const struct object *o, const char *warning)
+{
+	const char *p = strstr(warning, "prog '");
+	size_t i, len;
+
+	if (!p)
+		return NULL;
+	p += 6;
+	len = strcspn(p, "'");
+	for (i = 0; i < o->nr_progs; i++)
+		if (strlen(o->progs[i].name) == len && !strncmp(o->progs[i].name, p, len))
+			return &o->progs[i];
+	return NULL;
+}
+
+static int load_modern(struct object *o, char *log, struct diag *d)
+{
+	const struct obj_prog *bad;
+	size_t i;
+	int r;
+
+	for (i = 0; i < o->nr_progs; i++)
+		bpf_program__set_log_buf(o->progs[i].bprog, log, VERIFIER_LOG_SIZE);
+	libbpf_log_reset();
+	r = bpf_object__load(o->bpf);
+	if (r) {
+		const char *why = libbpf_log_last_warning();
+
+		bad = failed_prog(o, why);
+		if (bad && log[0]) {
+			diag_set_detail_tail(d, log, 12);
+			return diag_set(d, r, "%s: program '%s' (section '%s') rejected by the verifier: %s",
+					o->path, bad->name, bad->section, strerror(-r));
+		}
+		return diag_set(d, r, "%s: load failed: %s", o->path, *why ? why : strerror(-r));
+	}
+	for (i = 0; i < o->nr_progs; i++)
+		o->progs[i].fd = bpf_program__fd(o->progs[i].bprog);
+	for (i = 0; i < o->nr_maps; i++)
+		o->maps[i].fd = bpf_map__fd(o->maps[i].bmap);
+	return 0;
+}
+
+static int load_classic(struct object *o, char *log, struct diag *d)
+{
+	size_t i;
+	int r;
+
+	r = legacy_load(o->legacy, o->path, log, VERIFIER_LOG_SIZE, d);
+	if (r) {
+		if (log[0])
+			diag_set_detail_tail(d, log, 12);
+		return r;
+	}
+	for (i = 0; i < o->nr_progs; i++)
+		o->progs[i].fd = o->legacy->progs[i].fd;
+	for (i = 0; i < o->nr_maps; i++)
+		o->maps[i].fd = o->legacy->maps[i].fd;
+	return 0;
+}
+
+int object_load(struct object *o, struct diag *d)
+{
+	_cleanup_free_ char *log = calloc(1, VERIFIER_LOG_SIZE);
+
+	if (!log)
+		return -ENOMEM;
+	return o->classic ? load_classic(o, log, d) : load_modern(o, log, d);
+}
+
+void object_close(struct object *o)
+{
+	if (o->bpf)
+		bpf_object__close(o->bpf);
+	legacy_free(o->legacy);
+	free(o->maps);
+	free(o->progs);
+	free(o->image);
+	memset(o, 0, sizeof(*o));
+}

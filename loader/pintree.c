@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "attach.h"
+#include "fsutil.h"
+#include "holder.h"
+#include "meta.h"
+#include "pinlayout.h"
+#include "pintree.h"
+#include "util.h"
+
+/* The deepest existing ancestor of path decides which filesystem it will be on. */
+static int existing_ancestor_is_bpffs(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+	int r;
+
+	r = strscpy(buf, path, sizeof(buf));
+	if (r)
+		return r;
+	for (;;) {
+		r = fs_is_bpffs(buf);
+		if (r != -ENOENT)
+			return r;
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return fs_is_bpffs("/");
+		*slash = '\0';
+	}
+}
+
+int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d)
+{
+	char sub[PATH_MAX];
+	int rc;
+
+	r->fd = -1;
+	if (path[0] != '/')
+		return diag_set(d, -EINVAL, "pin root %s: must be an absolute path", path);
+	rc = strscpy(r->path, path, sizeof(r->path));
+	if (rc)
+		return diag_set(d, rc, "pin root %s: path too long", path);
+	if (path_is_under(path, EBPF_BPFFS_MOUNT)) {
+		rc = bpffs_ensure_mounted();
+		if (rc)
+			return diag_set(d, rc, "cannot mount bpffs at %s: %s", EBPF_BPFFS_MOUNT,
+					strerror(-rc));
+	}
+	rc = existing_ancestor_is_bpffs(path);
+	if (rc < 0)
+		return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+	if (rc == 0)
+		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
+	if (create) {
+		rc = mkdir_p(path, 0700);
+		if (rc)
+			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+	}
+	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0)
+		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
+	if (flock(r->fd, LOCK_EX) < 0)
+		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
+	if (!create)
+		return 0;
+	for (const char *const *s = (const char *const[]){ PIN_DIR_SHARED, PIN_DIR_STAGING, NULL };
+	     *s; s++) {
+		rc = path_join(sub, sizeof(sub), "%s/%s", path, *s);
+		if (!rc)
+			rc = pin_mkdir(r, sub);
+		if (rc && rc != -EEXIST)
+			return diag_set(d, rc, "%s: %s", sub, strerror(-rc));
+	}
+	return 0;
+}
+
+void pin_root_close(struct pin_root *r)
+{
+	if (r->fd >= 0)
+		close(r->fd); /* drops the lock */
+	r->fd = -1;
+}
+
+static int apply_mode(const struct pin_root *r, const char *path, mode_t mode)
+{
+	if (r->group) {
+		if (chown(path, -1, r->gid) < 0)
+			return -errno;
+		mode |= (mode & 0700) == 0700 ? 0050 : 0040;
+	}
+	if (chmod(path, mode) < 0)
+		return -errno;
+	return 0;
+}
+
+int pin_mkdir(const struct pin_root *r, const char *path)
+{
+	if (mkdir(path, 0700) < 0)
+		return -errno;
+	return apply_mode(r, path, 0700);
+}
+
+int pin_fd(const struct pin_root *r, int fd, const char *path)
+{
+	if (bpf_obj_pin(fd, path) < 0)
+		return -errno;
+	return apply_mode(r, path, 0600);
+}
+
+int pintree_staging_path(const struct pin_root *r, const char *name, const char *tag,
+			 char *out, size_t size)
+{
+	return path_join(out, size, "%s/%s/%s-%d-%s", r->path, PIN_DIR_STAGING, name,
+			 (int)getpid(), tag);
+}
+
+/* rm -r for a bpffs tree, by directory fd. */
+static int remove_at(int parent, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *e;
+	DIR *dir;
+	int r = 0;
+
+	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir)
+		return -errno;
+	fd = -1; /* owned by dir now */
+	while ((e = readdir(dir))) {
+		int rr;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		rr = remove_at(dirfd(dir), e->d_name);
+		if (rr && !r)
+			r = rr;
+	}
+	closedir(dir);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !r)
+		r = -errno;
+	return r;
+}
+
+int pintree_remove(const char *tree)
+{
+	struct ebpf_meta meta;
+	char links[PATH_MAX];
+	bool have_meta;
+	int r, rr;
+
+	have_meta = meta_read(tree, &meta) == 0;
+	if (have_meta)
+		for (__u32 i = 0; i < meta.nr_attach; i++)
+			attach_detach_record(&meta.attach[i]);
+	/* Links first, so programs stop running before their maps go. */
+	r = path_join(links, sizeof(links), "%s/%s", tree, PIN_DIR_LINKS);
+	if (!r)
+		r = remove_at(AT_FDCWD, links);
+	/* A foreground loader removing its own tree is the holder itself. */
+	if (have_meta && meta.holder_pid != getpid())
+		holder_stop(meta.holder_pid, meta.holder_start);
+	rr = remove_at(AT_FDCWD, tree);
+	return r ? r : rr;
+}
+
+int pin_root_cleanup(struct pin_root *r)
+{
+	char staging[PATH_MAX], tree[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
+	int rc = 0;
+
+	if (path_join(staging, sizeof(staging), "%s/%s", r->path, PIN_DIR_STAGING))
+		return -ENAMETOOLONG;
+	/* With the lock held, nothing in staging/ belongs to a live loader. */
+	dir = opendir(staging);
+	if (dir) {
+		while ((e = readdir(dir))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (path_join(tree, sizeof(tree), "%s/%s", staging, e->d_name))
+				continue;
+			if (pintree_remove(tree) && !rc)
+				rc = -EIO;
+		}
+		closedir(dir);
+	}
+	if (shared_gc(r) && !rc)
+		rc = -EIO;
+	return rc;
+}
+
+struct id_set {
+	__u32 *ids;
+	size_t n, cap;
+};
+
+static int id_of_pin(const char *path, __u32 *id)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	_cleanup_close_ int fd = bpf_obj_get_opts(path, &opts);
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+static int id_set_add_dir(struct id_set *s, const char *dirpath)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *dir = opendir(dirpath);
+	__u32 id;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.' ||
+		    path_join(path, sizeof(path), "%s/%s", dirpath, e->d_name) ||
+		    id_of_pin(path, &id))
+			continue;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 64;
+			__u32 *ids = realloc(s->ids, cap * sizeof(*ids));
+
+			if (!ids) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			s->ids = ids;
+			s->cap = cap;
+		}
+		s->ids[s->n++] = id;
+	}
+	closedir(dir);
+	return 0;
+}
+
+int shared_gc(struct pin_root *r)
+{
+	struct id_set used = {};
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *root, *shared;
+	int rc = 0;
+
+	/* Every backend pins the shared maps it uses under its own maps/ too:
+	 * a shared map no backend names is garbage. */
+	root = opendir(r->path);
+	if (!root)
+		return -errno;
+	while ((e = readdir(root))) {
+		if (!pin_root_entry_is_backend(e->d_name) ||
+		    path_join(path, sizeof(path), "%s/%s/%s", r->path, e->d_name, PIN_DIR_MAPS))
+			continue;
+		rc = id_set_add_dir(&used, path);
+		if (rc)
+			break;
+	}
+	closedir(root);
+	if (rc)
+		goto out;
+	if (path_join(path, sizeof(path), "%s/%s", r->path, PIN_DIR_SHARED))
+		goto out;
+	shared = opendir(path);
+	if (!shared)
+		goto out;
+	while ((e = readdir(shared))) {
+		char pin[PATH_MAX];
+		bool in_use = false;
+		__u32 id;
+
+		if (e->d_name[0] == '.' ||
+		    path_join(pin, sizeof(pin), "%s/%s", path, e->d_name) || id_of_pin(pin, &id))
+			continue;
+		for (size_t i = 0; i < used.n && !in_use; i++)
+			in_use = used.ids[i] == id;
+		if (!in_use && unlink(pin) < 0 && !rc)
+			rc = -errno;
+	}
+	closedir(shared);
+out:
+	free(used.ids);
+	return rc;
+}
