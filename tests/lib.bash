@@ -1,0 +1,122 @@
+# Shared setup for the Bats suite. Every test gets its own pin root, its own
+# network namespace when it sends packets, and a teardown that removes every
+# pin, program, link, namespace, cgroup and process it made, pass or fail.
+
+BUILD=${BUILD:-$(cd "$BATS_TEST_DIRNAME/../build" && pwd)}
+LOADER=$BUILD/ebpf-loader
+BPFOBJ=$BUILD/bpf
+TOBJ=$BUILD/tests/bpf
+HELPERS=$BUILD/tests/helpers
+
+common_setup() {
+	ROOT=/sys/fs/bpf/test-$BATS_TEST_NUMBER-$$
+	NS=""
+	CGROUP=""
+	BG_PIDS=""
+	TMP=$(mktemp -d)
+}
+
+common_teardown() {
+	local p
+	for p in $BG_PIDS; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	"$LOADER" unload --all --pin-root "$ROOT" >/dev/null 2>&1 || true
+	if [ -e "$ROOT" ]; then rm -rf "$ROOT" 2>/dev/null || true; fi
+	if [ -n "$NS" ]; then
+		# Processes still in the namespace (a holder of a failed test) go too.
+		for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		ip netns del "$NS" 2>/dev/null || true
+	fi
+	if [ -n "$CGROUP" ] && [ -d "$CGROUP" ]; then
+		for p in $(cat "$CGROUP/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		rmdir "$CGROUP" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# A private network namespace with lo up; commands run in it with in_ns.
+netns_create() {
+	NS=ebpft-$BATS_TEST_NUMBER-$$
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+}
+
+# nsenter, not `ip netns exec`: the latter remounts /sys and would hide bpffs.
+in_ns() {
+	nsenter --net="/run/netns/$NS" "$@"
+}
+
+cgroup2_root() {
+	awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts
+}
+
+loader() {
+	"$LOADER" "$@" --pin-root "$ROOT"
+}
+
+# IDs of a backend's kernel objects, from `show --json`.
+backend_ids() { # NAME programs|maps|links
+	"$LOADER" show "$1" --pin-root "$ROOT" --json | jq -r ".$2[].id"
+}
+
+# Wait (up to 5 s: the kernel frees programs after an RCU grace period)
+# until none of the given ids of kind prog|map|link exists any more.
+wait_ids_gone() { # KIND ID...
+	local kind=$1 id i
+	shift
+	for id in "$@"; do
+		for i in $(seq 50); do
+			bpftool "$kind" show id "$id" >/dev/null 2>&1 || break
+			sleep 0.1
+		done
+		if bpftool "$kind" show id "$id" >/dev/null 2>&1; then
+			echo "$kind $id still exists" >&2
+			return 1
+		fi
+	done
+}
+
+# Little-endian unsigned integer from bpftool's hex byte arrays.
+JQ_HEX='def hexbyte: ascii_downcase | ltrimstr("0x") | explode
+	| reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end));
+	def le_u64($off): .[$off:$off+8] | reverse | reduce .[] as $b (0; . * 256 + ($b | hexbyte));'
+
+# Sum over CPUs (or the single value) of the u64 at OFFSET of a map value
+# looked up with bpftool: map_u64 PIN OFFSET KEYBYTES...
+map_u64() {
+	local pin=$1 off=$2
+	shift 2
+	bpftool -j map lookup pinned "$pin" key "$@" 2>/dev/null |
+		jq "$JQ_HEX"' if .values then [.values[].value | le_u64('"$off"')] | add
+			    else .value | le_u64('"$off"') end'
+}
+
+# The hits counter of the tests/bpf objects (array of one u64).
+hits() { # BACKEND
+	map_u64 "$ROOT/$1/maps/hits" 0 0 0 0 0
+}
+
+# Nothing of NAME is left: no tree, no staging debris.
+assert_no_backend() { # NAME
+	[ ! -e "$ROOT/$1" ]
+	if [ -d "$ROOT/staging" ]; then
+		[ -z "$(ls -A "$ROOT/staging")" ]
+	fi
+}
+
+# bpftool lists no program whose name starts with NAME (kernel names are
+# cut at 15 characters).
+assert_no_prog_named() { # NAME
+	local n=${1:0:15} i
+	for i in $(seq 50); do
+		[ "$(bpftool -j prog show | jq --arg n "$n" '[.[] | select(.name == $n)] | length')" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "program $n is still loaded" >&2
+	return 1
+}
