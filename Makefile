@@ -110,7 +110,7 @@ $(LOADER): $(LOADER_OBJS) $(LIB_A)
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< $(LDLIBS)
 
 demo: all
 	$(Q)sh scripts/demo.sh $(OUTPUT)

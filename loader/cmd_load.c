@@ -475,15 +475,22 @@ int cmd_load(int argc, char **argv)
 		const char *arg = argv[optind + i];
 		char path[PATH_MAX];
 
+		/* The file first: "not an ELF file" says more than a bad name. */
+		r = object_resolve(arg, path, sizeof(path), &d);
+		if (r)
+			goto fail;
 		if (o.name)
 			r = strscpy(st[i].name, o.name, sizeof(st[i].name));
 		else
-			r = backend_name_from_path(arg, st[i].name, sizeof(st[i].name));
-		if (r) {
+			r = backend_name_from_path(path, st[i].name, sizeof(st[i].name));
+		r = object_open(&st[i].obj, path, st[i].name, &d);
+		if (r)
+			goto fail;
+		if (strlen(st[i].name) >= BACKEND_NAME_MAX - 1) {
 			r = diag_set(&d, -EINVAL, "invalid backend name for %s: too long", arg);
 			goto fail;
 		}
-		r = backend_name_check(st[i].name, &d);
+		r = backend_name_check(o.name ? o.name : st[i].name, &d);
 		if (r)
 			goto fail;
 		for (j = 0; j < i; j++)
@@ -491,12 +498,6 @@ int cmd_load(int argc, char **argv)
 				r = diag_set(&d, -EINVAL, "backend '%s' given twice", st[i].name);
 				goto fail;
 			}
-		r = object_resolve(arg, path, sizeof(path), &d);
-		if (r)
-			goto fail;
-		r = object_open(&st[i].obj, path, st[i].name, &d);
-		if (r)
-			goto fail;
 	}
 
 	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);

@@ -30,6 +30,8 @@ int report_error(int err, const struct diag *d);
 void libbpf_log_setup(void);
 void libbpf_log_reset(void);
 const char *libbpf_log_last_warning(void);
+/* The first warning about a program ("prog 'NAME': ...") since the reset. */
+const char *libbpf_log_prog_warning(void);
 
 /* Test hook: with EBPF_LOADER_TEST_PAUSE=<step>, the loader announces and
  * then waits forever at that step so a test can SIGKILL it there. */

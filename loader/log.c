@@ -10,6 +10,7 @@
 #include "loader.h"
 
 static char last_warning[1024];
+static char prog_warning[1024]; /* the first "prog 'NAME': ..." since reset */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -20,18 +21,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (g.verbose)
-		fprintf(stderr, "libbpf: %s", line);
+		fprintf(stderr, "%s", line);
 	if (level != LIBBPF_WARN)
 		return 0;
 	/* Verifier log lines pass through here too; keep the one-line
 	 * summaries libbpf writes, not the log body. */
 	if (strchr(line, '\n') != strrchr(line, '\n'))
 		return 0;
+	/* libbpf prefixes most messages with "libbpf: ": drop it, ours is ours. */
+	if (!strncmp(line, "libbpf: ", 8))
+		memmove(line, line + 8, strlen(line + 8) + 1);
 	len = strlen(line);
 	while (len && line[len - 1] == '\n')
 		line[--len] = '\0';
 	if (len && strncmp(line, "-- ", 3) && strstr(line, ": "))
 		memcpy(last_warning, line, len + 1);
+	if (!prog_warning[0] && !strncmp(line, "prog '", 6) && !strstr(line, "-- BEGIN"))
+		memcpy(prog_warning, line, len + 1);
 	return 0;
 }
 
@@ -42,7 +48,12 @@ void libbpf_log_setup(void)
 
 void libbpf_log_reset(void)
 {
-	last_warning[0] = '\0';
+	last_warning[0] = prog_warning[0] = '\0';
+}
+
+const char *libbpf_log_prog_warning(void)
+{
+	return prog_warning;
 }
 
 const char *libbpf_log_last_warning(void)

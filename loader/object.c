@@ -369,7 +369,7 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 	if (r) {
 		const char *why = libbpf_log_last_warning();
 
-		bad = failed_prog(o, why);
+		bad = failed_prog(o, libbpf_log_prog_warning());
 		if (bad && log[0]) {
 			diag_set_detail_tail(d, log, 12);
 			return diag_set(d, r, "%s: program '%s' (section '%s') rejected by the verifier: %s",

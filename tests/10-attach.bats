@@ -3,6 +3,7 @@
 # the loader has exited, and after `unload` it is gone: no pins, and bpftool
 # lists none of its programs, maps or links.
 
+bats_require_minimum_version 1.5.0
 load lib
 
 # Load OBJ, make events with TRIGGER (a command run twice), check the hits
