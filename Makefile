@@ -112,7 +112,7 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/hel
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< $(LDLIBS)
 
-demo: all
+demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
 check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS)

@@ -19,13 +19,15 @@
 /* Value is a struct with an array field "buckets" and optional "sum":
  * bucket 0 counts the value 0, bucket i > 0 counts [2^(i-1), 2^i - 1]. */
 #define EBPF_LOG2_HISTOGRAM     EBPF_TAG("kind=log2_histogram")
-/* Same struct; bucket i counts [i*width, (i+1)*width - 1]. */
+/* Same struct; bucket i counts [i*width, (i+1)*width - 1]. Pass a number
+ * literal: the argument is stringified, not macro-expanded. */
 #define EBPF_LINEAR_HISTOGRAM(width) \
 	EBPF_TAG("kind=linear_histogram") EBPF_TAG("bucket_width=" #width)
 
 #define EBPF_HELP(text)         EBPF_TAG("help=" text)
-/* Unit of the values as stored, and the factor that turns them into it
- * (e.g. EBPF_UNIT("seconds") EBPF_SCALE("1e-9") for nanoseconds). */
+/* Unit readers present the values in, and the factor that turns the stored
+ * values into that unit (EBPF_UNIT("seconds") EBPF_SCALE("1e-9") for a map
+ * that stores nanoseconds). Without a scale, values are in the unit as stored. */
 #define EBPF_UNIT(unit)         EBPF_TAG("unit=" unit)
 #define EBPF_SCALE(factor)      EBPF_TAG("scale=" factor)
 /* Label name for a scalar (non-struct) key. */

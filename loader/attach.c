@@ -104,6 +104,20 @@ static int attach_xdp(const struct obj_prog *p, const struct attach_opts *o,
 	if (r)
 		return r;
 	res->link_fd = bpf_link_create(p->fd, o->ifindex, BPF_XDP, NULL);
+	if (res->link_fd < 0 && errno == EBUSY && o->replace_links) {
+		/* One XDP program per interface: a replacement takes over the
+		 * old link, swapping programs atomically (no packet unseen). */
+		char old[PATH_MAX];
+
+		if (!path_join(old, sizeof(old), "%s/%s", o->replace_links, p->name)) {
+			res->link_fd = bpf_obj_get(old);
+			if (res->link_fd >= 0 && bpf_link_update(res->link_fd, p->fd, NULL) < 0) {
+				close(res->link_fd);
+				res->link_fd = -1;
+				errno = EBUSY;
+			}
+		}
+	}
 	if (res->link_fd < 0)
 		return diag_set(d, -errno, "section '%s': attach XDP to %s: %s", p->section,
 				o->iface, strerror(errno));
@@ -263,7 +277,7 @@ int attach_prog(const struct obj_prog *p, const struct attach_opts *o,
 		return attach_raw_tp(p, true, res, d);
 	if (!strncmp(s, "socket", 6))
 		return attach_socket(p, o, res, d);
-	if (section_has_prefix(s, "xdp"))
+	if (!strncmp(s, "xdp", 3)) /* xdp, xdp.frags, classic xdp1, xdp_prog... */
 		return attach_xdp(p, o, res, d);
 	if (section_has_prefix(s, "tc") || section_has_prefix(s, "tcx") ||
 	    section_has_prefix(s, "classifier"))
@@ -275,6 +289,13 @@ int attach_prog(const struct obj_prog *p, const struct attach_opts *o,
 		return attach_libbpf(p, "uprobe", res, d);
 	if (section_has_prefix(s, "iter"))
 		return attach_libbpf(p, "iter", res, d);
+	/* Only reached where the feature probe found them working. */
+	if (section_has_prefix(s, "kprobe") || section_has_prefix(s, "kretprobe") ||
+	    section_has_prefix(s, "ksyscall") || section_has_prefix(s, "kretsyscall"))
+		return attach_libbpf(p, "kprobe", res, d);
+	if (section_has_prefix(s, "fentry") || section_has_prefix(s, "fexit") ||
+	    section_has_prefix(s, "fmod_ret") || section_has_prefix(s, "lsm"))
+		return attach_libbpf(p, "fentry", res, d);
 	return diag_set(d, -EOPNOTSUPP, "section '%s' (program '%s'): no known way to attach it",
 			s, p->name);
 }

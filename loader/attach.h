@@ -15,6 +15,9 @@ struct attach_opts {
 	const char *iface;      /* socket, xdp, tc */
 	int ifindex;
 	const char *cgroup;     /* cgroup programs; NULL: the cgroup2 root */
+	/* --replace: links/ of the backend being replaced, whose exclusive
+	 * attachments (XDP) are taken over with bpf_link_update. */
+	const char *replace_links;
 };
 
 struct attach_result {

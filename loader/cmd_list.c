@@ -146,8 +146,10 @@ int cmd_list(int argc, char **argv)
 	int r;
 
 	r = parse_common(argc, argv, usage, 0, 0, &d);
-	if (r)
-		return report_error(r, &d);
+	if (r) {
+		report_error(r, &d);
+		return 2;
+	}
 	root_path = pin_root_resolve(g.pin_root);
 	if (access(root_path, F_OK) == 0) {
 		cleanup_if_possible(root_path);
@@ -161,8 +163,8 @@ int cmd_list(int argc, char **argv)
 		jw_key(&w, "backends");
 		jw_start_array(&w);
 	} else {
-		printf("%-16s %-5s %-5s %-24s %-8s %-30s %s\n", "NAME", "PROGS", "MAPS", "LOADED",
-		       "HOLDER", "ATTACH", "OBJECT");
+		printf("%-16s %-5s %-5s %-24s %-8s %-36s %s\n", "NAME", "PROGS", "MAPS", "LOADED",
+		       "HOLDER", "OBJECT", "ATTACH");
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		struct ebpf_meta m = {};
@@ -186,9 +188,9 @@ int cmd_list(int argc, char **argv)
 		attach_summary(&m, attach, sizeof(attach));
 		if (m.holder_pid)
 			snprintf(holder, sizeof(holder), "%d", m.holder_pid);
-		printf("%-16s %-5zu %-5zu %-24s %-8s %-30s %s\n", l.names[i],
+		printf("%-16s %-5zu %-5zu %-24s %-8s %-36s %s\n", l.names[i],
 		       count_dir(dir, PIN_DIR_PROGS), count_dir(dir, PIN_DIR_MAPS), when, holder,
-		       attach, m.object[0] ? m.object : "-");
+		       m.object[0] ? m.object : "-", attach);
 	}
 	if (g.json) {
 		jw_end_array(&w);
@@ -422,8 +424,10 @@ int cmd_show(int argc, char **argv)
 	int r;
 
 	r = parse_common(argc, argv, usage, 1, 1, &d);
-	if (r)
-		return report_error(r, &d);
+	if (r) {
+		report_error(r, &d);
+		return 2;
+	}
 	name = argv[optind];
 	r = backend_name_check(name, &d);
 	if (r)

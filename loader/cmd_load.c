@@ -119,6 +119,11 @@ static int attach_all(const struct pin_root *root, const struct load_opts *o, st
 	size_t i;
 	int r;
 
+	char old_links[PATH_MAX];
+	struct attach_opts ao = o->attach;
+
+	if (s->replaces && !path_join(old_links, sizeof(old_links), "%s/%s", s->dest, PIN_DIR_LINKS))
+		ao.replace_links = old_links;
 	for (i = 0; i < s->obj.nr_progs; i++) {
 		const struct obj_prog *p = &s->obj.progs[i];
 		struct attach_result res;
@@ -126,7 +131,7 @@ static int attach_all(const struct pin_root *root, const struct load_opts *o, st
 		if (s->meta.nr_attach >= EBPF_META_MAX_ATTACH)
 			return diag_set(d, -E2BIG, "%s: more than %d programs to attach",
 					s->obj.path, EBPF_META_MAX_ATTACH);
-		r = attach_prog(p, &o->attach, &res, d);
+		r = attach_prog(p, &ao, &res, d);
 		if (r) {
 			/* attach.c names the section; add the file. */
 			char msg[sizeof(d->msg)];
@@ -352,11 +357,10 @@ static void print_result(struct json_writer *w, const struct stage *s)
 }
 
 /* --foreground: hold the sockets until SIGTERM/SIGINT, then unload what
- * this process loaded (unless `unload` already took it away). */
+ * this process published, unless `unload` or a `--replace` took it away. */
 static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 {
-	struct pin_root root;
-	struct diag d = {};
+	struct pin_root root = { .fd = -1 };
 	sigset_t set;
 	int sig;
 
@@ -367,20 +371,24 @@ static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 	sd_notifyf(0, "READY=1\nSTATUS=holding %zu backend%s", n, n == 1 ? "" : "s");
 	sigwait(&set, &sig);
 	sd_notify(0, "STOPPING=1");
-	if (pin_root_open(&root, root_path, false, &d))
+	if (strscpy(root.path, root_path, sizeof(root.path)))
 		return 0;
+	/* No blocking lock here: `unload` may hold it while it waits for us
+	 * to exit. Each rename below is atomic on its own. */
 	for (size_t i = 0; i < n; i++) {
 		struct ebpf_meta meta;
 		char moved[PATH_MAX];
 
-		if (meta_read(st[i].dest, &meta) || meta.holder_pid != getpid())
-			continue;
+		if (meta_read(st[i].dest, &meta) || meta.load_time_ns != st[i].meta.load_time_ns)
+			continue; /* not ours any more */
 		if (pintree_staging_path(&root, st[i].name, "stop", moved, sizeof(moved)) ||
 		    rename(st[i].dest, moved) < 0)
 			continue;
 		pintree_remove(moved);
 	}
-	shared_gc(&root);
+	/* Shared maps: collected now if no loader is busy, else by its cleanup. */
+	if (pin_root_try_lock(&root) == 0)
+		shared_gc(&root);
 	pin_root_close(&root);
 	return 0;
 }
@@ -437,8 +445,10 @@ int cmd_load(int argc, char **argv)
 	int r;
 
 	r = parse_load_opts(argc, argv, &o, &d);
-	if (r)
-		return report_error(r, &d);
+	if (r) {
+		report_error(r, &d);
+		return 2;
+	}
 	if (o.foreground) {
 		/* A stop request during the load is kept for hold_in_foreground:
 		 * a half-done load is never interrupted by it. */
@@ -480,16 +490,13 @@ int cmd_load(int argc, char **argv)
 		if (r)
 			goto fail;
 		if (o.name)
-			r = strscpy(st[i].name, o.name, sizeof(st[i].name));
+			strscpy(st[i].name, o.name, sizeof(st[i].name));
 		else
-			r = backend_name_from_path(path, st[i].name, sizeof(st[i].name));
+			backend_name_from_path(path, st[i].name, sizeof(st[i].name));
 		r = object_open(&st[i].obj, path, st[i].name, &d);
 		if (r)
 			goto fail;
-		if (strlen(st[i].name) >= BACKEND_NAME_MAX - 1) {
-			r = diag_set(&d, -EINVAL, "invalid backend name for %s: too long", arg);
-			goto fail;
-		}
+		/* Checked on the name as given, so a long one is refused, not cut. */
 		r = backend_name_check(o.name ? o.name : st[i].name, &d);
 		if (r)
 			goto fail;

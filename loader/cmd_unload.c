@@ -82,16 +82,22 @@ int cmd_unload(int argc, char **argv)
 		case 'v': g.verbose = true; break;
 		case 'h': usage_unload(stdout); return 0;
 		default:
-			return report_error(diag_set(&d, -EINVAL, "unload: invalid option (see 'ebpf-loader unload --help')"), &d);
+			report_error(diag_set(&d, -EINVAL, "unload: invalid option (see 'ebpf-loader unload --help')"), &d);
+			return 2;
 		}
 	}
-	if (want_all == (optind < argc))
-		return report_error(diag_set(&d, -EINVAL, "unload: give backend names or --all, not both or neither"), &d);
+	if (want_all == (optind < argc)) {
+		report_error(diag_set(&d, -EINVAL, "unload: give backend names or --all, not both or neither"), &d);
+		return 2;
+	}
 
 	root_path = pin_root_resolve(g.pin_root);
 	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
-		if (want_all)
+		if (want_all) {
+			if (g.json)
+				printf("{\"unloaded\":[]}\n");
 			return 0; /* nothing was ever loaded there */
+		}
 		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded (pin root %s does not exist)",
 					     argv[optind], root_path), &d);
 	}

@@ -10,7 +10,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +197,6 @@ static int elf_file_open(struct elf_file *f, const void *buf, size_t size)
 	Elf64_Ehdr *eh;
 	Elf64_Shdr sh;
 	size_t shstrndx;
-	int r;
 
 	if (!buf || size < sizeof(Elf64_Ehdr) || memcmp(buf, ELFMAG, SELFMAG) != 0)
 		return diag_set(f->d, -ENOEXEC, "%s: not an ELF object", f->name);
@@ -229,10 +227,7 @@ static int elf_file_open(struct elf_file *f, const void *buf, size_t size)
 
 	if (!sec_hdr(f, shstrndx, &sh) || sh.sh_type != SHT_STRTAB)
 		return diag_set(f->d, -EINVAL, "%s: no valid section name table", f->name);
-	r = sec_bytes(f, shstrndx, &sh, &f->shstrtab);
-	if (r < 0)
-		return r;
-	return 0;
+	return sec_bytes(f, shstrndx, &sh, &f->shstrtab);
 }
 
 int legacy_detect(const void *buf, size_t size)
@@ -600,8 +595,8 @@ static int read_prog(struct elf_file *f, struct legacy_prog *p, const Elf64_Shdr
 		char shown[80];
 
 		return diag_set(f->d, -EINVAL,
-				"%s: section '%s': name is not printable or longer than %zu characters",
-				f->name, printable(shown, sizeof(shown), section), sizeof(p->section) - 1);
+				"%s: section '%s': name is empty, not printable or longer than %zu characters",
+				f->name, sec_label(f, p->shndx, shown, sizeof(shown)), sizeof(p->section) - 1);
 	}
 	strcpy(p->section, section);
 
@@ -733,7 +728,13 @@ static int add_reloc(struct elf_file *f, const struct legacy_obj *obj, struct le
 		return diag_set(f->d, -EINVAL, "%s: section '%s': relocation against symbol #%zu, outside the symbol table",
 				f->name, p->section, sym_idx);
 	sym_at(f, sym_idx, &sym);
-	name = printable(shown, sizeof(shown), sym_name(f, &sym));
+	name = sym_name(f, &sym);
+	if (name && *name) {
+		name = printable(shown, sizeof(shown), name);
+	} else {
+		snprintf(shown, sizeof(shown), "symbol #%zu", sym_idx);
+		name = shown;
+	}
 
 	if (rel->r_offset % INSN_SIZE != 0 || rel->r_offset / INSN_SIZE >= p->insn_cnt)
 		return diag_set(f->d, -EINVAL,
@@ -1002,7 +1003,7 @@ static int load_prog(const struct legacy_obj *obj, struct legacy_prog *p, const 
 	 * needs none, so only a failed load is retried with one, to say why. */
 	if (log_buf && log_size >= LOG_SIZE_MIN) {
 		opts.log_buf = log_buf;
-		opts.log_size = log_size > LOG_SIZE_MAX ? LOG_SIZE_MAX : log_size;
+		opts.log_size = (__u32)(log_size > LOG_SIZE_MAX ? LOG_SIZE_MAX : log_size);
 		opts.log_level = 1;
 		log_buf[0] = '\0';
 		fd = bpf_prog_load(p->type, kname, obj->license, p->insns, p->insn_cnt, &opts);

@@ -71,7 +71,7 @@ int object_resolve(const char *arg, char *out, size_t size, struct diag *d)
 		if (access(cand, R_OK) == 0 && realpath(cand, out))
 			return 0;
 	}
-	return diag_set(d, -ENOENT, "%s: No such file or directory (looked in the current build and %s)",
+	return diag_set(d, -ENOENT, "%s: No such file or directory (looked in $EBPF_OBJ_PATH, the build dir and %s)",
 			arg, EBPF_OBJDIR);
 }
 

@@ -17,6 +17,8 @@
 #include "pintree.h"
 #include "util.h"
 
+static int apply_mode(const struct pin_root *r, const char *path, mode_t mode);
+
 /* The deepest existing ancestor of path decides which filesystem it will be on. */
 static int existing_ancestor_is_bpffs(const char *path)
 {
@@ -62,6 +64,9 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
 	if (create) {
 		rc = mkdir_p(path, 0700);
+		/* Group readers must be able to enter the root. */
+		if (!rc && r->group)
+			rc = apply_mode(r, path, 0700);
 		if (rc)
 			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
 	}
@@ -88,6 +93,22 @@ void pin_root_close(struct pin_root *r)
 	if (r->fd >= 0)
 		close(r->fd); /* drops the lock */
 	r->fd = -1;
+}
+
+int pin_root_try_lock(struct pin_root *r)
+{
+	int fd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	r->fd = fd;
+	return 0;
 }
 
 static int apply_mode(const struct pin_root *r, const char *path, mode_t mode)

@@ -22,6 +22,8 @@ struct pin_root {
  * /sys/fs/bpf when the root is under it and nothing is mounted. */
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d);
 void pin_root_close(struct pin_root *r);
+/* Lock r->path without waiting: -EWOULDBLOCK when a loader holds it. */
+int pin_root_try_lock(struct pin_root *r);
 /* Remove what a killed loader left in staging/, and shared maps that no
  * backend uses any more. Needs the lock. */
 int pin_root_cleanup(struct pin_root *r);

@@ -13,6 +13,7 @@ common_setup() {
 	NS=""
 	CGROUP=""
 	BG_PIDS=""
+	TEST_GROUP=""
 	TMP=$(mktemp -d)
 }
 
@@ -33,6 +34,7 @@ common_teardown() {
 		for p in $(cat "$CGROUP/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 		rmdir "$CGROUP" 2>/dev/null || true
 	fi
+	if [ -n "$TEST_GROUP" ]; then groupdel "$TEST_GROUP" 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }
 
