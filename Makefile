@@ -36,6 +36,15 @@ LIB_SRCS   := $(wildcard lib/*.c)
 LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 LIB_A      := $(OUTPUT)/libebpfcommon.a
 
+# The reader core: discovery, BTF layouts, hints, snapshots; every reader links it.
+RCORE_SRCS := $(wildcard readers/core/*.c)
+RCORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(RCORE_SRCS))
+RCORE_A    := $(OUTPUT)/libebpfreader.a
+PRINT_SRCS := $(wildcard readers/print/*.c)
+PRINT_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(PRINT_SRCS))
+PRINT      := $(OUTPUT)/ebpf-print
+READERS    := $(PRINT)
+
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
 LOADER      := $(OUTPUT)/ebpf-loader
@@ -58,7 +67,7 @@ VMLINUX_H  := $(OUTPUT)/vmlinux.h
 .DELETE_ON_ERROR:
 .PHONY: all deps demo check test install uninstall clean
 
-all: $(LOADER) $(BPF_OBJS) $(CLASSIC_OBJS)
+all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
@@ -66,7 +75,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
@@ -108,6 +117,22 @@ $(LOADER): $(LOADER_OBJS) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
 
+$(OUTPUT)/readers/core/%.o: readers/core/%.c $(wildcard readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/core
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ireaders/core -c $< -o $@
+
+$(RCORE_A): $(RCORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/readers/print/%.o: readers/print/%.c $(wildcard readers/print/*.h readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/print
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/print -c $< -o $@
+
+$(PRINT): $(PRINT_OBJS) $(RCORE_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< $(LDLIBS)
@@ -120,12 +145,13 @@ check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(LOADER) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(LOADER) $(READERS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(BPF_OBJS) $(CLASSIC_OBJS) $(DESTDIR)$(OBJDIR)/
-	install -m 0644 docs/ebpf-loader.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(wildcard docs/*.8) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ebpf-loader $(DESTDIR)$(MANDIR)/man8/ebpf-loader.8
+	rm -f $(DESTDIR)$(BINDIR)/ebpf-loader $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(READERS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard docs/*.8)))
 	rm -f $(addprefix $(DESTDIR)$(OBJDIR)/,$(notdir $(BPF_OBJS) $(CLASSIC_OBJS)))
 	-rmdir -p $(DESTDIR)$(OBJDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 2>/dev/null
 

@@ -14,6 +14,7 @@ common_setup() {
 	CGROUP=""
 	BG_PIDS=""
 	TEST_GROUP=""
+	LOOPDEV=""
 	TMP=$(mktemp -d)
 }
 
@@ -34,6 +35,7 @@ common_teardown() {
 		for p in $(cat "$CGROUP/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 		rmdir "$CGROUP" 2>/dev/null || true
 	fi
+	if [ -n "$LOOPDEV" ]; then losetup -d "$LOOPDEV" 2>/dev/null || true; fi
 	if [ -n "$TEST_GROUP" ]; then groupdel "$TEST_GROUP" 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }
@@ -121,4 +123,12 @@ assert_no_prog_named() { # NAME
 	done
 	echo "program $n is still loaded" >&2
 	return 1
+}
+
+PRINT=$BUILD/ebpf-print
+
+# A loop device over a file in $TMP, detached by teardown.
+loop_create() { # SIZE_MB
+	truncate -s "${1}M" "$TMP/disk.img"
+	LOOPDEV=$(losetup -f --show "$TMP/disk.img")
 }

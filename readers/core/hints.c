@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Presentation hints: the "ebpf:<key>=<value>" BTF decl tags on a map's
+ * variable in the ".maps" section (bpf/ebpf_tags.h, docs/tags.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "reader.h"
+#include "util.h"
+
+#define TAG_PREFIX "ebpf:"
+
+static int find_map_var(const struct btf *btf, const char *map_name)
+{
+	__u32 n = btf__type_cnt(btf);
+
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *v;
+		const char *name;
+
+		if (!btf_is_datasec(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strcmp(name, ".maps"))
+			continue;
+		v = btf_var_secinfos(t);
+		for (__u16 i = 0; i < btf_vlen(t); i++, v++) {
+			const struct btf_type *var = btf__type_by_id(btf, v->type);
+			const char *vname = var ? btf__name_by_offset(btf, var->name_off) : NULL;
+
+			if (vname && !strcmp(vname, map_name))
+				return (int)v->type;
+		}
+	}
+	return -ENOENT;
+}
+
+static void apply_tag(struct map_hints *h, const char *tag)
+{
+	const char *eq = strchr(tag, '=');
+	size_t klen;
+	const char *val;
+
+	if (!eq)
+		return;
+	klen = (size_t)(eq - tag);
+	val = eq + 1;
+#define KEY_IS(k) (klen == strlen(k) && !strncmp(tag, k, klen))
+	if (KEY_IS("kind")) {
+		if (!strcmp(val, "counter"))
+			h->kind = KIND_COUNTER;
+		else if (!strcmp(val, "gauge"))
+			h->kind = KIND_GAUGE;
+		else if (!strcmp(val, "log2_histogram"))
+			h->kind = KIND_LOG2_HIST;
+		else if (!strcmp(val, "linear_histogram"))
+			h->kind = KIND_LINEAR_HIST;
+	} else if (KEY_IS("help")) {
+		strscpy(h->help, val, sizeof(h->help));
+	} else if (KEY_IS("unit")) {
+		strscpy(h->unit, val, sizeof(h->unit));
+	} else if (KEY_IS("scale")) {
+		char *end;
+		double v = strtod(val, &end);
+
+		if (end != val && !*end && v > 0)
+			h->scale = v;
+	} else if (KEY_IS("label")) {
+		strscpy(h->label, val, sizeof(h->label));
+	} else if (KEY_IS("key_enum")) {
+		strscpy(h->key_enum, val, sizeof(h->key_enum));
+	} else if (KEY_IS("record")) {
+		strscpy(h->record, val, sizeof(h->record));
+	} else if (KEY_IS("bucket_width")) {
+		h->bucket_width = strtoull(val, NULL, 0);
+	}
+#undef KEY_IS
+}
+
+int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h)
+{
+	__u32 n;
+	int var;
+
+	memset(h, 0, sizeof(*h));
+	h->scale = 1.0;
+	if (!btf)
+		return 0;
+	var = find_map_var(btf, map_name);
+	if (var < 0)
+		return 0; /* no tags: defaults */
+	n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *tag;
+
+		if (!btf_is_decl_tag(t) || t->type != (__u32)var ||
+		    btf_decl_tag(t)->component_idx != -1)
+			continue;
+		tag = btf__name_by_offset(btf, t->name_off);
+		if (tag && !strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)))
+			apply_tag(h, tag + strlen(TAG_PREFIX));
+	}
+	if (h->kind == KIND_LINEAR_HIST && !h->bucket_width)
+		h->bucket_width = 1;
+	return 0;
+}
+
+const char *metric_kind_name(enum metric_kind k)
+{
+	switch (k) {
+	case KIND_COUNTER: return "counter";
+	case KIND_GAUGE: return "gauge";
+	case KIND_LOG2_HIST: return "log2_histogram";
+	case KIND_LINEAR_HIST: return "linear_histogram";
+	default: return "untyped";
+	}
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The reader core: what every reader (ebpf-print, ebpf-exporter, ebpf-stream)
+ * shares. It finds the pinned maps under a pin root, opens them read-only,
+ * compiles their BTF into flat layouts (schemas) once, snapshots them with
+ * batch lookups into reused buffers, and rescans when backends come and go.
+ * Writers differ; this data path does not.
+ */
+#ifndef EBPF_READER_H
+#define EBPF_READER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include "diag.h"
+
+struct btf;
+
+/* ---- Layouts compiled from BTF (or from sizes when there is none) ---- */
+
+enum field_kind {
+	FIELD_UINT,
+	FIELD_INT,
+	FIELD_BOOL,
+	FIELD_ENUM,     /* integer shown by enumerator name */
+	FIELD_STRING,   /* char array */
+	FIELD_HEX,      /* bytes we cannot type */
+};
+
+struct field {
+	char name[96];          /* dotted path; "" for a scalar */
+	enum field_kind kind;
+	uint32_t offset;        /* bytes from the start of the key/value */
+	uint32_t size;          /* one element (the whole array for strings/hex) */
+	uint32_t count;         /* > 1: an array of `count` elements */
+	/* FIELD_ENUM */
+	const struct btf *btf;
+	int enum_id;
+	uint16_t strip;         /* common enumerator prefix to leave out */
+};
+
+struct schema {
+	struct field *fields;
+	size_t n;
+	uint32_t size;
+	bool scalar;            /* one unnamed field: a bare number or string */
+};
+
+int schema_from_btf(const struct btf *btf, uint32_t type_id, uint32_t size, struct schema *s);
+/* No BTF: an integer of the size, or u64/u32 elements, or hex. */
+int schema_from_size(uint32_t size, struct schema *s);
+void schema_free(struct schema *s);
+/* Use enum `enum_name` for an integer scalar (the key_enum tag). */
+int schema_set_enum(struct schema *s, const struct btf *btf, const char *enum_name);
+/* Find a field by name (NULL if absent). */
+const struct field *schema_field(const struct schema *s, const char *name);
+
+bool field_is_numeric(const struct field *f);
+uint64_t field_u64(const struct field *f, const void *data, uint32_t idx);
+int64_t field_s64(const struct field *f, const void *data, uint32_t idx);
+/* Numeric value as double (signed or not). */
+double field_number(const struct field *f, const void *data, uint32_t idx);
+/* Enumerator display name without the enum's common prefix, lowercased
+ * ("IP_PROTO_UDP" -> "udp"); NULL when the value has no enumerator. */
+const char *field_enum_name(const struct field *f, int64_t v, char *buf, size_t size);
+/* Text of element idx of f: "udp", "42", "true", "bash", hex bytes. */
+int field_format(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size);
+/* Sum the numeric fields of nr_cpus per-CPU slots (stride bytes apart) into
+ * out; non-numeric fields are taken from the first CPU. */
+void schema_sum_percpu(const struct schema *s, const void *slots, size_t stride, int nr_cpus,
+		       void *out);
+
+/* ---- Presentation hints from BTF decl tags ("ebpf:k=v") ---- */
+
+enum metric_kind {
+	KIND_NONE,
+	KIND_COUNTER,
+	KIND_GAUGE,
+	KIND_LOG2_HIST,
+	KIND_LINEAR_HIST,
+};
+
+struct map_hints {
+	enum metric_kind kind;
+	char help[256];
+	char unit[32];
+	double scale;           /* 1.0 unless tagged */
+	char label[64];         /* label name for a scalar key */
+	char key_enum[64];
+	char record[64];        /* ring buffer record struct */
+	uint64_t bucket_width;  /* linear histograms */
+};
+
+int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h);
+const char *metric_kind_name(enum metric_kind k);
+
+/* ---- Pinned maps ---- */
+
+struct rmap {
+	char backend[64];       /* "shared" for <root>/shared */
+	char name[64];          /* pin name */
+	char path[PATH_MAX];
+	int fd;                 /* read-only */
+	unsigned long ino;      /* of the pin: a new inode means a new map */
+	struct bpf_map_info info;
+	struct btf *btf;        /* NULL: no BTF */
+	struct schema key, value;
+	struct map_hints hints;
+	bool percpu;
+	int nr_cpus;            /* 1 unless percpu */
+	size_t stride;          /* bytes per CPU slot of a value */
+	bool snapshottable;     /* hash/array-like: has keys and values */
+	bool seen;              /* rescan mark */
+	void *user;             /* the writer's per-map state */
+};
+
+enum rescan_event {
+	BACKEND_ADDED,
+	BACKEND_REMOVED,
+	MAP_ADDED,
+	MAP_REMOVED,
+};
+
+struct reader {
+	char root[PATH_MAX];
+	char **selectors;
+	size_t nr_selectors;
+	struct rmap **maps;     /* sorted by backend, then name */
+	size_t nr_maps;
+	char **backends;        /* at the last scan, sorted */
+	size_t nr_backends;
+	/* Called for each change a rescan finds; may be NULL. */
+	void (*on_event)(void *ctx, enum rescan_event ev, const char *backend,
+			 const struct rmap *m);
+	/* Called before a map is closed, to free m->user. */
+	void (*on_map_free)(void *ctx, struct rmap *m);
+	void *ctx;
+};
+
+/* Check the root exists; the first rescan opens the maps. */
+int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_selectors,
+		struct diag *d);
+/* Walk the pin root: open maps that appeared (or were replaced: new map
+ * id at the same path), close those that left. Selected backends that are
+ * missing are not an error here: backends come and go. */
+int reader_rescan(struct reader *r);
+/* Selectors that match no backend at all (for a clear error at start-up):
+ * returns the first such selector or NULL. */
+const char *reader_unmatched_selector(const struct reader *r);
+void reader_free(struct reader *r);
+
+/* ---- Snapshots ---- */
+
+struct snapshot {
+	size_t n;               /* entries */
+	size_t key_size;
+	size_t value_size;      /* bytes per entry: stride * nr_cpus */
+	uint8_t *keys;
+	uint8_t *values;
+	size_t cap;             /* entries the buffers hold */
+	bool batched;           /* read with bpf_map_lookup_batch */
+};
+
+/* Read every entry of m into s, reusing s's buffers. */
+int snapshot_take(const struct rmap *m, struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+static inline const void *snapshot_key(const struct snapshot *s, size_t i)
+{
+	return s->keys + i * s->key_size;
+}
+static inline const void *snapshot_value(const struct snapshot *s, size_t i)
+{
+	return s->values + i * s->value_size;
+}
+
+#endif

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Snapshots: every entry of a map, read with bpf_map_lookup_batch where the
+ * kernel supports it (one syscall per chunk instead of two per entry), into
+ * buffers that are reused from one snapshot to the next. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "reader.h"
+
+#define CHUNK_MIN 1024
+#define CHUNK_MAX (64 * 1024)
+
+static int ensure_cap(struct snapshot *s, size_t want)
+{
+	uint8_t *k, *v;
+	size_t cap;
+
+	if (want <= s->cap)
+		return 0;
+	cap = s->cap ? s->cap : CHUNK_MIN;
+	while (cap < want)
+		cap *= 2;
+	k = realloc(s->keys, cap * (s->key_size ? s->key_size : 1));
+	if (!k)
+		return -ENOMEM;
+	s->keys = k;
+	v = realloc(s->values, cap * (s->value_size ? s->value_size : 1));
+	if (!v)
+		return -ENOMEM;
+	s->values = v;
+	s->cap = cap;
+	return 0;
+}
+
+static bool batch_capable(__u32 type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int take_batch(const struct rmap *m, struct snapshot *s)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	/* Batch tokens: a bucket index for hashes, a key for arrays. */
+	uint64_t tok_a[8] = { 0 }, tok_b[8] = { 0 };
+	void *in = NULL, *out = tok_a;
+	size_t chunk = m->info.max_entries < CHUNK_MAX ? m->info.max_entries : CHUNK_MAX;
+	int r;
+
+	if (m->info.key_size > sizeof(tok_a))
+		return -EOPNOTSUPP;
+	if (chunk < 64)
+		chunk = 64;
+	for (;;) {
+		__u32 count;
+
+		r = ensure_cap(s, s->n + chunk);
+		if (r)
+			return r;
+		count = chunk;
+		r = bpf_map_lookup_batch(m->fd, in, out, s->keys + s->n * s->key_size,
+					 s->values + s->n * s->value_size, &count, &opts);
+		if (r < 0)
+			r = -errno;
+		s->n += count;
+		if (r == -ENOENT)
+			return 0; /* walked to the end */
+		if (r == -ENOSPC && count == 0) {
+			/* One hash bucket holds more than `chunk` entries. */
+			chunk *= 2;
+			if (chunk > (1u << 24))
+				return -ENOSPC;
+			continue;
+		}
+		if (r)
+			return r;
+		in = out;
+		out = out == tok_a ? tok_b : tok_a;
+	}
+}
+
+static int cmp_key_size;
+static const uint8_t *cmp_keys;
+
+static int cmp_idx(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return memcmp(cmp_keys + x * cmp_key_size, cmp_keys + y * cmp_key_size, cmp_key_size);
+}
+
+/* get_next_key restarts from the first key when the current one was deleted
+ * meanwhile: drop the duplicates that can cause. */
+static int dedupe(struct snapshot *s)
+{
+	size_t *idx, i, kept = 0;
+	uint8_t *k, *v;
+
+	if (s->n < 2)
+		return 0;
+	idx = malloc(s->n * sizeof(*idx));
+	k = malloc(s->n * s->key_size);
+	v = malloc(s->n * s->value_size);
+	if (!idx || !k || !v) {
+		free(idx);
+		free(k);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->n; i++)
+		idx[i] = i;
+	cmp_keys = s->keys;
+	cmp_key_size = (int)s->key_size;
+	qsort(idx, s->n, sizeof(*idx), cmp_idx);
+	for (i = 0; i < s->n; i++) {
+		if (kept && !memcmp(k + (kept - 1) * s->key_size, s->keys + idx[i] * s->key_size,
+				    s->key_size))
+			continue;
+		memcpy(k + kept * s->key_size, s->keys + idx[i] * s->key_size, s->key_size);
+		memcpy(v + kept * s->value_size, s->values + idx[i] * s->value_size, s->value_size);
+		kept++;
+	}
+	memcpy(s->keys, k, kept * s->key_size);
+	memcpy(s->values, v, kept * s->value_size);
+	s->n = kept;
+	free(idx);
+	free(k);
+	free(v);
+	return 0;
+}
+
+static int take_iterate(const struct rmap *m, struct snapshot *s)
+{
+	bool have_prev = false;
+	int r;
+
+	for (;;) {
+		r = ensure_cap(s, s->n + 1);
+		if (r)
+			return r;
+		/* Pointers only after ensure_cap: it may move the buffers. */
+		uint8_t *key = s->keys + s->n * s->key_size;
+		const void *prev = have_prev ? key - s->key_size : NULL;
+
+		if (bpf_map_get_next_key(m->fd, prev, key) < 0)
+			break;
+		if (bpf_map_lookup_elem(m->fd, key, s->values + s->n * s->value_size) < 0) {
+			if (errno == ENOENT)
+				continue; /* deleted between the two calls; prev stays */
+			return -errno;
+		}
+		have_prev = true;
+		s->n++;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	return dedupe(s);
+}
+
+int snapshot_take(const struct rmap *m, struct snapshot *s)
+{
+	size_t key_size = m->info.key_size, value_size = m->stride * m->nr_cpus;
+	int r;
+
+	if (!m->snapshottable)
+		return -EOPNOTSUPP;
+	if (s->key_size != key_size || s->value_size != value_size) {
+		/* Another map's buffers: start afresh. */
+		snapshot_free(s);
+		s->key_size = key_size;
+		s->value_size = value_size;
+	}
+	s->n = 0;
+	s->batched = false;
+	if (batch_capable(m->info.type)) {
+		r = take_batch(m, s);
+		if (r == 0) {
+			s->batched = true;
+			return 0;
+		}
+		if (r != -EINVAL && r != -EOPNOTSUPP && r != -ENOTSUP)
+			return r;
+		s->n = 0; /* old kernel: fall back */
+	}
+	return take_iterate(m, s);
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->keys);
+	free(s->values);
+	memset(s, 0, sizeof(*s));
+}

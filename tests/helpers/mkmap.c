@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mkmap PIN_PATH TYPE ENTRIES
+ *
+ * Make a big pinned map for reader tests and benchmarks: TYPE is hash,
+ * percpu_hash or array, keys are u32 and values u64 (one per possible CPU
+ * for percpu_hash). Key i holds i*3+1 (plus the CPU number per CPU), so a
+ * reader's output can be checked without knowing how it was filled.
+ *
+ * The map carries BTF built here in user space, as a compiled BPF object's
+ * map would: readers decode keys and values from it, and a map without BTF
+ * would only test their hex fallback. Missing parent directories of
+ * PIN_PATH are made on bpffs. The map is filled before it is pinned, so a
+ * reader never sees it half full, and a failure leaves nothing pinned.
+ * Prints "pinned N entries at PATH" on success.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+/* Entries per bpf_map_update_batch call: big enough that the syscall cost
+ * vanishes, small enough that the buffers stay a few MB even per CPU. */
+#define CHUNK (64 * 1024)
+
+static const char *prog = "mkmap";
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: %s PIN_PATH TYPE ENTRIES\n"
+		"  TYPE: hash | percpu_hash | array (u32 key, u64 value)\n"
+		"  make a map with BTF, set key i to i*3+1 (+cpu for percpu_hash),\n"
+		"  pin it at PIN_PATH (parent directories made as needed)\n",
+		prog);
+	exit(2);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	exit(1);
+}
+
+/* A whole decimal number in [min, max], or usage error naming the arg. */
+static unsigned long parse_num(const char *s, const char *name,
+			       unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
+			prog, name, s, min, max);
+		usage();
+	}
+	return v;
+}
+
+static enum bpf_map_type parse_type(const char *s)
+{
+	if (!strcmp(s, "hash"))
+		return BPF_MAP_TYPE_HASH;
+	if (!strcmp(s, "percpu_hash"))
+		return BPF_MAP_TYPE_PERCPU_HASH;
+	if (!strcmp(s, "array"))
+		return BPF_MAP_TYPE_ARRAY;
+	fprintf(stderr, "%s: bad TYPE '%s'\n", prog, s);
+	usage();
+	return 0;
+}
+
+/* Load BTF holding just the key and value types; their ids go to *key_id
+ * and *val_id. The map keeps its own reference, so the caller may close
+ * the returned fd once the map exists. */
+static int load_btf(__u32 *key_id, __u32 *val_id)
+{
+	struct btf *btf;
+	int id, fd;
+
+	btf = btf__new_empty();
+	if (!btf)
+		die("btf__new_empty");
+	/* Encoding 0 is unsigned; names as clang emits them for __u32/__u64. */
+	id = btf__add_int(btf, "unsigned int", 4, 0);
+	if (id < 0)
+		die("btf__add_int (key)");
+	*key_id = id;
+	id = btf__add_int(btf, "long long unsigned int", 8, 0);
+	if (id < 0)
+		die("btf__add_int (value)");
+	*val_id = id;
+	if (btf__load_into_kernel(btf))
+		die("btf__load_into_kernel");
+	fd = dup(btf__fd(btf));
+	if (fd < 0)
+		die("dup (btf fd)");
+	btf__free(btf);
+	return fd;
+}
+
+/* Set key i to i*3+1 (+cpu) for every i in [0, entries), CHUNK at a time.
+ * Per-CPU values are ncpus consecutive 8-byte slots per key, as the
+ * syscall wants them. */
+static void fill(int map_fd, unsigned long entries, int ncpus)
+{
+	__u32 *keys = malloc(CHUNK * sizeof(*keys));
+	__u64 *vals = malloc((size_t)CHUNK * ncpus * sizeof(*vals));
+	unsigned long base, i;
+	__u32 n, count;
+	int c;
+
+	if (!keys || !vals)
+		die("malloc");
+	for (base = 0; base < entries; base += n) {
+		n = entries - base < CHUNK ? entries - base : CHUNK;
+		for (i = 0; i < n; i++) {
+			keys[i] = base + i;
+			for (c = 0; c < ncpus; c++)
+				vals[i * ncpus + c] = (base + i) * 3 + 1 + c;
+		}
+		count = n;
+		if (bpf_map_update_batch(map_fd, keys, vals, &count, NULL))
+			die("bpf_map_update_batch");
+		if (count != n) {
+			fprintf(stderr, "%s: bpf_map_update_batch: updated %u of %u\n",
+				prog, count, n);
+			exit(1);
+		}
+	}
+	free(keys);
+	free(vals);
+}
+
+/* mkdir -p for the directories above path; bpffs allows plain mkdir. */
+static void make_parents(const char *path)
+{
+	char *p, *dir = strdup(path);
+
+	if (!dir)
+		die("strdup");
+	for (p = dir + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "%s: mkdir %s: %s\n", prog, dir, strerror(errno));
+			exit(1);
+		}
+		*p = '/';
+	}
+	free(dir);
+}
+
+int main(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	enum bpf_map_type type;
+	unsigned long entries;
+	int ncpus = 1, map_fd;
+
+	if (argc != 4)
+		usage();
+	type = parse_type(argv[2]);
+	entries = parse_num(argv[3], "ENTRIES", 1, UINT_MAX);
+
+	if (type == BPF_MAP_TYPE_PERCPU_HASH) {
+		ncpus = libbpf_num_possible_cpus();
+		if (ncpus < 1) {
+			errno = -ncpus;
+			die("libbpf_num_possible_cpus");
+		}
+	}
+
+	opts.btf_fd = load_btf(&opts.btf_key_type_id, &opts.btf_value_type_id);
+	map_fd = bpf_map_create(type, "mkmap", sizeof(__u32), sizeof(__u64),
+				entries, &opts);
+	if (map_fd < 0)
+		die("bpf_map_create");
+	close(opts.btf_fd);
+
+	fill(map_fd, entries, ncpus);
+	make_parents(argv[1]);
+	if (bpf_obj_pin(map_fd, argv[1])) {
+		fprintf(stderr, "%s: bpf_obj_pin %s: %s\n", prog, argv[1], strerror(errno));
+		return 1;
+	}
+	close(map_fd);
+	printf("pinned %lu entries at %s\n", entries, argv[1]);
+	return 0;
+}
