@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: load sockex1 + bitehist + syscount, make a little traffic and
-# disk I/O, show the counts straight from the pinned maps, unload.
+# disk I/O, show the counts with ebpf-print (a separate reader process), unload.
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 LOADER=$BUILD/ebpf-loader
@@ -40,21 +40,11 @@ step "disk I/O: 64 direct writes and reads of 4 KiB"
 dd if=/dev/zero of="$IOFILE" bs=4096 count=64 oflag=direct status=none
 dd if="$IOFILE" of=/dev/null bs=4096 iflag=direct status=none
 
-step "sockex1: packets and bytes per IP protocol (bpftool, decoded by BTF)"
-bpftool -j map dump pinned "$ROOT/sockex1/maps/proto_stats" | jq -r '
-	.[] | .formatted | "\(.key)\t\([.values[].value.packets] | add) packets\t\([.values[].value.bytes] | add) bytes"'
+step "ebpf-print: every map, decoded from its BTF (sockex1 by protocol name)"
+"$BUILD/ebpf-print" --once --top 5 --pin-root "$ROOT"
 
-step "bitehist: block I/O sizes (log2 buckets of bytes)"
-bpftool -j map dump pinned "$ROOT/bitehist/maps/io_size" | jq -r '
-	.[0].formatted.values as $cpus
-	| [range(0; 40)] | map(. as $i | {i: $i, n: ([$cpus[].value.buckets[$i]] | add)})
-	| map(select(.n > 0))[]
-	| "\(if .i == 0 then 0 else pow(2; .i - 1) end | floor) -> \(pow(2; .i) - 1 | floor)\t\(.n)"'
-
-step "syscount: top 5 processes by system calls"
-bpftool -j map dump pinned "$ROOT/syscount/maps/syscalls" | jq -r '
-	[.[] | .formatted | {pid: .key.pid, comm: .key.comm, n: ([.values[].value] | add)}]
-	| sort_by(-.n)[:5][] | "\(.pid)\t\(.comm)\t\(.n)"'
+step "the same, as JSON (sockex1 only)"
+"$BUILD/ebpf-print" --once --json --pin-root "$ROOT" sockex1 | jq -c '.maps[].entries[]'
 
 step "unload"
 "$LOADER" unload --all --pin-root "$ROOT"

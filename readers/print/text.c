@@ -140,7 +140,7 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 	const struct rmap *m = v->m;
 	const struct field *b = schema_field(&m->value, "buckets");
 	const struct field *sum = schema_field(&m->value, "sum");
-	uint32_t n = b->count, last = 0, i;
+	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
 	double max = 0, total = 0;
 	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
 
@@ -148,13 +148,18 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		double c = view_number(v, e, slot, b, i);
 
 		total += c;
-		if (c > 0)
+		if (c > 0) {
 			last = i;
+			if (first == UINT32_MAX)
+				first = i;
+		}
 		if (c > max)
 			max = c;
 	}
 	printf("     %-19s : count     distribution\n", unit);
-	for (i = 0; i <= last; i++) {
+	/* From the first bucket in use, as bpftrace does: leading empty
+	 * buckets of a byte or time histogram are only noise. */
+	for (i = first == UINT32_MAX ? 0 : first; i <= last; i++) {
 		double c = view_number(v, e, slot, b, i);
 		uint64_t lo, hi;
 		int stars = max > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
