@@ -43,7 +43,10 @@ RCORE_A    := $(OUTPUT)/libebpfreader.a
 PRINT_SRCS := $(wildcard readers/print/*.c)
 PRINT_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(PRINT_SRCS))
 PRINT      := $(OUTPUT)/ebpf-print
-READERS    := $(PRINT)
+EXPORTER_SRCS := $(wildcard readers/exporter/*.c)
+EXPORTER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(EXPORTER_SRCS))
+EXPORTER   := $(OUTPUT)/ebpf-exporter
+READERS    := $(PRINT) $(EXPORTER)
 
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
@@ -75,7 +78,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
@@ -132,6 +135,14 @@ $(OUTPUT)/readers/print/%.o: readers/print/%.c $(wildcard readers/print/*.h read
 $(PRINT): $(PRINT_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c $(wildcard readers/exporter/*.h readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/exporter
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/exporter -c $< -o $@
+
+$(EXPORTER): $(EXPORTER_OBJS) $(RCORE_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)

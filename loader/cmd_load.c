@@ -17,7 +17,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "attach.h"
+#include "btfpin.h"
 #include "holder.h"
 #include "json_writer.h"
 #include "loader.h"
@@ -162,6 +166,35 @@ static int attach_all(const struct pin_root *root, const struct load_opts *o, st
 	return 0;
 }
 
+/* The object's BTF as a pinned map: readers without CAP_SYS_ADMIN cannot get
+ * it by id (lib/btfpin.h). Classic objects have none. */
+static int pin_btf(const struct pin_root *root, struct stage *s, struct diag *d)
+{
+	struct bpf_btf_info info = {};
+	__u32 len = sizeof(info), size;
+	const struct btf *btf;
+	const void *raw;
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!s->obj.bpf || !(btf = bpf_object__btf(s->obj.bpf)) || btf__fd(btf) < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(btf__fd(btf), &info, &len) < 0)
+		return diag_set(d, -errno, "%s: BTF info: %s", s->name, strerror(errno));
+	raw = btf__raw_data(btf, &size);
+	if (!raw)
+		return diag_set(d, -ENOMEM, "%s: BTF data: %s", s->name, strerror(ENOMEM));
+	r = btfpin_create(raw, size, info.id, &fd);
+	if (!r)
+		r = path_join(path, sizeof(path), "%s/%s", s->tree, EBPF_BTFPIN_NAME);
+	if (!r)
+		r = pin_fd(root, fd, path);
+	if (r)
+		return diag_set(d, r, "%s: pin BTF: %s", s->name, strerror(-r));
+	return 0;
+}
+
 static int write_meta(const struct pin_root *root, const struct load_opts *o, struct stage *s,
 		      struct diag *d)
 {
@@ -240,6 +273,8 @@ static int stage_backend(const struct pin_root *root, const struct load_opts *o,
 	r = pin_maps(root, s, d);
 	if (!r)
 		r = pin_progs(root, s, d);
+	if (!r)
+		r = pin_btf(root, s, d);
 	if (r)
 		return r;
 	test_pause_point("pinned");

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "btfpin.h"
 #include "dirlist.h"
 #include "pinlayout.h"
 #include "reader.h"
@@ -102,7 +103,7 @@ static void rmap_free(struct reader *r, struct rmap *m)
 }
 
 /* Build the reader's view of a newly opened map; takes over fd. */
-static struct rmap *rmap_new(const struct candidate *c, int fd)
+static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd)
 {
 	struct rmap *m = calloc(1, sizeof(*m));
 	__u32 len = sizeof(m->info);
@@ -120,7 +121,7 @@ static struct rmap *rmap_new(const struct candidate *c, int fd)
 	if (bpf_obj_get_info_by_fd(fd, &m->info, &len) < 0)
 		goto fail;
 	if (m->info.btf_id)
-		m->btf = btf__load_from_kernel_by_id(m->info.btf_id);
+		m->btf = btfpin_load(root, m->info.btf_id);
 	m->percpu = type_is_percpu(m->info.type);
 	m->nr_cpus = m->percpu ? libbpf_num_possible_cpus() : 1;
 	if (m->nr_cpus < 1)
@@ -282,7 +283,7 @@ int reader_rescan(struct reader *r)
 			c->existing->seen = true;
 			continue;
 		}
-		struct rmap *m = rmap_new(c, c->fd);
+		struct rmap *m = rmap_new(r->root, c, c->fd);
 		struct rmap **nm;
 
 		c->fd = -1;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* A growable byte buffer, reused across scrapes/frames: it only grows. */
+#ifndef EBPF_STRBUF_H
+#define EBPF_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool oom;       /* an append failed: the content is incomplete */
+};
+
+void sb_reset(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+int sb_reserve(struct strbuf *sb, size_t extra);
+void sb_append(struct strbuf *sb, const void *data, size_t len);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

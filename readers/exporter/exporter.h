@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ebpf-exporter: pinned maps as Prometheus metrics (docs/ebpf-exporter.md). */
+#ifndef EBPF_EXPORTER_H
+#define EBPF_EXPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "reader.h"
+#include "strbuf.h"
+
+#define EXPORTER_DEFAULT_PORT 9436
+
+struct exporter {
+	struct reader r;
+	const char *prefix;
+	long max_series;        /* per map */
+	struct strbuf out;      /* the exposition, rebuilt per scrape */
+	struct strbuf labels;   /* scratch */
+};
+
+/* Rescan and render every selected map (and self metrics) into e->out. */
+int metrics_collect(struct exporter *e);
+void metrics_free_map(void *ctx, struct rmap *m);
+
+/* The HTTP side: GET/HEAD /metrics and /, nothing else. */
+struct http_server;
+struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e);
+/* Serve until *stop; calls tick() at least every tick_ms. */
+int http_run(struct http_server *s, volatile int *stop, void (*tick)(void *), void *ctx,
+	     int tick_ms);
+void http_free(struct http_server *s);
+/* Parse a request head; exposed for tests and fuzzing. Returns 0 and fills
+ * method/path (NUL-terminated copies) and *gzip, or an HTTP status. */
+int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
+		       size_t psize, bool *gzip);
+
+#endif

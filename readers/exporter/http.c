@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A deliberately small HTTP/1.1 server for scrapes: one thread, epoll,
+ * non-blocking sockets, a bounded request head, a deadline per connection
+ * and a cap on connections, so that slow or hostile peers cost a slot each
+ * and nothing more. Every response closes its connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <zlib.h>
+#include "exporter.h"
+#include "util.h"
+
+#define REQ_MAX 8192            /* request head limit: 431 beyond */
+#define MAX_CONNS 256           /* more are refused with 503 */
+#define HEAD_TIMEOUT_MS 10000   /* whole request head within this */
+#define SEND_TIMEOUT_MS 30000   /* whole response within this */
+#define MAX_LISTEN 16
+
+struct conn {
+	int fd;
+	char req[REQ_MAX];
+	size_t req_len;
+	struct strbuf resp;
+	size_t sent;
+	bool responding;
+	bool want_out;          /* registered for EPOLLOUT */
+	double deadline;        /* monotonic seconds */
+};
+
+struct http_server {
+	int epfd;
+	int lfds[MAX_LISTEN];
+	size_t nl;
+	struct conn *conns[MAX_CONNS];
+	size_t nconns;
+	struct exporter *e;
+	struct strbuf gz;
+};
+
+static const char landing[] =
+	"<!DOCTYPE html>\n<html><head><title>ebpf-exporter</title></head>\n"
+	"<body><h1>ebpf-exporter</h1>\n"
+	"<p>Pinned BPF maps as Prometheus metrics: <a href=\"/metrics\">/metrics</a></p>\n"
+	"</body></html>\n";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
+		       size_t psize, bool *gzip)
+{
+	const char *end = memchr(req, '\n', len), *sp1, *sp2, *line, *next;
+	size_t n;
+
+	*gzip = false;
+	if (!end)
+		return 400;
+	sp1 = memchr(req, ' ', (size_t)(end - req));
+	if (!sp1)
+		return 400;
+	sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
+	if (!sp2 || (size_t)(end - sp2) < 9 || strncmp(sp2 + 1, "HTTP/1.", 7))
+		return 400;
+	n = (size_t)(sp1 - req);
+	if (!n || n >= msize)
+		return n ? 405 : 400;
+	memcpy(method, req, n);
+	method[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (method[i] < 'A' || method[i] > 'Z')
+			return 400;
+	n = (size_t)(sp2 - sp1 - 1);
+	if (!n || n >= psize)
+		return n ? 414 : 400;
+	memcpy(path, sp1 + 1, n);
+	path[n] = '\0';
+	/* Headers: only Accept-Encoding matters to us. */
+	for (line = end + 1; line < req + len; line = next) {
+		const char *eol = memchr(line, '\n', (size_t)(req + len - line));
+		static const char ae[] = "accept-encoding:";
+
+		if (!eol)
+			break;
+		next = eol + 1;
+		if ((size_t)(eol - line) > sizeof(ae) - 1 && !strncasecmp(line, ae, sizeof(ae) - 1)) {
+			/* "gzip" as a token, and not refused with q=0. */
+			const char *v = line + sizeof(ae) - 1;
+			size_t vl = (size_t)(eol - v);
+			char buf[512];
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)(vl < sizeof(buf) ? vl : sizeof(buf) - 1), v);
+			for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+				while (*tok == ' ' || *tok == '\t')
+					tok++;
+				if (!strncasecmp(tok, "gzip", 4) && !strstr(tok, "q=0"))
+					*gzip = true;
+			}
+		}
+	}
+	return 0;
+}
+
+static void conn_close(struct http_server *s, size_t i)
+{
+	struct conn *c = s->conns[i];
+
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	sb_free(&c->resp);
+	free(c);
+	s->conns[i] = s->conns[--s->nconns];
+}
+
+static int gzip_into(struct strbuf *dst, const char *src, size_t len)
+{
+	z_stream z = {};
+	int r;
+
+	sb_reset(dst);
+	/* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means. */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	if (sb_reserve(dst, deflateBound(&z, len))) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)src;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)dst->buf;
+	z.avail_out = (uInt)(dst->cap - 1);
+	r = deflate(&z, Z_FINISH);
+	dst->len = z.total_out;
+	deflateEnd(&z);
+	return r == Z_STREAM_END ? 0 : -EIO;
+}
+
+static void respond(struct http_server *s, struct conn *c, int status, const char *ctype,
+		    const char *body, size_t blen, bool head, bool gzipped, const char *extra)
+{
+	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
+			     status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
+			     status == 414 ? "URI Too Long" :
+			     status == 431 ? "Request Header Fields Too Large" :
+			     status == 503 ? "Service Unavailable" : "Internal Server Error";
+
+	sb_reset(&c->resp);
+	sb_printf(&c->resp,
+		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
+		  "Connection: close\r\n\r\n",
+		  status, reason, ctype, blen, gzipped ? "Content-Encoding: gzip\r\n" : "",
+		  extra ? extra : "");
+	if (!head)
+		sb_append(&c->resp, body, blen);
+	c->responding = true;
+	c->sent = 0;
+	c->deadline = now_s() + SEND_TIMEOUT_MS / 1000.0;
+}
+
+static void respond_text(struct http_server *s, struct conn *c, int status, const char *msg)
+{
+	respond(s, c, status, "text/plain; charset=utf-8", msg, strlen(msg), false, false,
+		status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+}
+
+static void handle(struct http_server *s, struct conn *c)
+{
+	char method[16], path[1024];
+	bool gzip, head;
+	int status;
+
+	status = http_parse_request(c->req, c->req_len, method, sizeof(method), path,
+				    sizeof(path), &gzip);
+	if (status) {
+		respond_text(s, c, status, status == 405 ? "method not allowed\n" : "bad request\n");
+		return;
+	}
+	head = !strcmp(method, "HEAD");
+	if (!head && strcmp(method, "GET")) {
+		respond_text(s, c, 405, "method not allowed\n");
+		return;
+	}
+	/* The query string does not select anything. */
+	path[strcspn(path, "?")] = '\0';
+	if (!strcmp(path, "/")) {
+		respond(s, c, 200, "text/html; charset=utf-8", landing, sizeof(landing) - 1, head,
+			false, NULL);
+		return;
+	}
+	if (strcmp(path, "/metrics")) {
+		respond_text(s, c, 404, "not found: try /metrics\n");
+		return;
+	}
+	if (metrics_collect(s->e)) {
+		respond_text(s, c, 500, "collection failed\n");
+		return;
+	}
+	if (gzip && !gzip_into(&s->gz, s->e->out.buf, s->e->out.len)) {
+		respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", s->gz.buf, s->gz.len,
+			head, true, NULL);
+		return;
+	}
+	respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", s->e->out.buf,
+		s->e->out.len, head, false, NULL);
+}
+
+/* Read what is there; answer once the head is complete. */
+static bool conn_read(struct http_server *s, struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->req_len == REQ_MAX) {
+			respond_text(s, c, 431, "request head too large\n");
+			return true;
+		}
+		n = read(c->fd, c->req + c->req_len, REQ_MAX - c->req_len);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		if (n == 0)
+			return false; /* peer gave up */
+		c->req_len += (size_t)n;
+		if (memmem(c->req, c->req_len, "\r\n\r\n", 4) || memmem(c->req, c->req_len, "\n\n", 2)) {
+			handle(s, c);
+			return true;
+		}
+	}
+}
+
+static bool conn_write(struct conn *c)
+{
+	while (c->sent < c->resp.len) {
+		ssize_t n = send(c->fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		c->sent += (size_t)n;
+	}
+	return false; /* all sent: close */
+}
+
+static void accept_all(struct http_server *s, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		/* Readable only: writability is asked for once there is a
+		 * response that did not fit the socket buffer. */
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+		struct conn *c;
+
+		if (fd < 0)
+			return;
+		if (s->nconns >= MAX_CONNS) {
+			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+			/* Best effort: the socket buffer takes this at once. */
+			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				(void)0;
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->deadline = now_s() + HEAD_TIMEOUT_MS / 1000.0;
+		ev.data.ptr = c;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		s->conns[s->nconns++] = c;
+	}
+}
+
+struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->e = e;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0 || nfds > MAX_LISTEN) {
+		free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < nfds; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+		/* Listening sockets are told apart by a NULL ptr and their index. */
+		ev.data.u64 = i;
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+		s->lfds[s->nl++] = fds[i];
+		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	return s;
+}
+
+static size_t conn_index(struct http_server *s, struct conn *c)
+{
+	for (size_t i = 0; i < s->nconns; i++)
+		if (s->conns[i] == c)
+			return i;
+	return SIZE_MAX;
+}
+
+int http_run(struct http_server *s, volatile int *stop, void (*tick)(void *), void *ctx,
+	     int tick_ms)
+{
+	struct epoll_event evs[64];
+
+	while (!*stop) {
+		int n = epoll_wait(s->epfd, evs, 64, tick_ms), i;
+		double now;
+
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u64 < MAX_LISTEN) {
+				accept_all(s, s->lfds[evs[i].data.u64]);
+				continue;
+			}
+			struct conn *c = evs[i].data.ptr;
+			size_t idx = conn_index(s, c);
+			bool keep = true;
+
+			if (idx == SIZE_MAX)
+				continue;
+			if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+				keep = conn_read(s, c);
+			if (keep && c->responding) {
+				keep = conn_write(c);
+				if (keep && !c->want_out) {
+					struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+
+					epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+					c->want_out = true;
+				}
+			}
+			if (!keep || (evs[i].events & EPOLLERR))
+				conn_close(s, idx);
+		}
+		/* Deadlines: slow heads (slowloris) and stalled readers. */
+		now = now_s();
+		for (size_t k = 0; k < s->nconns;) {
+			if (s->conns[k]->deadline < now)
+				conn_close(s, k);
+			else
+				k++;
+		}
+		if (tick)
+			tick(ctx);
+	}
+	return 0;
+}
+
+void http_free(struct http_server *s)
+{
+	if (!s)
+		return;
+	while (s->nconns)
+		conn_close(s, 0);
+	for (size_t i = 0; i < s->nl; i++)
+		close(s->lfds[i]);
+	close(s->epfd);
+	sb_free(&s->gz);
+	free(s);
+}

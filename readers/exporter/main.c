@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ebpf-exporter: every pinned map as Prometheus metrics, with no
+ * configuration: BTF and decl tags say how (docs/ebpf-exporter.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include "caps.h"
+#include "exporter.h"
+#include "pinlayout.h"
+#include "util.h"
+
+#define MAX_LISTENERS 16
+#define DEFAULT_MAX_SERIES 10000
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ebpf-exporter [--pin-root DIR] [--listen ADDR:PORT]... [--prefix P]\n"
+		"                     [--max-series N] [SELECTOR...]\n"
+		"Serve pinned BPF maps as Prometheus metrics at /metrics, collected at\n"
+		"scrape time. SELECTOR is BACKEND or BACKEND/MAP (shell globs).\n"
+		"  --pin-root DIR     pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
+		"  --listen ADDR:PORT where to listen (default :%d; repeatable);\n"
+		"                     ignored when systemd passes sockets\n"
+		"  --prefix P         metric name prefix (default ebpf)\n"
+		"  --max-series N     at most N series per map (default %d)\n"
+		"  --help, --version\n",
+		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" (every address). */
+static int listen_on(const char *spec, int *fd_out, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST };
+	struct addrinfo *res = NULL;
+	const char *colon = strrchr(spec, ':');
+	char host[256] = "", port[16];
+	int fd = -1, one = 1, r;
+	size_t hl;
+
+	if (!colon || !colon[1] || strlen(colon + 1) >= sizeof(port)) {
+		snprintf(err, errlen, "invalid --listen '%s': expected ADDR:PORT", spec);
+		return -EINVAL;
+	}
+	strscpy(port, colon + 1, sizeof(port));
+	for (const char *p = port; *p; p++)
+		if (*p < '0' || *p > '9') {
+			snprintf(err, errlen, "invalid --listen '%s': port must be a number", spec);
+			return -EINVAL;
+		}
+	hl = (size_t)(colon - spec);
+	if (hl >= sizeof(host)) {
+		snprintf(err, errlen, "invalid --listen '%s': address too long", spec);
+		return -EINVAL;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (r) {
+		snprintf(err, errlen, "invalid --listen '%s': %s", spec, gai_strerror(r));
+		return -EINVAL;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0)
+		goto fail;
+	freeaddrinfo(res);
+	*fd_out = fd;
+	return 0;
+fail:
+	r = -errno;
+	snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return r;
+}
+
+struct ticker {
+	uint64_t watchdog_usec;
+	double last;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void tick(void *ctx)
+{
+	struct ticker *t = ctx;
+	double now = now_s();
+
+	/* Twice per WatchdogSec, as sd_watchdog_enabled(3) advises. */
+	if (t->watchdog_usec && now - t->last >= t->watchdog_usec / 2e6) {
+		sd_notify(0, "WATCHDOG=1");
+		t->last = now;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "max-series", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const int keep[] = { CAP_BPF };
+	const char *listens[MAX_LISTENERS];
+	size_t nlisten = 0, nfds = 0;
+	int fds[MAX_LISTENERS], c, r, n;
+	struct exporter e = { .prefix = "ebpf", .max_series = DEFAULT_MAX_SERIES };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct ticker t = {};
+	struct http_server *srv;
+	struct diag d = {};
+	const char *pin_root = NULL;
+	char err[512], dflt[32];
+
+	while ((c = getopt_long(argc, argv, "r:l:p:m:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': pin_root = optarg; break;
+		case 'l':
+			if (nlisten == MAX_LISTENERS) {
+				fprintf(stderr, "ebpf-exporter: at most %d --listen\n", MAX_LISTENERS);
+				return 2;
+			}
+			listens[nlisten++] = optarg;
+			break;
+		case 'p': e.prefix = optarg; break;
+		case 'm': {
+			char *end;
+
+			errno = 0;
+			e.max_series = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || e.max_series <= 0) {
+				fprintf(stderr, "ebpf-exporter: invalid --max-series '%s': a whole number > 0\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); return 0;
+		default:
+			fprintf(stderr, "ebpf-exporter: invalid option (see --help)\n");
+			return 2;
+		}
+	}
+	if (!*e.prefix) {
+		fprintf(stderr, "ebpf-exporter: --prefix must not be empty\n");
+		return 2;
+	}
+	pin_root = pin_root_resolve(pin_root);
+	r = reader_init(&e.r, pin_root, argv + optind, argc - optind, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		return 1;
+	}
+	e.r.on_map_free = metrics_free_map;
+
+	/* Sockets: from systemd (socket activation), else our own. */
+	n = sd_listen_fds(1);
+	if (n > 0) {
+		for (int i = 0; i < n && nfds < MAX_LISTENERS; i++)
+			fds[nfds++] = SD_LISTEN_FDS_START + i;
+	} else {
+		if (!nlisten) {
+			snprintf(dflt, sizeof(dflt), ":%d", EXPORTER_DEFAULT_PORT);
+			listens[nlisten++] = dflt;
+		}
+		for (size_t i = 0; i < nlisten; i++) {
+			r = listen_on(listens[i], &fds[nfds], err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "ebpf-exporter: %s\n", err);
+				for (size_t k = 0; k < nfds; k++)
+					close(fds[k]);
+				return r == -EINVAL ? 2 : 1;
+			}
+			nfds++;
+		}
+	}
+	/* Everything is open: from here on only reading pins needs a
+	 * capability (CAP_BPF, for maps of backends loaded later). */
+	r = caps_keep_only(keep, ARRAY_SIZE(keep));
+	if (r)
+		fprintf(stderr, "ebpf-exporter: warning: cannot drop capabilities: %s\n", strerror(-r));
+
+	srv = http_new(fds, nfds, &e);
+	if (!srv) {
+		fprintf(stderr, "ebpf-exporter: cannot start the HTTP server\n");
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sd_watchdog_enabled(0, &t.watchdog_usec) <= 0)
+		t.watchdog_usec = 0;
+	reader_rescan(&e.r);
+	sd_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
+	t.last = now_s();
+	if (t.watchdog_usec)
+		sd_notify(0, "WATCHDOG=1");
+	r = http_run(srv, &stop, tick, &t,
+		     t.watchdog_usec ? (int)(t.watchdog_usec / 4000 > 0 ? t.watchdog_usec / 4000 : 1) : 1000);
+	sd_notify(0, "STOPPING=1");
+	http_free(srv);
+	reader_free(&e.r);
+	sb_free(&e.out);
+	sb_free(&e.labels);
+	return r ? 1 : 0;
+}

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The mapping from maps to Prometheus text format 0.0.4, collected at scrape
+ * time: <prefix>_<backend>_<map>[_<field>][_<unit>][_total], one label per
+ * key field, log2/linear histograms as real histograms (docs/ebpf-exporter.md).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "dirlist.h"
+#include "exporter.h"
+#include "pinlayout.h"
+#include "util.h"
+
+struct map_stats {
+	struct snapshot snap;
+	uint8_t *sum;
+	size_t sum_cap;
+	uint64_t read_errors;
+	uint64_t dropped;
+};
+
+void metrics_free_map(void *ctx, struct rmap *m)
+{
+	struct map_stats *ms = m->user;
+
+	if (!ms)
+		return;
+	snapshot_free(&ms->snap);
+	free(ms->sum);
+	free(ms);
+	m->user = NULL;
+}
+
+/* Metric and label names: [a-zA-Z_][a-zA-Z0-9_]*; ':' is for recording rules. */
+static void sanitize_append(char *buf, size_t size, const char *part)
+{
+	size_t o = strlen(buf);
+
+	if (!part || !*part)
+		return;
+	if (o && o + 1 < size)
+		buf[o++] = '_';
+	for (; *part && o + 1 < size; part++) {
+		char c = *part;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+			  (c >= '0' && c <= '9' && o > 0);
+
+		buf[o++] = ok ? c : '_';
+	}
+	buf[o] = '\0';
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static void family_name(const struct exporter *e, const struct rmap *m, const char *field,
+			char *buf, size_t size)
+{
+	char unit[40];
+
+	buf[0] = '\0';
+	sanitize_append(buf, size, e->prefix);
+	sanitize_append(buf, size, m->backend);
+	sanitize_append(buf, size, m->name);
+	sanitize_append(buf, size, field);
+	if (m->hints.unit[0]) {
+		snprintf(unit, sizeof(unit), "_%s", m->hints.unit);
+		if (!ends_with(buf, unit))
+			sanitize_append(buf, size, m->hints.unit);
+	}
+	if (m->hints.kind == KIND_COUNTER && !ends_with(buf, "_total"))
+		sanitize_append(buf, size, "total");
+}
+
+static void label_name(const char *field, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	sanitize_append(buf, size, field);
+	/* "__" is reserved for Prometheus' internal labels; "le" for buckets. */
+	while (buf[0] == '_' && buf[1] == '_')
+		memmove(buf, buf + 1, strlen(buf));
+	if (!strcmp(buf, "le"))
+		strscpy(buf, "le_", size);
+}
+
+static void escape_label_value(struct strbuf *sb, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			sb_puts(sb, "\\\\");
+		else if (*v == '"')
+			sb_puts(sb, "\\\"");
+		else if (*v == '\n')
+			sb_puts(sb, "\\n");
+		else
+			sb_putc(sb, *v);
+	}
+}
+
+static void escape_help(struct strbuf *sb, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			sb_puts(sb, "\\\\");
+		else if (*v == '\n')
+			sb_puts(sb, "\\n");
+		else
+			sb_putc(sb, *v);
+	}
+}
+
+static void put_number(struct strbuf *sb, double v)
+{
+	if (isinf(v))
+		sb_puts(sb, v > 0 ? "+Inf" : "-Inf");
+	else if (isnan(v))
+		sb_puts(sb, "NaN");
+	else if (v == (double)(int64_t)v && fabs(v) < 9007199254740992.0)
+		sb_printf(sb, "%lld", (long long)v);
+	else
+		sb_printf(sb, "%.17g", v);
+}
+
+static bool hide_key(const struct rmap *m)
+{
+	/* A one-slot array is a scalar: its key 0 says nothing. */
+	return (m->info.type == BPF_MAP_TYPE_ARRAY || m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	       m->info.max_entries == 1;
+}
+
+/* `name="value",...` of an entry's key into e->labels (no braces). */
+static void entry_labels(struct exporter *e, const struct rmap *m, const void *key)
+{
+	char name[128], val[256];
+
+	sb_reset(&e->labels);
+	if (hide_key(m))
+		return;
+	for (size_t i = 0; i < m->key.n; i++) {
+		const struct field *f = &m->key.fields[i];
+
+		if (f->name[0])
+			label_name(f->name, name, sizeof(name));
+		else
+			label_name(m->hints.label[0] ? m->hints.label : "key", name, sizeof(name));
+		if (f->count > 1 && f->kind != FIELD_STRING) {
+			/* An array in a key is one label, in hex. */
+			struct field whole = *f;
+
+			whole.kind = FIELD_HEX;
+			whole.size = f->size * f->count;
+			whole.count = 1;
+			field_format(&whole, key, 0, val, sizeof(val));
+		} else {
+			field_format(f, key, 0, val, sizeof(val));
+		}
+		sb_printf(&e->labels, "%s%s=\"", i ? "," : "", name);
+		escape_label_value(&e->labels, val);
+		sb_putc(&e->labels, '"');
+	}
+}
+
+static void sample(struct strbuf *out, const char *name, const char *suffix,
+		   const struct strbuf *labels, const char *extra, double v)
+{
+	bool any = labels->len || extra;
+
+	sb_puts(out, name);
+	sb_puts(out, suffix);
+	if (any) {
+		sb_putc(out, '{');
+		if (labels->len)
+			sb_append(out, labels->buf, labels->len);
+		if (extra)
+			sb_printf(out, "%s%s", labels->len ? "," : "", extra);
+		sb_putc(out, '}');
+	}
+	sb_putc(out, ' ');
+	put_number(out, v);
+	sb_putc(out, '\n');
+}
+
+static void header(struct strbuf *out, const char *name, const char *type, const char *help)
+{
+	sb_printf(out, "# HELP %s ", name);
+	escape_help(out, help);
+	sb_printf(out, "\n# TYPE %s %s\n", name, type);
+}
+
+static const char *prom_type(const struct rmap *m)
+{
+	switch (m->hints.kind) {
+	case KIND_COUNTER: return "counter";
+	case KIND_GAUGE: return "gauge";
+	default: return "untyped";
+	}
+}
+
+static double upper_bound(const struct rmap *m, uint32_t i)
+{
+	if (m->hints.kind == KIND_LINEAR_HIST)
+		return ((double)(i + 1) * (double)m->hints.bucket_width - 1) * m->hints.scale;
+	/* log2: bucket 0 is the value 0, bucket i holds [2^(i-1), 2^i - 1]. */
+	return (i ? ldexp(1.0, (int)i) - 1 : 0) * m->hints.scale;
+}
+
+static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
+			     size_t vsize, const uint8_t *keys, size_t n)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+	const struct field *sum = schema_field(&m->value, "sum");
+	char name[256], help[512], le[64];
+
+	family_name(e, m, NULL, name, sizeof(name));
+	/* A histogram's name carries no _total even when tagged a counter. */
+	if (ends_with(name, "_total"))
+		name[strlen(name) - 6] = '\0';
+	snprintf(help, sizeof(help), "%s", m->hints.help[0] ? m->hints.help : "BPF histogram");
+	header(&e->out, name, "histogram", help);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *v = vals + i * vsize;
+		double cum = 0;
+
+		entry_labels(e, m, keys + i * m->info.key_size);
+		for (uint32_t k = 0; k < b->count; k++) {
+			cum += field_number(b, v, k);
+			snprintf(le, sizeof(le), "le=\"%.17g\"", upper_bound(m, k));
+			sample(&e->out, name, "_bucket", &e->labels, le, cum);
+		}
+		sample(&e->out, name, "_bucket", &e->labels, "le=\"+Inf\"", cum);
+		sample(&e->out, name, "_count", &e->labels, NULL, cum);
+		sample(&e->out, name, "_sum", &e->labels, NULL,
+		       sum ? field_number(sum, v, 0) * m->hints.scale : 0);
+	}
+}
+
+static void export_fields(struct exporter *e, const struct rmap *m, const uint8_t *vals,
+			  size_t vsize, const uint8_t *keys, size_t n)
+{
+	char name[256], help[512], idx[32];
+
+	for (size_t fi = 0; fi < m->value.n; fi++) {
+		const struct field *f = &m->value.fields[fi];
+		uint32_t count = f->count ? f->count : 1;
+
+		if (!field_is_numeric(f) && f->kind != FIELD_BOOL)
+			continue;
+		family_name(e, m, f->name, name, sizeof(name));
+		if (m->hints.help[0] && f->name[0])
+			snprintf(help, sizeof(help), "%s (%s)", m->hints.help, f->name);
+		else if (m->hints.help[0])
+			snprintf(help, sizeof(help), "%s", m->hints.help);
+		else
+			snprintf(help, sizeof(help), "BPF map %s/%s%s%s", m->backend, m->name,
+				 f->name[0] ? ", field " : "", f->name);
+		header(&e->out, name, prom_type(m), help);
+		for (size_t i = 0; i < n; i++) {
+			const uint8_t *v = vals + i * vsize;
+
+			entry_labels(e, m, keys + i * m->info.key_size);
+			for (uint32_t k = 0; k < count; k++) {
+				double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
+								 : field_number(f, v, k) * m->hints.scale;
+
+				if (count > 1) {
+					snprintf(idx, sizeof(idx), "index=\"%u\"", k);
+					sample(&e->out, name, "", &e->labels, idx, x);
+				} else {
+					sample(&e->out, name, "", &e->labels, NULL, x);
+				}
+			}
+		}
+	}
+}
+
+static bool is_histogram(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+
+	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	       field_is_numeric(b) && b->count > 1;
+}
+
+static void export_map(struct exporter *e, struct rmap *m)
+{
+	struct map_stats *ms = m->user;
+	size_t one = m->info.value_size, n;
+	const uint8_t *vals;
+	int r;
+
+	r = snapshot_take(m, &ms->snap);
+	if (r) {
+		ms->read_errors++;
+		return;
+	}
+	n = ms->snap.n;
+	if (e->max_series > 0 && n > (size_t)e->max_series) {
+		/* Cardinality guard: a runaway map costs this map, not the scrape. */
+		ms->dropped += n - (size_t)e->max_series;
+		n = (size_t)e->max_series;
+	}
+	if (m->percpu) {
+		if (ms->sum_cap < n) {
+			uint8_t *s = realloc(ms->sum, n * one + 1);
+
+			if (!s) {
+				ms->read_errors++;
+				return;
+			}
+			ms->sum = s;
+			ms->sum_cap = n;
+		}
+		for (size_t i = 0; i < n; i++)
+			schema_sum_percpu(&m->value, snapshot_value(&ms->snap, i), m->stride,
+					  m->nr_cpus, ms->sum + i * one);
+		vals = ms->sum;
+	} else {
+		vals = ms->snap.values;
+	}
+	if (is_histogram(m))
+		export_histogram(e, m, vals, one, ms->snap.keys, n);
+	else
+		export_fields(e, m, vals, one, ms->snap.keys, n);
+}
+
+static bool stats_enabled(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v == 1;
+}
+
+/* Per program run count and time, from the pins under <root>/<backend>/progs. */
+static void export_prog_stats(struct exporter *e)
+{
+	char cnt[256], tim[256], dir[PATH_MAX], path[PATH_MAX];
+	struct strbuf runs = {}, times = {};
+
+	if (!stats_enabled())
+		return;
+	snprintf(cnt, sizeof(cnt), "%s_prog_run_count_total", e->prefix);
+	snprintf(tim, sizeof(tim), "%s_prog_run_time_seconds_total", e->prefix);
+	for (size_t b = 0; b < e->r.nr_backends; b++) {
+		struct dirlist l;
+
+		if (path_join(dir, sizeof(dir), "%s/%s/%s", e->r.root, e->r.backends[b], PIN_DIR_PROGS) ||
+		    dirlist_read(dir, &l))
+			continue;
+		for (size_t i = 0; i < l.n; i++) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+			int fd;
+
+			if (path_join(path, sizeof(path), "%s/%s", dir, l.names[i]))
+				continue;
+			fd = bpf_obj_get(path);
+			if (fd < 0)
+				continue;
+			if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+				sb_reset(&e->labels);
+				sb_puts(&e->labels, "backend=\"");
+				escape_label_value(&e->labels, e->r.backends[b]);
+				sb_puts(&e->labels, "\",program=\"");
+				escape_label_value(&e->labels, l.names[i]);
+				sb_putc(&e->labels, '"');
+				sample(&runs, cnt, "", &e->labels, NULL, (double)info.run_cnt);
+				sample(&times, tim, "", &e->labels, NULL, info.run_time_ns / 1e9);
+			}
+			close(fd);
+		}
+		dirlist_free(&l);
+	}
+	header(&e->out, cnt, "counter", "Times each BPF program ran (kernel.bpf_stats_enabled=1)");
+	sb_append(&e->out, runs.buf ? runs.buf : "", runs.len);
+	header(&e->out, tim, "counter", "Time each BPF program ran, in seconds (kernel.bpf_stats_enabled=1)");
+	sb_append(&e->out, times.buf ? times.buf : "", times.len);
+	sb_free(&runs);
+	sb_free(&times);
+}
+
+static void export_self(struct exporter *e, double started)
+{
+	char name[256];
+	struct strbuf errs = {}, drops = {};
+	struct timespec ts;
+
+	for (size_t i = 0; i < e->r.nr_maps; i++) {
+		const struct rmap *m = e->r.maps[i];
+		const struct map_stats *ms = m->user;
+
+		if (!ms)
+			continue;
+		sb_reset(&e->labels);
+		sb_puts(&e->labels, "backend=\"");
+		escape_label_value(&e->labels, m->backend);
+		sb_puts(&e->labels, "\",map=\"");
+		escape_label_value(&e->labels, m->name);
+		sb_putc(&e->labels, '"');
+		snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
+		sample(&errs, name, "", &e->labels, NULL, (double)ms->read_errors);
+		snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
+		sample(&drops, name, "", &e->labels, NULL, (double)ms->dropped);
+	}
+	snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
+	header(&e->out, name, "counter", "Failed reads of a map since the exporter started");
+	sb_append(&e->out, errs.buf ? errs.buf : "", errs.len);
+	snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
+	header(&e->out, name, "counter", "Entries of a map not exported because of --max-series");
+	sb_append(&e->out, drops.buf ? drops.buf : "", drops.len);
+	sb_free(&errs);
+	sb_free(&drops);
+
+	snprintf(name, sizeof(name), "%s_exporter_build_info", e->prefix);
+	header(&e->out, name, "gauge", "ebpf-exporter version");
+	sb_printf(&e->out, "%s{version=\"%s\"} 1\n", name, EBPF_VERSION);
+	snprintf(name, sizeof(name), "%s_exporter_maps", e->prefix);
+	header(&e->out, name, "gauge", "Maps exported");
+	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_maps);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(name, sizeof(name), "%s_exporter_scrape_duration_seconds", e->prefix);
+	header(&e->out, name, "gauge", "Time this scrape took to collect");
+	sb_printf(&e->out, "%s %.6f\n", name, ts.tv_sec + ts.tv_nsec / 1e9 - started);
+}
+
+int metrics_collect(struct exporter *e)
+{
+	struct timespec ts;
+	double started;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	started = ts.tv_sec + ts.tv_nsec / 1e9;
+	sb_reset(&e->out);
+	reader_rescan(&e->r);
+	for (size_t i = 0; i < e->r.nr_maps; i++) {
+		struct rmap *m = e->r.maps[i];
+
+		if (!m->snapshottable)
+			continue; /* ring buffers are events, not metrics */
+		if (!m->user && !(m->user = calloc(1, sizeof(struct map_stats))))
+			return -ENOMEM;
+		export_map(e, m);
+	}
+	export_prog_stats(e);
+	export_self(e, started);
+	return e->out.oom ? -ENOMEM : 0;
+}
