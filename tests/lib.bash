@@ -132,3 +132,29 @@ loop_create() { # SIZE_MB
 	truncate -s "${1}M" "$TMP/disk.img"
 	LOOPDEV=$(losetup -f --show "$TMP/disk.img")
 }
+
+EXPORTER=$BUILD/ebpf-exporter
+
+# A loopback port for this test (unlikely to collide across tests and runs).
+test_port() { # OFFSET
+	echo $((20000 + (BATS_TEST_NUMBER * 131 + $$ * 7 + ${1:-0}) % 40000))
+}
+
+# Start the exporter in the background on 127.0.0.1:$PORT; wait until it serves.
+exporter_start() { # ARGS...
+	PORT=${PORT:-$(test_port)}
+	"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
+	EXPORTER_PID=$!
+	BG_PIDS="$BG_PIDS $EXPORTER_PID"
+	local i
+	for i in $(seq 50); do
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/exporter.err" >&2
+	return 1
+}
+
+scrape() { # [CURL ARGS...]
+	curl -sf "$@" "http://127.0.0.1:$PORT/metrics"
+}

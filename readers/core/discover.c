@@ -300,6 +300,23 @@ int reader_rescan(struct reader *r)
 		r->maps[r->nr_maps++] = m;
 		emit(r, MAP_ADDED, m->backend, m);
 	}
+	/* Names under which users see shared maps, for reader_unmatched_selector. */
+	for (i = 0; i < r->nr_aliases; i++)
+		free(r->aliases[i]);
+	r->nr_aliases = 0;
+	for (i = 0; i < n; i++) {
+		char alias[160], **na;
+
+		if (!cs[i].in_shared)
+			continue;
+		na = realloc(r->aliases, (r->nr_aliases + 1) * sizeof(*na));
+		if (!na)
+			break;
+		r->aliases = na;
+		snprintf(alias, sizeof(alias), "%s/%s", cs[i].backend, cs[i].name);
+		if ((r->aliases[r->nr_aliases] = strdup(alias)))
+			r->nr_aliases++;
+	}
 	for (i = 0; i < n; i++)
 		if (cs[i].fd >= 0)
 			close(cs[i].fd);
@@ -373,6 +390,13 @@ const char *reader_unmatched_selector(const struct reader *r)
 		/* A backend may be selected through a shared map it uses. */
 		for (size_t j = 0; j < r->nr_backends && !found; j++)
 			found = !strchr(sel, '/') && fnmatch(sel, r->backends[j], 0) == 0;
+		for (size_t j = 0; j < r->nr_aliases && !found; j++) {
+			const char *slash = strchr(r->aliases[j], '/');
+			char b[128];
+
+			snprintf(b, sizeof(b), "%.*s", (int)(slash - r->aliases[j]), r->aliases[j]);
+			found = selector_matches(sel, b, slash + 1);
+		}
 		if (!found)
 			return sel;
 	}
@@ -387,7 +411,11 @@ void reader_free(struct reader *r)
 	for (size_t i = 0; i < r->nr_backends; i++)
 		free(r->backends[i]);
 	free(r->backends);
+	for (size_t i = 0; i < r->nr_aliases; i++)
+		free(r->aliases[i]);
+	free(r->aliases);
 	r->maps = NULL;
 	r->backends = NULL;
-	r->nr_maps = r->nr_backends = 0;
+	r->aliases = NULL;
+	r->nr_maps = r->nr_backends = r->nr_aliases = 0;
 }

@@ -131,6 +131,8 @@ struct reader {
 	size_t nr_maps;
 	char **backends;        /* at the last scan, sorted */
 	size_t nr_backends;
+	char **aliases;         /* "user/map" names of shared maps at the last scan */
+	size_t nr_aliases;
 	/* Called for each change a rescan finds; may be NULL. */
 	void (*on_event)(void *ctx, enum rescan_event ev, const char *backend,
 			 const struct rmap *m);
@@ -142,8 +144,8 @@ struct reader {
 /* Check the root exists; the first rescan opens the maps. */
 int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_selectors,
 		struct diag *d);
-/* Walk the pin root: open maps that appeared (or were replaced: new map
- * id at the same path), close those that left. Selected backends that are
+/* Walk the pin root: open maps that appeared (or were replaced: a new pin
+ * inode at the same path), close those that left. Selected backends that are
  * missing are not an error here: backends come and go. */
 int reader_rescan(struct reader *r);
 /* Selectors that match no backend at all (for a clear error at start-up):

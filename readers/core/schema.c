@@ -74,8 +74,9 @@ static bool is_char_int(const struct btf *btf, const struct btf_type *t)
 		return false;
 	if (btf_int_encoding(t) & BTF_INT_CHAR)
 		return true;
+	/* "char" is text (comm, filename); __u8 ("unsigned char") is bytes. */
 	name = btf__name_by_offset(btf, t->name_off);
-	return name && strstr(name, "char");
+	return name && !strcmp(name, "char");
 }
 
 static int flatten(const struct btf *btf, uint32_t id, uint32_t off, const char *name,

@@ -88,7 +88,8 @@ double view_number(const struct view *v, size_t entry, int slot, const struct fi
 {
 	double now = field_number(f, view_value(v, entry, slot), idx);
 
-	if (!v->dt)
+	/* A gauge's rate means nothing: it is shown as it is. */
+	if (!v->dt || v->m->hints.kind == KIND_GAUGE)
 		return now;
 	if (!v->prev || !v->prev[entry])
 		return now / v->dt; /* new entry: all of it is new */
@@ -101,11 +102,19 @@ double view_number(const struct view *v, size_t entry, int slot, const struct fi
 
 static size_t g_key_size;
 static const uint8_t *g_keys;
+static const struct field *g_key_num; /* a scalar numeric key: compare numbers */
 
 static int cmp_key_at(const void *a, const void *b)
 {
-	return memcmp(g_keys + *(const size_t *)a * g_key_size,
-		      g_keys + *(const size_t *)b * g_key_size, g_key_size);
+	const uint8_t *x = g_keys + *(const size_t *)a * g_key_size;
+	const uint8_t *y = g_keys + *(const size_t *)b * g_key_size;
+
+	if (g_key_num) {
+		uint64_t u = field_u64(g_key_num, x, 0), v = field_u64(g_key_num, y, 0);
+
+		return u < v ? -1 : u > v;
+	}
+	return memcmp(x, y, g_key_size);
 }
 
 static const struct view *g_view;
@@ -173,6 +182,7 @@ static int keep_previous(struct map_state *st, const struct view *v)
 		idx[i] = i;
 	g_keys = p->keys;
 	g_key_size = p->key_size;
+	g_key_num = NULL; /* byte order: find_previous bisects with memcmp */
 	qsort(idx, v->n, sizeof(*idx), cmp_key_at);
 	for (i = 0; i < v->n; i++) {
 		memcpy(k + i * v->key_size, p->keys + idx[i] * v->key_size, v->key_size);
@@ -282,6 +292,8 @@ static bool build_view(const struct print_opts *o, struct rmap *m, struct map_st
 	v->n_shown = v->n;
 	g_keys = v->keys;
 	g_key_size = v->key_size;
+	g_key_num = m->key.scalar && field_is_numeric(&m->key.fields[0]) &&
+			    m->key.fields[0].count <= 1 ? &m->key.fields[0] : NULL;
 	if (sf && (o->top || !is_array_map(m))) {
 		g_view = v;
 		g_sort_field = sf;
