@@ -46,7 +46,11 @@ PRINT      := $(OUTPUT)/ebpf-print
 EXPORTER_SRCS := $(wildcard readers/exporter/*.c)
 EXPORTER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(EXPORTER_SRCS))
 EXPORTER   := $(OUTPUT)/ebpf-exporter
-READERS    := $(PRINT) $(EXPORTER)
+STREAM_SRCS := $(wildcard readers/stream/*.c)
+STREAM_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(STREAM_SRCS)) $(OUTPUT)/proto/ebpf_stream.pb-c.o
+STREAM     := $(OUTPUT)/ebpf-stream
+PROTO_H    := $(OUTPUT)/proto/ebpf_stream.pb-c.h
+READERS    := $(PRINT) $(EXPORTER) $(STREAM)
 
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
@@ -78,7 +82,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
@@ -143,6 +147,23 @@ $(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c $(wildcard readers/exporter
 $(EXPORTER): $(EXPORTER_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
+
+# The stream's schema, compiled at build time.
+$(PROTO_H) $(OUTPUT)/proto/ebpf_stream.pb-c.c: proto/ebpf_stream.proto $(DEPS_STAMP) | $(OUTPUT)/proto
+	$(call msg,PROTOC,$<)
+	$(Q)protoc-c --c_out=$(OUTPUT)/proto -Iproto $<
+
+$(OUTPUT)/proto/ebpf_stream.pb-c.o: $(OUTPUT)/proto/ebpf_stream.pb-c.c $(PROTO_H)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/readers/stream/%.o: readers/stream/%.c $(wildcard readers/stream/*.h readers/core/*.h lib/*.h) $(PROTO_H) | $(OUTPUT)/readers/stream
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/stream -I$(OUTPUT)/proto -c $< -o $@
+
+$(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c -lsystemd
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)

@@ -39,6 +39,8 @@ int btfpin_create(const void *raw, __u32 size, __u32 btf_id, int *fd_out)
 	return 0;
 }
 
+#define ANY_ID 0
+
 static struct btf *from_pin(const char *path, __u32 btf_id)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
@@ -55,7 +57,7 @@ static struct btf *from_pin(const char *path, __u32 btf_id)
 	if (!v)
 		return NULL;
 	if (bpf_map_lookup_elem(fd, &key, v) == 0 && v->magic == EBPF_BTFPIN_MAGIC &&
-	    v->btf_id == btf_id && v->size <= info.value_size - sizeof(*v))
+	    (btf_id == ANY_ID || v->btf_id == btf_id) && v->size <= info.value_size - sizeof(*v))
 		btf = btf__new(v + 1, v->size);
 	free(v);
 	return btf && !libbpf_get_error(btf) ? btf : NULL;
@@ -78,6 +80,21 @@ struct btf *btfpin_load(const char *root, __u32 btf_id)
 		btf = from_pin(path, btf_id);
 	}
 	dirlist_free(&l);
+	if (!btf)
+		errno = ENOENT;
+	return btf;
+}
+
+struct btf *btfpin_load_backend(const char *root, const char *backend)
+{
+	char path[PATH_MAX];
+	struct btf *btf;
+
+	if (path_join(path, sizeof(path), "%s/%s/%s", root, backend, EBPF_BTFPIN_NAME)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	btf = from_pin(path, ANY_ID);
 	if (!btf)
 		errno = ENOENT;
 	return btf;

@@ -30,4 +30,9 @@ int btfpin_create(const void *raw, __u32 size, __u32 btf_id, int *fd_out);
  * of any backend under root that carries it. NULL with errno set. */
 struct btf *btfpin_load(const char *root, __u32 btf_id);
 
+/* The BTF pinned with a backend, whatever its id: for maps the kernel keeps
+ * no BTF for (ring buffers have no key/value types), whose decl tags and
+ * record struct are still in their object's BTF. NULL with errno set. */
+struct btf *btfpin_load_backend(const char *root, const char *backend);
+
 #endif

@@ -27,7 +27,7 @@ static void usage_unload(FILE *f)
 
 static int unload_one(const struct pin_root *root, const char *name, struct diag *d)
 {
-	char dest[PATH_MAX], moved[PATH_MAX];
+	char dest[PATH_MAX], moved[PATH_MAX], staging[PATH_MAX];
 	int r;
 
 	r = backend_name_check(name, d);
@@ -40,6 +40,13 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 		return diag_set(d, r, "%s: path too long", name);
 	/* Out of readers' view in one step; the slow part happens in staging,
 	 * where a crash leaves debris the next run removes. */
+	if (access(dest, F_OK) < 0)
+		return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name, root->path);
+	r = path_join(staging, sizeof(staging), "%s/%s", root->path, PIN_DIR_STAGING);
+	if (!r && (r = pin_mkdir(root, staging)) == -EEXIST)
+		r = 0;
+	if (r)
+		return diag_set(d, r, "%s: %s", staging, strerror(-r));
 	if (rename(dest, moved) < 0) {
 		if (errno == ENOENT)
 			return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name,

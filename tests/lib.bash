@@ -158,3 +158,16 @@ exporter_start() { # ARGS...
 scrape() { # [CURL ARGS...]
 	curl -sf "$@" "http://127.0.0.1:$PORT/metrics"
 }
+
+STREAM=$BUILD/ebpf-stream
+PY=/usr/bin/python3   # Debian's, with python3-protobuf
+
+# The independent decoder: protoc's Python module + tests/helpers/decode_stream.py.
+py_decode() { # CAPTURE
+	if [ ! -e "$TMP/pymod/ebpf_stream_pb2.py" ]; then
+		mkdir -p "$TMP/pymod"
+		protoc --python_out="$TMP/pymod" -I "$BATS_TEST_DIRNAME/../proto" \
+			"$BATS_TEST_DIRNAME/../proto/ebpf_stream.proto"
+	fi
+	"$PY" "$BATS_TEST_DIRNAME/helpers/decode_stream.py" "$TMP/pymod" "$1"
+}

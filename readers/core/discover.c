@@ -25,6 +25,7 @@ struct candidate {
 	int fd;                 /* opened for a new map, else -1 */
 	struct rmap *existing;
 	bool in_shared;         /* the id is also pinned in shared/ */
+	char user[64];          /* shared maps: a backend that uses it */
 };
 
 static bool selector_matches(const char *sel, const char *backend, const char *name)
@@ -122,6 +123,10 @@ static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd
 		goto fail;
 	if (m->info.btf_id)
 		m->btf = btfpin_load(root, m->info.btf_id);
+	else
+		/* No BTF on the map (ring buffers): its object's BTF still has
+		 * the decl tags and the record type. */
+		m->btf = btfpin_load_backend(root, c->user[0] ? c->user : c->backend);
 	m->percpu = type_is_percpu(m->info.type);
 	m->nr_cpus = m->percpu ? libbpf_num_possible_cpus() : 1;
 	if (m->nr_cpus < 1)
@@ -262,8 +267,10 @@ int reader_rescan(struct reader *r)
 		if (strcmp(cs[i].backend, PIN_DIR_SHARED))
 			continue;
 		for (j = 0; j < n; j++)
-			if (j != i && cs[j].id == cs[i].id)
+			if (j != i && cs[j].id == cs[i].id) {
 				cs[j].in_shared = true;
+				strscpy(cs[i].user, cs[j].backend, sizeof(cs[i].user));
+			}
 	}
 	for (i = 0; i < r->nr_maps; i++)
 		r->maps[i]->seen = false;

@@ -22,9 +22,10 @@ static const char *prog = "trigger";
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s getppid N | %s sockets N\n"
+	fprintf(stderr, "usage: %s getppid N | %s sockets N | %s exit CODE\n"
 		"  getppid N  call getppid() N times (via libc)\n"
-		"  sockets N  create and close N UDP sockets\n", prog, prog);
+		"  sockets N  create and close N UDP sockets\n"
+		"  exit CODE  exit with status CODE at once\n", prog, prog, prog);
 	exit(2);
 }
 
@@ -40,6 +41,14 @@ int main(int argc, char **argv)
 	if (errno || end == argv[2] || *end || argv[2][0] == '-') {
 		fprintf(stderr, "%s: bad count '%s'\n", prog, argv[2]);
 		usage();
+	}
+	if (!strcmp(argv[1], "exit")) {
+		/* exit CODE: an exit status for exit-event tests. */
+		if (n > 255) {
+			fprintf(stderr, "%s: exit code %lu out of range\n", prog, n);
+			usage();
+		}
+		return (int)n;
 	}
 	if (strcmp(argv[1], "getppid") && strcmp(argv[1], "sockets")) {
 		fprintf(stderr, "%s: unknown event '%s'\n", prog, argv[1]);

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Where frames go: one output (stdout or a file, written in full), or any
+ * number of subscribers on a listening socket. A subscriber has a bounded
+ * queue: when it is full, frames for that subscriber are dropped and
+ * counted, and it is told how many in a Lost frame once it catches up; one
+ * that stays behind longer than max_lag is disconnected. Nobody waits for a
+ * slow subscriber: not the ring buffer consumers, not the other subscribers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include "stream.h"
+
+#define MAX_SUBS 64
+
+struct sub {
+	int fd;
+	struct strbuf q;        /* bytes not yet written, from q.buf + off */
+	size_t off;
+	uint64_t lost;          /* frames dropped since the last Lost frame */
+	double behind_since;    /* > 0: dropping frames since then */
+	bool want_out;
+};
+
+struct fanout {
+	int out_fd;             /* output mode, else -1 */
+	int listen_fd;          /* listen mode, else -1 */
+	int epfd;
+	size_t queue_bytes;
+	double max_lag;
+	struct sub *subs[MAX_SUBS];
+	size_t nsubs;
+	struct strbuf describe;
+	struct strbuf outbuf;   /* output mode */
+	struct arena arena;
+	struct strbuf scratch;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct fanout *fanout_new_output(int fd)
+{
+	struct fanout *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->out_fd = fd;
+	f->listen_fd = f->epfd = -1;
+	return f;
+}
+
+struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_lag)
+{
+	struct fanout *f = calloc(1, sizeof(*f));
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+	if (!f)
+		return NULL;
+	f->out_fd = -1;
+	f->listen_fd = listen_fd;
+	f->queue_bytes = queue_bytes;
+	f->max_lag = max_lag;
+	f->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (f->epfd < 0 || epoll_ctl(f->epfd, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
+		if (f->epfd >= 0)
+			close(f->epfd);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void sub_close(struct fanout *f, size_t i)
+{
+	struct sub *s = f->subs[i];
+
+	epoll_ctl(f->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	close(s->fd);
+	sb_free(&s->q);
+	free(s);
+	f->subs[i] = f->subs[--f->nsubs];
+}
+
+/* Write what the socket takes; false when the subscriber is gone. */
+static bool sub_flush(struct fanout *f, struct sub *s)
+{
+	while (s->off < s->q.len) {
+		ssize_t n = send(s->fd, s->q.buf + s->off, s->q.len - s->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return false;
+		}
+		s->off += (size_t)n;
+	}
+	if (s->off == s->q.len) {
+		sb_reset(&s->q);
+		s->off = 0;
+	} else if (s->off > s->q.cap / 2) {
+		/* Compact: keep the queue bounded in memory, not just in length. */
+		memmove(s->q.buf, s->q.buf + s->off, s->q.len - s->off);
+		s->q.len -= s->off;
+		s->off = 0;
+	}
+	bool pending = s->off < s->q.len;
+
+	if (pending != s->want_out) {
+		struct epoll_event ev = { .events = EPOLLRDHUP | (pending ? EPOLLOUT : 0),
+					  .data.ptr = s };
+
+		epoll_ctl(f->epfd, EPOLL_CTL_MOD, s->fd, &ev);
+		s->want_out = pending;
+	}
+	return true;
+}
+
+static void sub_enqueue(struct fanout *f, struct sub *s, const void *data, size_t len)
+{
+	size_t queued = s->q.len - s->off;
+
+	if (s->lost && !queued) {
+		/* Caught up: say what was missed, then carry on. */
+		sb_reset(&f->scratch);
+		frame_pack(frame_lost(&f->arena, s->lost, "slow subscriber"), &f->scratch);
+		arena_reset(&f->arena);
+		sb_append(&s->q, f->scratch.buf, f->scratch.len);
+		s->lost = 0;
+		s->behind_since = 0;
+	} else if (s->lost || (queued && queued + len > f->queue_bytes)) {
+		/* Behind: drop whole frames (never a part of one) until the
+		 * queue has drained. An empty queue takes any frame, so a
+		 * frame larger than the queue still reaches a subscriber that
+		 * keeps up. */
+		if (!s->lost)
+			s->behind_since = now_s();
+		s->lost++;
+		return;
+	}
+	sb_append(&s->q, data, len);
+}
+
+int fanout_publish(struct fanout *f, const void *data, size_t len)
+{
+	if (f->out_fd >= 0) {
+		/* Batched: one write per 64 KiB or per fanout_flush. */
+		sb_append(&f->outbuf, data, len);
+		return f->outbuf.len >= 64 * 1024 ? fanout_flush(f) : 0;
+	}
+	for (size_t i = 0; i < f->nsubs; i++)
+		sub_enqueue(f, f->subs[i], data, len);
+	return 0;
+}
+
+int fanout_flush(struct fanout *f)
+{
+	double now = now_s();
+	int r;
+
+	if (f->out_fd >= 0) {
+		r = write_all(f->out_fd, f->outbuf.buf, f->outbuf.len);
+		sb_reset(&f->outbuf);
+		return r;
+	}
+	for (size_t i = 0; i < f->nsubs;) {
+		struct sub *s = f->subs[i];
+
+		if (!sub_flush(f, s) || (s->behind_since > 0 && now - s->behind_since > f->max_lag)) {
+			sub_close(f, i); /* gone, or too far behind for too long */
+			continue;
+		}
+		i++;
+	}
+	return 0;
+}
+
+void fanout_set_describe(struct fanout *f, const void *data, size_t len)
+{
+	sb_reset(&f->describe);
+	sb_append(&f->describe, data, len);
+}
+
+int fanout_epoll_fd(const struct fanout *f)
+{
+	return f->epfd;
+}
+
+size_t fanout_subscribers(const struct fanout *f)
+{
+	return f->nsubs;
+}
+
+static void accept_subs(struct fanout *f)
+{
+	for (;;) {
+		int fd = accept4(f->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLRDHUP };
+		struct sub *s;
+
+		if (fd < 0)
+			return;
+		if (f->nsubs >= MAX_SUBS || !(s = calloc(1, sizeof(*s)))) {
+			close(fd);
+			continue;
+		}
+		s->fd = fd;
+		ev.data.ptr = s;
+		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(s);
+			continue;
+		}
+		f->subs[f->nsubs++] = s;
+		/* Every subscriber starts with the describe frame. */
+		sb_append(&s->q, f->describe.buf, f->describe.len);
+		if (!sub_flush(f, s))
+			sub_close(f, f->nsubs - 1);
+	}
+}
+
+void fanout_process(struct fanout *f)
+{
+	struct epoll_event evs[32];
+	int n = epoll_wait(f->epfd, evs, 32, 0);
+
+	for (int i = 0; i < n; i++) {
+		struct sub *s = evs[i].data.ptr;
+		size_t k;
+
+		if (!s) {
+			accept_subs(f);
+			continue;
+		}
+		for (k = 0; k < f->nsubs && f->subs[k] != s; k++)
+			;
+		if (k == f->nsubs)
+			continue;
+		if ((evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) || !sub_flush(f, s))
+			sub_close(f, k);
+	}
+}
+
+void fanout_free(struct fanout *f)
+{
+	if (!f)
+		return;
+	while (f->nsubs)
+		sub_close(f, 0);
+	if (f->epfd >= 0)
+		close(f->epfd);
+	if (f->listen_fd >= 0)
+		close(f->listen_fd);
+	if (f->out_fd >= 0)
+		fanout_flush(f);
+	sb_free(&f->describe);
+	sb_free(&f->outbuf);
+	sb_free(&f->scratch);
+	arena_free(&f->arena);
+	free(f);
+}

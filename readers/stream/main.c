@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ebpf-stream: pinned maps (snapshots every interval) and ring buffers (every
+ * record, in kernel order) as one delimited protobuf stream, to stdout, a
+ * file, or any number of subscribers (docs/ebpf-stream.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include "caps.h"
+#include "pinlayout.h"
+#include "stream.h"
+#include "util.h"
+
+#define HEARTBEAT_S 5.0
+
+struct opts {
+	const char *pin_root;
+	double interval;
+	bool snapshots, events;
+	const char *output;
+	const char *listen;
+	bool per_cpu;
+	size_t queue_bytes;
+	double max_lag;
+};
+
+struct change {
+	char backend[64];
+	bool added;
+};
+
+struct stream {
+	struct opts o;
+	struct reader r;
+	struct fanout *out;
+	struct arena arena;
+	struct strbuf frame;
+	int epfd;
+	struct change changes[64];
+	size_t nchanges;
+	bool startup;           /* a refused ring buffer is fatal only at start */
+	int fatal;
+	uint64_t heartbeat_seq;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ebpf-stream [--pin-root DIR] [--interval SEC] [--snapshots|--events]\n"
+		"                   [--output FILE|-] [--listen unix:PATH|tcp:ADDR:PORT]\n"
+		"                   [--per-cpu] [SELECTOR...]\n"
+		"       ebpf-stream --decode < STREAM\n"
+		"Stream pinned maps (snapshots every interval) and ring buffer records as\n"
+		"length-delimited ebpf.stream.v1.Frame protobuf messages.\n"
+		"  --pin-root DIR        pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
+		"  --interval SEC        snapshot period (default 1)\n"
+		"  --snapshots           map snapshots only      --events  ring buffer records only\n"
+		"  --output FILE|-       write the stream to FILE (default: stdout)\n"
+		"  --listen ADDR         serve subscribers: unix:PATH or tcp:ADDR:PORT\n"
+		"  --queue-bytes N       per-subscriber queue (default 8 MiB)\n"
+		"  --max-lag SEC         disconnect a subscriber behind for longer (default 10)\n"
+		"  --per-cpu             per-CPU values instead of their sum\n"
+		"  --decode              read a stream on stdin, print JSON lines\n"
+		"  --help, --version\n");
+}
+
+static void publish(struct stream *st, Frame *f)
+{
+	if (!f) {
+		arena_reset(&st->arena);
+		return;
+	}
+	sb_reset(&st->frame);
+	frame_pack(f, &st->frame);
+	arena_reset(&st->arena);
+	if (fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
+		st->fatal = -EPIPE;
+}
+
+static void on_map_free(void *ctx, struct rmap *m)
+{
+	struct stream_map *sm = m->user;
+
+	if (!sm)
+		return;
+	ring_buffer__free(sm->rb);
+	if (sm->rb_fd >= 0)
+		close(sm->rb_fd);
+	if (sm->lock_fd >= 0)
+		close(sm->lock_fd);
+	schema_free(&sm->record);
+	snapshot_free(&sm->snap);
+	free(sm->sum);
+	free(sm);
+	m->user = NULL;
+}
+
+static void on_event(void *ctx, enum rescan_event ev, const char *backend, const struct rmap *m)
+{
+	struct stream *st = ctx;
+
+	if ((ev != BACKEND_ADDED && ev != BACKEND_REMOVED) || st->nchanges == ARRAY_SIZE(st->changes))
+		return;
+	strscpy(st->changes[st->nchanges].backend, backend, sizeof(st->changes[0].backend));
+	st->changes[st->nchanges++].added = ev == BACKEND_ADDED;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct rmap *m = ctx;
+	struct stream_map *sm = m->user;
+	struct stream *st = *(struct stream **)((char *)sm + sizeof(*sm));
+
+	publish(st, frame_event(&st->arena, m, sm->has_record ? &sm->record : NULL, data, size,
+				++sm->seq));
+	return 0;
+}
+
+/* One consumer per ring buffer, machine-wide per network namespace: an
+ * abstract socket named after the map id is the lock, released by the
+ * kernel when we die. */
+static int lock_ringbuf(__u32 id)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int n;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "ebpf-stream/ringbuf/%u", id);
+	if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + n) < 0) {
+		int err = errno == EADDRINUSE ? -EBUSY : -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int setup_map(struct stream *st, struct rmap *m)
+{
+	struct stream_map *sm;
+	int r;
+
+	/* The stream pointer rides after the state, for on_record. */
+	sm = calloc(1, sizeof(*sm) + sizeof(st));
+	if (!sm)
+		return -ENOMEM;
+	*(struct stream **)((char *)sm + sizeof(*sm)) = st;
+	sm->rb_fd = sm->lock_fd = -1;
+	m->user = sm;
+	if (m->hints.record[0] && m->btf) {
+		int id = btf__find_by_name_kind(m->btf, m->hints.record, BTF_KIND_STRUCT);
+		__s64 size = id > 0 ? btf__resolve_size(m->btf, id) : -1;
+
+		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record))
+			sm->has_record = true;
+	}
+	if (m->info.type != BPF_MAP_TYPE_RINGBUF || !st->o.events)
+		return 0;
+	r = lock_ringbuf(m->info.id);
+	if (r < 0) {
+		if (!sm->refused)
+			fprintf(stderr, "ebpf-stream: ring buffer %s/%s (map id %u) already has a consumer "
+				"(another ebpf-stream?): %s\n", m->backend, m->name, m->info.id,
+				r == -EBUSY ? "refusing to share its consumer position" : strerror(-r));
+		sm->refused = true;
+		return st->startup ? r : 0;
+	}
+	sm->lock_fd = r;
+	/* The one read-write open of a reader: the consumer moves its position. */
+	sm->rb_fd = bpf_obj_get(m->path);
+	if (sm->rb_fd < 0)
+		return -errno;
+	sm->rb = ring_buffer__new(sm->rb_fd, on_record, m, NULL);
+	if (!sm->rb)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = m };
+
+	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(sm->rb), &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static int setup_new_maps(struct stream *st)
+{
+	for (size_t i = 0; i < st->r.nr_maps; i++) {
+		struct rmap *m = st->r.maps[i];
+		int r;
+
+		if (m->user)
+			continue;
+		r = setup_map(st, m);
+		if (r && st->startup) {
+			if (r != -EBUSY)
+				fprintf(stderr, "ebpf-stream: %s/%s: %s\n", m->backend, m->name, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void describe(struct stream *st, bool publish_it)
+{
+	Frame *f = frame_describe(&st->arena, &st->r);
+
+	sb_reset(&st->frame);
+	if (f)
+		frame_pack(f, &st->frame);
+	arena_reset(&st->arena);
+	fanout_set_describe(st->out, st->frame.buf, st->frame.len);
+	if (publish_it && fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
+		st->fatal = -EPIPE;
+}
+
+static void snapshots(struct stream *st)
+{
+	for (size_t i = 0; i < st->r.nr_maps; i++) {
+		struct rmap *m = st->r.maps[i];
+		struct stream_map *sm = m->user;
+		const uint8_t *summed = NULL;
+
+		if (!m->snapshottable || !sm || snapshot_take(m, &sm->snap))
+			continue;
+		if (m->percpu && !st->o.per_cpu) {
+			size_t one = m->info.value_size;
+
+			if (sm->sum_cap < sm->snap.n) {
+				uint8_t *p = realloc(sm->sum, sm->snap.n * one + 1);
+
+				if (!p)
+					continue;
+				sm->sum = p;
+				sm->sum_cap = sm->snap.n;
+			}
+			for (size_t k = 0; k < sm->snap.n; k++)
+				schema_sum_percpu(&m->value, snapshot_value(&sm->snap, k), m->stride,
+						  m->nr_cpus, sm->sum + k * one);
+			summed = sm->sum;
+		}
+		publish(st, frame_snapshot(&st->arena, m, &sm->snap, summed, st->o.per_cpu));
+	}
+}
+
+static void refresh(struct stream *st)
+{
+	st->nchanges = 0;
+	reader_rescan(&st->r);
+	setup_new_maps(st);
+	for (size_t i = 0; i < st->nchanges; i++)
+		publish(st, frame_backend(&st->arena, &st->r, st->changes[i].backend,
+					  st->changes[i].added));
+	if (st->nchanges)
+		describe(st, false); /* new subscribers get the current picture */
+	if (st->o.snapshots)
+		snapshots(st);
+}
+
+static int open_listen(const char *spec, char *err, size_t errlen)
+{
+	int fd = -1;
+
+	if (!strncmp(spec, "unix:", 5)) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		const char *path = spec + 5;
+
+		if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+			snprintf(err, errlen, "invalid --listen '%s': unix:PATH (at most %zu bytes)",
+				 spec, sizeof(sa.sun_path) - 1);
+			return -EINVAL;
+		}
+		strscpy(sa.sun_path, path, sizeof(sa.sun_path));
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0)
+			goto fail;
+		return fd;
+	}
+	if (!strncmp(spec, "tcp:", 4)) {
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+					  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+		struct addrinfo *res = NULL;
+		const char *hp = spec + 4, *colon = strrchr(hp, ':');
+		char host[256];
+		int one = 1;
+
+		if (!colon || !colon[1] || (size_t)(colon - hp) >= sizeof(host)) {
+			snprintf(err, errlen, "invalid --listen '%s': tcp:ADDR:PORT", spec);
+			return -EINVAL;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strcspn(host, "]")] = '\0';
+		}
+		if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res)) {
+			snprintf(err, errlen, "invalid --listen '%s': tcp:ADDR:PORT with a numeric address and port", spec);
+			return -EINVAL;
+		}
+		fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd >= 0)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+			freeaddrinfo(res);
+			goto fail;
+		}
+		freeaddrinfo(res);
+		return fd;
+	}
+	snprintf(err, errlen, "invalid --listen '%s': unix:PATH or tcp:ADDR:PORT", spec);
+	return -EINVAL;
+fail:
+	snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -EADDRINUSE;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
+{
+	static const struct option longopts[] = {
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "snapshots", no_argument, NULL, 's' },
+		{ "events", no_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "per-cpu", no_argument, NULL, 'p' },
+		{ "queue-bytes", required_argument, NULL, 'Q' },
+		{ "max-lag", required_argument, NULL, 'L' },
+		{ "decode", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool only_snap = false, only_events = false;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:i:seo:l:pdhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->pin_root = optarg; break;
+		case 'i':
+		case 'L': {
+			double v;
+
+			errno = 0;
+			v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(v) || v <= 0) {
+				fprintf(stderr, "ebpf-stream: invalid --%s '%s': a number of seconds > 0\n",
+					c == 'i' ? "interval" : "max-lag", optarg);
+				return 2;
+			}
+			*(c == 'i' ? &o->interval : &o->max_lag) = v;
+			break;
+		}
+		case 's': only_snap = true; break;
+		case 'e': only_events = true; break;
+		case 'o': o->output = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'p': o->per_cpu = true; break;
+		case 'Q': {
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1024) {
+				fprintf(stderr, "ebpf-stream: invalid --queue-bytes '%s': at least 1024\n", optarg);
+				return 2;
+			}
+			o->queue_bytes = v;
+			break;
+		}
+		case 'd': *decode = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ebpf-stream %s\n", EBPF_VERSION); exit(0);
+		default:
+			fprintf(stderr, "ebpf-stream: invalid option (see --help)\n");
+			return 2;
+		}
+	}
+	if (only_snap && only_events) {
+		fprintf(stderr, "ebpf-stream: --snapshots and --events exclude each other\n");
+		return 2;
+	}
+	if (o->output && o->listen) {
+		fprintf(stderr, "ebpf-stream: --output and --listen exclude each other\n");
+		return 2;
+	}
+	o->snapshots = !only_events;
+	o->events = !only_snap;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static const int keep[] = { CAP_BPF };
+	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0 },
+			     .epfd = -1, .startup = true };
+	struct itimerspec its = {};
+	struct diag d = {};
+	bool decode = false;
+	int tfd = -1, sfd = -1, out_fd = -1, r;
+	uint64_t watchdog_usec = 0;
+	double last_beat, last_dog;
+	const char *unmatched;
+	sigset_t mask;
+	char err[512];
+
+	r = parse_opts(argc, argv, &st.o, &decode);
+	if (r)
+		return r;
+	if (decode) {
+		r = stream_decode(stdin, stdout);
+		return r ? 1 : 0;
+	}
+	st.o.pin_root = pin_root_resolve(st.o.pin_root);
+	r = reader_init(&st.r, st.o.pin_root, argv + optind, argc - optind, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
+		return 1;
+	}
+	st.r.on_event = on_event;
+	st.r.on_map_free = on_map_free;
+	st.r.ctx = &st;
+	st.epfd = epoll_create1(EPOLL_CLOEXEC);
+	reader_rescan(&st.r);
+	unmatched = reader_unmatched_selector(&st.r);
+	if (unmatched) {
+		fprintf(stderr, "ebpf-stream: no backend or map matches '%s' under %s\n", unmatched,
+			st.o.pin_root);
+		r = 1;
+		goto out;
+	}
+	if (st.o.listen) {
+		int lfd = open_listen(st.o.listen, err, sizeof(err));
+
+		if (lfd < 0) {
+			fprintf(stderr, "ebpf-stream: %s\n", err);
+			r = lfd == -EINVAL ? 2 : 1;
+			goto out;
+		}
+		st.out = fanout_new_listen(lfd, st.o.queue_bytes, st.o.max_lag);
+	} else {
+		if (st.o.output && strcmp(st.o.output, "-")) {
+			out_fd = open(st.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (out_fd < 0) {
+				fprintf(stderr, "ebpf-stream: %s: %s\n", st.o.output, strerror(errno));
+				r = 1;
+				goto out;
+			}
+		}
+		st.out = fanout_new_output(out_fd >= 0 ? out_fd : STDOUT_FILENO);
+	}
+	if (!st.out || st.epfd < 0) {
+		r = 1;
+		goto out;
+	}
+	/* Ring buffer consumers (and their locks) before anything is sent. */
+	st.nchanges = 0;
+	r = setup_new_maps(&st);
+	if (r) {
+		r = 1;
+		goto out;
+	}
+	st.startup = false;
+	st.nchanges = 0; /* the describe frame says what is there at start */
+	describe(&st, true);
+	caps_keep_only(keep, ARRAY_SIZE(keep));
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	its.it_interval.tv_sec = (time_t)st.o.interval;
+	its.it_interval.tv_nsec = (long)((st.o.interval - (time_t)st.o.interval) * 1e9);
+	its.it_value = its.it_interval;
+	timerfd_settime(tfd, 0, &its, NULL);
+	{
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		ev.data.ptr = &sfd;
+		epoll_ctl(st.epfd, EPOLL_CTL_ADD, sfd, &ev);
+		ev.data.ptr = &tfd;
+		epoll_ctl(st.epfd, EPOLL_CTL_ADD, tfd, &ev);
+		if (st.o.listen) {
+			ev.data.ptr = st.out;
+			epoll_ctl(st.epfd, EPOLL_CTL_ADD, fanout_epoll_fd(st.out), &ev);
+		}
+	}
+	if (st.o.snapshots)
+		snapshots(&st);
+	fanout_flush(st.out);
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	sd_notifyf(0, "READY=1\nSTATUS=streaming %zu maps from %s", st.r.nr_maps, st.o.pin_root);
+	last_beat = last_dog = now_s();
+
+	for (bool stop = false; !stop && !st.fatal;) {
+		struct epoll_event evs[32];
+		int n = epoll_wait(st.epfd, evs, 32, 500);
+		double now;
+
+		for (int i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == &sfd) {
+				stop = true;
+			} else if (p == &tfd) {
+				uint64_t ticks;
+
+				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+					refresh(&st);
+			} else if (p == st.out) {
+				fanout_process(st.out);
+			} else {
+				struct rmap *m = p;
+				struct stream_map *sm = m->user;
+
+				/* Everything there is, in one go: no wakeup per record. */
+				if (sm && sm->rb)
+					ring_buffer__consume(sm->rb);
+			}
+		}
+		now = now_s();
+		if (now - last_beat >= HEARTBEAT_S) {
+			publish(&st, frame_heartbeat(&st.arena, ++st.heartbeat_seq));
+			last_beat = now;
+		}
+		if (watchdog_usec && now - last_dog >= watchdog_usec / 2e6) {
+			sd_notify(0, "WATCHDOG=1");
+			last_dog = now;
+		}
+		if (fanout_flush(st.out) < 0)
+			break; /* the output went away */
+	}
+	sd_notify(0, "STOPPING=1");
+	r = 0;
+out:
+	fanout_free(st.out);
+	reader_free(&st.r);
+	arena_free(&st.arena);
+	sb_free(&st.frame);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (st.epfd >= 0)
+		close(st.epfd);
+	if (out_fd >= 0)
+		close(out_fd);
+	return r;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ebpf-stream: maps and ring buffers as a delimited protobuf stream. */
+#ifndef EBPF_STREAM_H
+#define EBPF_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "ebpf_stream.pb-c.h"
+#include "reader.h"
+#include "strbuf.h"
+
+typedef Ebpf__Stream__V1__Frame Frame;
+
+#define STREAM_SCHEMA_VERSION 1
+
+/* A bump allocator for one frame's nested messages: reset after packing,
+ * so building a frame allocates nothing once warm. */
+struct arena {
+	char **blocks;
+	size_t nblocks;
+	size_t used;            /* in the last block */
+	size_t block_size;
+};
+
+void *arena_alloc(struct arena *a, size_t size);
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+
+/* Per-map state of the stream (rmap.user). */
+struct stream_map {
+	struct schema record;   /* ring buffer records, from the record tag */
+	bool has_record;
+	struct ring_buffer *rb; /* our consumer, when this is a ring buffer */
+	int rb_fd;              /* read-write fd the consumer uses */
+	int lock_fd;            /* "one consumer per ring buffer" lock */
+	bool refused;           /* another consumer holds it: said once */
+	uint64_t seq;
+	struct snapshot snap;
+	uint8_t *sum;
+	size_t sum_cap;
+};
+
+/* frames.c: build frames from the reader core's data. */
+uint64_t realtime_ns(void);
+Frame *frame_describe(struct arena *a, const struct reader *r);
+Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapshot *s,
+		      const uint8_t *summed, bool per_cpu);
+Frame *frame_event(struct arena *a, const struct rmap *m, const struct schema *record,
+		   const void *data, size_t size, uint64_t seq);
+Frame *frame_backend(struct arena *a, const struct reader *r, const char *backend, bool added);
+Frame *frame_lost(struct arena *a, uint64_t frames, const char *reason);
+Frame *frame_heartbeat(struct arena *a, uint64_t seq);
+/* Append varint(length) + message to out. */
+void frame_pack(const Frame *f, struct strbuf *out);
+
+/* fanout.c: one output (a file or stdout) or many subscribers. */
+struct fanout;
+struct fanout *fanout_new_output(int fd);
+struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_lag);
+/* Queue a packed frame for every subscriber (or the output)... */
+int fanout_publish(struct fanout *f, const void *data, size_t len);
+/* ...and write what can be written: call after each batch. */
+int fanout_flush(struct fanout *f);
+/* The describe frame new subscribers get first. */
+void fanout_set_describe(struct fanout *f, const void *data, size_t len);
+/* epoll plumbing for listen mode: fds to watch and what to do on events. */
+int fanout_epoll_fd(const struct fanout *f);
+void fanout_process(struct fanout *f);
+size_t fanout_subscribers(const struct fanout *f);
+void fanout_free(struct fanout *f);
+
+/* decode.c: --decode */
+int stream_decode(FILE *in, FILE *out);
+
+#endif

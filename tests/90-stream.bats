@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# Issue 5: ebpf-stream, read by an independent protobuf decoder.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+# Field values of a decoded (json_format) entry as {name: value}.
+JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | add;'
+
+@test "an independent Python decoder finds the exact sockex1 counts in a captured stream" {
+	netns_create
+	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 13 77
+	in_ns "$HELPERS/tcprst" 127.0.0.1 9 4 0
+	timeout -s TERM 1.5 "$STREAM" --snapshots --interval 0.3 --pin-root "$ROOT" >"$TMP/cap" || true
+	py_decode "$TMP/cap" >"$TMP/frames"
+	head -c 600 "$TMP/frames"
+	# The first frame describes the stream.
+	head -n 1 "$TMP/frames" | jq -e '.describe.schema_version == 1 and (.describe.hostname | length) > 0 and (.describe.boot_id | length) == 36 and .describe.pin_root == "'"$ROOT"'"'
+	head -n 1 "$TMP/frames" | jq -e '.describe.maps[] | select(.map == "proto_stats") | .key_fields[0].type == "FIELD_TYPE_ENUM" and ([.value_fields[].name] == ["packets", "bytes"])'
+	# The last snapshot: exact counts under the protocol names (int64 as strings in JSON).
+	local last
+	last=$(jq -c 'select(.snapshot.map == "proto_stats") | .snapshot' "$TMP/frames" | tail -n 1)
+	[ "$(jq -c "$JQ_FIELDS"' [.entries[] | {k: (.key | vals[""]), v: (.value | vals)}] | sort_by(.k)' <<<"$last")" = \
+	  "[{\"k\":\"tcp\",\"v\":{\"packets\":\"4\",\"bytes\":\"$((4 * 54))\"}},{\"k\":\"udp\",\"v\":{\"packets\":\"13\",\"bytes\":\"$((13 * 119))\"}}]" ]
+}
+
+@test "K short-lived processes: exactly K exec and K exit records through the shared ring buffer" {
+	run "$LOADER" load execsnoop.o exitsnoop.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	local k=40 i name=sk$$
+	cp "$HELPERS/trigger" "$TMP/$name"
+	"$STREAM" --events --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS=$pid
+	sleep 0.5
+	for i in $(seq "$k"); do "$TMP/$name" exit $((i % 7)) || true; done
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid"
+	BG_PIDS=""
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	jq -c "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == "'"$name"'") | [.type, .exit_code, .filename]' "$TMP/frames" >"$TMP/mine"
+	[ "$(grep -c '^\[1,' "$TMP/mine")" -eq "$k" ]
+	[ "$(grep -c '^\[2,' "$TMP/mine")" -eq "$k" ]
+	# exec records carry the path, exit records the status, in kernel order.
+	[ "$(grep '^\[1,' "$TMP/mine" | sort -u)" = "[1,0,\"$TMP/$name\"]" ]
+	[ "$(grep '^\[2,' "$TMP/mine" | jq -s -c 'map(.[1])')" = "$(jq -n -c "[range(1; $k + 1) | . % 7]")" ]
+	# Both backends wrote into the one map: the events name it once.
+	[ "$(jq -r 'select(.event) | .event.backend + "/" + .event.map' "$TMP/frames" | sort -u)" = shared/proc_events ]
+	# Sequence numbers: no gaps, nothing lost at this rate.
+	jq -s -e '[.[] | select(.event) | .event.seq] | . == [range(1; length + 1)]' "$TMP/frames"
+}
+
+# A subscriber: connect to the unix socket and save everything to FILE.
+# Started directly (not in $(...)): its pid is $! of the caller.
+SUBSCRIBER='
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+with open(sys.argv[2], "wb", buffering=0) as f:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        f.write(b)
+'
+
+@test "three subscribers: same frames; killing or freezing one does not stop the others; the frozen one is told what it lost" {
+	"$HELPERS/mkmap" "$ROOT/big/maps/big" hash 5000
+	"$STREAM" --snapshots --interval 0.1 --queue-bytes 262144 --listen "unix:$TMP/sock" \
+		--pin-root "$ROOT" 2>"$TMP/err" &
+	BG_PIDS=$!
+	local i
+	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	local a b c stream=$BG_PIDS
+	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/a" </dev/null >/dev/null 2>&1 &
+	a=$!
+	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/b" </dev/null >/dev/null 2>&1 &
+	b=$!
+	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/c" </dev/null >/dev/null 2>&1 &
+	c=$!
+	BG_PIDS="$BG_PIDS $a $b $c"
+	sleep 1
+	kill -9 "$b"
+	kill -STOP "$c"
+	sleep 3
+	kill -CONT "$c"
+	sleep 2
+	local before
+	before=$(stat -c %s "$TMP/a")
+	sleep 0.5
+	[ "$(stat -c %s "$TMP/a")" -gt "$before" ]
+	kill -0 "$stream"
+	py_decode "$TMP/a" >"$TMP/fa"
+	py_decode "$TMP/b" >"$TMP/fb"
+	py_decode "$TMP/c" >"$TMP/fc"
+	# Each started with the same describe frame, then snapshots.
+	[ "$(head -n 1 "$TMP/fa" | jq -c '.describe.maps')" = "$(head -n 1 "$TMP/fb" | jq -c '.describe.maps')" ]
+	[ "$(head -n 1 "$TMP/fa" | jq -c '.describe.maps')" = "$(head -n 1 "$TMP/fc" | jq -c '.describe.maps')" ]
+	[ "$(sed -n 2p "$TMP/fa" | jq -c '.snapshot.entries | length')" = 5000 ]
+	# The unfrozen one lost nothing; the frozen one was told how much it lost.
+	! grep -q '"lost"' "$TMP/fa"
+	jq -s -e '[.[] | select(.lost)] | length >= 1 and (.[0].lost.frames | tonumber) > 0' "$TMP/fc"
+	# ...and it went on receiving after the Lost frame.
+	jq -s -e '([.[] | select(.lost) | 1] | length) > 0 and (. as $all | [range(length)] | map(select($all[.].lost)) | .[0]) < (length - 1)' "$TMP/fc"
+}
+
+@test "unload and reload while streaming: removed and added frames, no crash" {
+	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" &
+	local pid=$!
+	BG_PIDS=$pid
+	sleep 0.5
+	"$LOADER" unload t_tracepoint --pin-root "$ROOT"
+	sleep 0.5
+	"$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	sleep 0.5
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	wait "$pid"
+	BG_PIDS=""
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	jq -s -e '[.[] | select(.backend) | .backend | [.backend, (.added // false)]] == [["t_tracepoint", false], ["t_tracepoint", true]]' "$TMP/frames"
+	jq -s -e '[.[] | select(.backend.added) | .backend.maps[0].map] == ["hits"]' "$TMP/frames"
+}
+
+@test "bad input: unknown pin root, listen address in use, second ring buffer consumer, bad streams to the decoder" {
+	run --separate-stderr "$STREAM" --pin-root /sys/fs/bpf/no-such-root-$$
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ebpf-stream: pin root /sys/fs/bpf/no-such-root-$$: No such file or directory"* ]]
+
+	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	"$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock" &
+	BG_PIDS=$!
+	local i
+	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	run --separate-stderr "$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock"
+	[ "$status" -ne 0 ]
+	# Either refusal is right here: the ring buffer is taken, and so is the socket.
+	[[ "$stderr" == *"already has a consumer"* || "$stderr" == *"Address already in use"* ]]
+	run --separate-stderr "$STREAM" --events --pin-root "$ROOT" --output "$TMP/x"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ebpf-stream: ring buffer shared/proc_events (map id "*") already has a consumer (another ebpf-stream?): refusing to share its consumer position" ]]
+	run --separate-stderr "$STREAM" --snapshots --pin-root "$ROOT" --listen "unix:$TMP/sock"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: cannot listen on unix:$TMP/sock: Address already in use" ]
+	run --separate-stderr "$STREAM" --listen "bogus:1" --pin-root "$ROOT"
+	[ "$status" -eq 2 ]
+
+	# The decoder: truncated, garbage, empty.
+	"$STREAM" --snapshots --pin-root "$ROOT" --output "$TMP/good" &
+	local p=$!
+	sleep 0.3
+	kill -TERM "$p"
+	wait "$p"
+	"$STREAM" --decode <"$TMP/good" >/dev/null
+	head -c $(($(stat -c %s "$TMP/good") - 3)) "$TMP/good" >"$TMP/cut"
+	run --separate-stderr "$STREAM" --decode <"$TMP/cut"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ebpf-stream: --decode: truncated frame at byte "* ]]
+	head -c 4096 /dev/urandom >"$TMP/garbage"
+	run --separate-stderr "$STREAM" --decode <"$TMP/garbage"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ebpf-stream: --decode: "* ]]
+	run "$STREAM" --decode </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
