@@ -7,6 +7,9 @@ LOADER=$BUILD/ebpf-loader
 ROOT=/sys/fs/bpf/ebpf-demo
 NS=ebpf-demo-$$
 IOFILE=$BUILD/demo-io.tmp
+STREAMFILE=$BUILD/demo-stream.tmp
+PORT=19436
+EXPORTER_PID=
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: run as root (it loads BPF programs)" >&2
@@ -14,6 +17,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 cleanup() {
+	if [ -n "$EXPORTER_PID" ]; then kill "$EXPORTER_PID" 2>/dev/null || true; fi
+	rm -f "$STREAMFILE"
 	"$LOADER" unload --all --pin-root "$ROOT" >/dev/null 2>&1 || true
 	ip netns del "$NS" 2>/dev/null || true
 	rm -f "$IOFILE"
@@ -45,6 +50,22 @@ step "ebpf-print: every map, decoded from its BTF (sockex1 by protocol name)"
 
 step "the same, as JSON (sockex1 only)"
 "$BUILD/ebpf-print" --once --json --pin-root "$ROOT" sockex1 | jq -c '.maps[].entries[]'
+
+step "ebpf-exporter on 127.0.0.1:$PORT: a few lines of a Prometheus scrape"
+"$BUILD/ebpf-exporter" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" &
+EXPORTER_PID=$!
+for i in $(seq 50); do
+	curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break
+	sleep 0.1
+done
+curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^ebpf_(sockex1|bitehist_io_size_bytes_(count|sum)|syscount)' | head -8
+kill "$EXPORTER_PID"
+wait "$EXPORTER_PID" 2>/dev/null || true
+EXPORTER_PID=
+
+step "ebpf-stream: one second of the protobuf stream, decoded"
+timeout -s INT 1.2 "$BUILD/ebpf-stream" --snapshots --pin-root "$ROOT" sockex1 >"$STREAMFILE" || true
+"$BUILD/ebpf-stream" --decode <"$STREAMFILE" | cut -c1-160 | head -3
 
 step "unload"
 "$LOADER" unload --all --pin-root "$ROOT"

@@ -15,6 +15,7 @@ common_setup() {
 	BG_PIDS=""
 	TEST_GROUP=""
 	LOOPDEV=""
+	SHM_DIR=""
 	TMP=$(mktemp -d)
 }
 
@@ -36,6 +37,7 @@ common_teardown() {
 		rmdir "$CGROUP" 2>/dev/null || true
 	fi
 	if [ -n "$LOOPDEV" ]; then losetup -d "$LOOPDEV" 2>/dev/null || true; fi
+	if [ -n "$SHM_DIR" ]; then rm -rf "$SHM_DIR"; fi
 	if [ -n "$TEST_GROUP" ]; then groupdel "$TEST_GROUP" 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }
