@@ -68,6 +68,9 @@ TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/bpf/%.o,$(TEST_BPF
 TEST_HELPER_SRCS := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(TEST_HELPER_SRCS))
 
+UNIT_SRCS  := $(wildcard units/*.service units/*.socket)
+MANPAGES   := $(wildcard docs/*.8)
+
 DEPS_STAMP := $(OUTPUT)/.deps-ok
 VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
@@ -82,7 +85,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
@@ -176,16 +179,23 @@ check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS)
 	$(Q)sh tests/run.sh $(OUTPUT)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(LOADER) $(READERS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(BPF_OBJS) $(CLASSIC_OBJS) $(DESTDIR)$(OBJDIR)/
-	install -m 0644 $(wildcard docs/*.8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(notdir $(UNIT_SRCS)); do \
+		sh scripts/gen-unit.sh units/$$u $(BINDIR) > $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; \
+	done
 
+# Removes exactly what install put there, then the directories it leaves empty.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ebpf-loader $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(READERS)))
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard docs/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(LOADER) $(READERS)))
 	rm -f $(addprefix $(DESTDIR)$(OBJDIR)/,$(notdir $(BPF_OBJS) $(CLASSIC_OBJS)))
-	-rmdir -p $(DESTDIR)$(OBJDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNIT_SRCS)))
+	-for d in $(OBJDIR) $(LIBDIR)/ebpf $(UNITDIR) $(LIBDIR)/systemd $(MANDIR)/man8 $(MANDIR) \
+		$(PREFIX)/share $(BINDIR) $(LIBDIR) $(PREFIX); do rmdir $(DESTDIR)$$d 2>/dev/null; done; true
 
 clean:
 	rm -rf $(OUTPUT)

@@ -173,3 +173,26 @@ py_decode() { # CAPTURE
 	fi
 	"$PY" "$BATS_TEST_DIRNAME/helpers/decode_stream.py" "$TMP/pymod" "$1"
 }
+
+# A NOTIFY_SOCKET listener (as systemd): every datagram, one line each, to FILE.
+notify_listen() { # SOCKET FILE SECONDS
+	"$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+end = time.time() + float(sys.argv[3])
+with open(sys.argv[2], "w", buffering=1) as f:
+    while time.time() < end:
+        s.settimeout(max(0.01, end - time.time()))
+        try:
+            msg = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        f.write("%.3f %s\n" % (time.time(), msg.replace("\n", " ")))
+' "$1" "$2" "$3" &
+	BG_PIDS="$BG_PIDS $!"
+	NOTIFY_PID=$!
+	local i
+	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	return 1
+}

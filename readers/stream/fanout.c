@@ -71,6 +71,8 @@ struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_l
 		return NULL;
 	f->out_fd = -1;
 	f->listen_fd = listen_fd;
+	/* A socket from systemd may be blocking; accept_subs drains to EAGAIN. */
+	fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
 	f->queue_bytes = queue_bytes;
 	f->max_lag = max_lag;
 	f->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -456,7 +456,11 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	if (st.o.listen) {
+	if (sd_listen_fds(1) > 0) {
+		/* Socket activation: subscribers arrive on systemd's socket. */
+		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
+		st.o.listen = "systemd";
+	} else if (st.o.listen) {
 		int lfd = open_listen(st.o.listen, err, sizeof(err));
 
 		if (lfd < 0) {

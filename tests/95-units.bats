@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# Issue 6: systemd units, installation, man pages.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+REPO=$BATS_TEST_DIRNAME/..
+
+install_to() { # DIR [make args]
+	local dir=$1
+	shift
+	make -s -C "$REPO" OUTPUT="$BUILD" install "$@" >/dev/null
+}
+
+@test "systemd-analyze verify passes on every unit, with the installed binaries" {
+	install_to "$TMP" PREFIX="$TMP/usr"
+	cd "$TMP/usr/lib/systemd/system"
+	ls
+	run systemd-analyze verify --man=no ./*.service ./*.socket
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# The paths in the units are the installed ones.
+	grep -q "^ExecStart=$TMP/usr/sbin/ebpf-exporter$" ebpf-exporter.service
+}
+
+@test "systemd-analyze security: every reader and loader unit at 2.5 or better" {
+	install_to "$TMP" PREFIX="$TMP/usr"
+	cd "$TMP/usr/lib/systemd/system"
+	local u score
+	for u in ebpf-loader@.service ebpf-loader-fg@.service ebpf-exporter.service ebpf-stream.service; do
+		run systemd-analyze security --offline=true --threshold=25 "./$u"
+		score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
+		echo "# $u: exposure $score" >&3
+		[ "$status" -eq 0 ]
+		awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }'
+	done
+}
+
+@test "exporter as its .socket/.service would run it: READY=1, /metrics, WATCHDOG=1 at the right rate" {
+	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	PORT=$(test_port)
+	notify_listen "$TMP/notify" "$TMP/notified" 3
+	# WatchdogSec=1s: a ping every half second or so.
+	systemd-socket-activate -l "127.0.0.1:$PORT" -E NOTIFY_SOCKET="$TMP/notify" -E WATCHDOG_USEC=1000000 \
+		"$EXPORTER" --pin-root "$ROOT" 2>"$TMP/err" &
+	local sa=$!
+	BG_PIDS="$BG_PIDS $sa"
+	local i
+	for i in $(seq 50); do scrape -o /dev/null && break; sleep 0.1; done
+	scrape | grep -q '^ebpf_t_tracepoint_hits '
+	wait "$NOTIFY_PID"
+	cat "$TMP/notified"
+	grep -q 'READY=1' "$TMP/notified"
+	grep -q 'STATUS=serving' "$TMP/notified"
+	local dogs
+	dogs=$(grep -c 'WATCHDOG=1' "$TMP/notified")
+	echo "watchdog pings in 3 s: $dogs"
+	[ "$dogs" -ge 4 ] && [ "$dogs" -le 9 ]
+	kill -TERM "$sa"
+	wait "$sa"
+}
+
+@test "ebpf-stream as its .socket/.service would run it: READY=1, subscribers served, WATCHDOG=1 at the right rate" {
+	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	notify_listen "$TMP/notify" "$TMP/notified" 3
+	systemd-socket-activate -l "$TMP/stream.sock" -E NOTIFY_SOCKET="$TMP/notify" -E WATCHDOG_USEC=1000000 \
+		"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" 2>"$TMP/err" &
+	local sa=$!
+	BG_PIDS="$BG_PIDS $sa"
+	local i
+	for i in $(seq 50); do [ -S "$TMP/stream.sock" ] && break; sleep 0.1; done
+	"$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(2)
+data = b""
+end = time.time() + 1.5
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        break
+    if not b:
+        break
+    data += b
+open(sys.argv[2], "wb").write(data)
+' "$TMP/stream.sock" "$TMP/cap"
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	head -n 1 "$TMP/frames" | jq -e '.describe.schema_version == 1'
+	grep -q '"snapshot"' "$TMP/frames"
+	wait "$NOTIFY_PID"
+	grep -q 'READY=1' "$TMP/notified"
+	local dogs
+	dogs=$(grep -c 'WATCHDOG=1' "$TMP/notified")
+	echo "watchdog pings in 3 s: $dogs"
+	[ "$dogs" -ge 4 ] && [ "$dogs" -le 9 ]
+	kill -TERM "$sa"
+	wait "$sa"
+}
+
+@test "make install DESTDIR then make uninstall leaves no file; the installed loader finds objects by bare name" {
+	install_to "$TMP/dest" DESTDIR="$TMP/dest" PREFIX=/usr
+	[ -x "$TMP/dest/usr/sbin/ebpf-loader" ]
+	[ -e "$TMP/dest/usr/lib/ebpf/bpf/sockex1.o" ]
+	[ -e "$TMP/dest/usr/share/man/man8/ebpf-loader.8" ]
+	[ -e "$TMP/dest/usr/lib/systemd/system/ebpf-exporter.service" ]
+	# From there, a bare name resolves to the installed object.
+	netns_create
+	run in_ns "$TMP/dest/usr/sbin/ebpf-loader" load sockex1.o --pin-root "$ROOT" --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.loaded[0].object' <<<"$output")" = "$TMP/dest/usr/lib/ebpf/bpf/sockex1.o" ]
+	"$TMP/dest/usr/sbin/ebpf-loader" unload sockex1 --pin-root "$ROOT"
+	make -s -C "$REPO" OUTPUT="$BUILD" uninstall DESTDIR="$TMP/dest" PREFIX=/usr
+	[ -z "$(find "$TMP/dest" -type f -o -type l)" ]
+}
+
+@test "man -l renders every man page without warnings" {
+	local page
+	for page in "$REPO"/docs/*.8; do
+		run --separate-stderr env MANWIDTH=80 man --warnings -l "$page"
+		echo "$page: $stderr"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		[[ "$output" == *NAME* ]]
+	done
+	[ "$(ls "$REPO"/docs/*.8 | wc -l)" -ge 2 ]
+}
