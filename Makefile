@@ -75,7 +75,7 @@ DEPS_STAMP := $(OUTPUT)/.deps-ok
 VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test install uninstall clean
+.PHONY: all deps demo check test install uninstall clean fuzz fuzz-build
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -172,10 +172,40 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/hel
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< $(LDLIBS)
 
+# Fuzzing (libFuzzer, clang): the parsers of untrusted input. `make fuzz
+# FUZZ_SECONDS=N` runs each target N seconds from a seed corpus of the
+# shipped objects and sample streams/requests; make check runs a short smoke.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR   := $(OUTPUT)/fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	      -D_GNU_SOURCE -Ilib -Iloader -Ireaders/core -Ireaders/exporter -Ireaders/stream \
+	      -I$(OUTPUT)/proto -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_http
+
+$(FUZZ_DIR):
+	$(Q)mkdir -p $@
+
+$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/legacy.c loader/log.c loader/probe.c $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+
+$(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTPUT)/proto/ebpf_stream.pb-c.c $(LIB_SRCS) $(PROTO_H) | $(FUZZ_DIR)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
+
+$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+
+fuzz-build: $(FUZZERS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS)
+
+fuzz: fuzz-build
+	$(Q)sh tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
+
 demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
-check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS)
+check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS) fuzz-build
 	$(Q)sh tests/run.sh $(OUTPUT)
 
 install: all

@@ -235,14 +235,27 @@ static int collect_modern(struct object *o, struct diag *d)
 
 int object_open(struct object *o, const char *path, const char *name, struct diag *d)
 {
+	void *image = NULL;
+	size_t size = 0;
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	strscpy(o->path, path, sizeof(o->path));
-	strscpy(o->name, name, sizeof(o->name));
-	r = read_file(path, &o->image, &o->size, d);
+	r = read_file(path, &image, &size, d);
 	if (r)
 		return r;
+	return object_open_mem(o, image, size, path, name, d);
+}
+
+int object_open_mem(struct object *o, void *image, size_t size, const char *path,
+		    const char *name, struct diag *d)
+{
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	o->image = image;
+	o->size = size;
+	strscpy(o->path, path, sizeof(o->path));
+	strscpy(o->name, name, sizeof(o->name));
 	sha256_hex(o->image, o->size, o->sha256);
 	r = check_elf(o, d);
 	if (r)

@@ -58,6 +58,10 @@ struct object {
 int object_resolve(const char *arg, char *out, size_t size, struct diag *d);
 /* Read and parse, without touching the kernel. */
 int object_open(struct object *o, const char *path, const char *name, struct diag *d);
+/* The same from memory (takes ownership of a malloc'ed image): the entry
+ * point the fuzzer uses. object_close() frees it. */
+int object_open_mem(struct object *o, void *image, size_t size, const char *path,
+		    const char *name, struct diag *d);
 /* Refuse sections this kernel cannot run (kprobe, fentry), before loading. */
 int object_check_supported(const struct object *o, struct diag *d);
 /* Point shared (pin-by-name) maps at existing pins in shared_dir, refusing
