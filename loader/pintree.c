@@ -43,6 +43,7 @@ static int existing_ancestor_is_bpffs(const char *path)
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d)
 {
 	char sub[PATH_MAX];
+	struct stat st;
 	int rc;
 
 	r->fd = -1;
@@ -73,6 +74,15 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->fd < 0)
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
+	/* Whoever can write the root can plant or swap backends under it. */
+	if (fstat(r->fd, &st) < 0)
+		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
+	if (st.st_uid != geteuid())
+		return diag_set(d, -EPERM, "pin root %s is owned by uid %u, not by us (uid %u): refusing",
+				path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & S_IWOTH)
+		return diag_set(d, -EPERM, "pin root %s is world-writable (mode %04o): refusing",
+				path, (unsigned)(st.st_mode & 07777));
 	if (flock(r->fd, LOCK_EX) < 0)
 		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
 	if (!create)

@@ -252,6 +252,22 @@ static bool conn_write(struct conn *c)
 	return false; /* all sent: close */
 }
 
+/* At capacity, the connection that has waited longest without completing a
+ * request makes room: idle or slow peers cannot lock out scrapers. */
+static void evict_idle(struct http_server *s)
+{
+	size_t victim = SIZE_MAX;
+
+	for (size_t i = 0; i < s->nconns; i++) {
+		if (s->conns[i]->responding)
+			continue;
+		if (victim == SIZE_MAX || s->conns[i]->deadline < s->conns[victim]->deadline)
+			victim = i;
+	}
+	if (victim != SIZE_MAX)
+		conn_close(s, victim);
+}
+
 static void accept_all(struct http_server *s, int lfd)
 {
 	for (;;) {
@@ -263,6 +279,8 @@ static void accept_all(struct http_server *s, int lfd)
 
 		if (fd < 0)
 			return;
+		if (s->nconns >= MAX_CONNS)
+			evict_idle(s);
 		if (s->nconns >= MAX_CONNS) {
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 						   "Content-Length: 0\r\nConnection: close\r\n\r\n";

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "caps.h"
 #include "pinlayout.h"
 #include "print.h"
 #include "util.h"
@@ -463,6 +464,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	quiet = false; /* from now on, say when backends come and go */
+	/* Rescans only need CAP_BPF (and the pinned BTF): drop the rest. */
+	caps_keep_only((const int[]){ CAP_BPF }, 1);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
