@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -160,6 +161,40 @@ out:
 	return r;
 }
 
+/*
+ * libbpf 1.1's ELF parser trusts more of the file than it should (fuzzing
+ * found a NULL dereference on a corrupted object). We cannot fix the system
+ * library, so the first parse happens in a child: a crash there becomes an
+ * error message instead of a crashed root process.
+ */
+#define PROBE_OK 0
+#define PROBE_REFUSED 3
+
+static int libbpf_parse_probe(const void *image, size_t size, const char *name, int *sig)
+{
+	int status;
+	pid_t pid;
+
+	*sig = 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
+		struct bpf_object *obj = bpf_object__open_mem(image, size, &opts);
+
+		_exit(obj ? PROBE_OK : PROBE_REFUSED);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == PROBE_OK ||
+				  WEXITSTATUS(status) == PROBE_REFUSED))
+		return 0;
+	*sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return -EBADMSG;
+}
+
 static int collect_classic(struct object *o, struct diag *d)
 {
 	struct legacy_obj *l = o->legacy;
@@ -272,7 +307,14 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		r = collect_classic(o, d);
 	} else {
 		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = o->name);
+		int sig;
 
+		r = libbpf_parse_probe(o->image, o->size, o->name, &sig);
+		if (r == -EBADMSG)
+			return diag_set(d, r, "%s: malformed BPF object: libbpf crashed parsing it%s%s",
+					path, sig ? ": " : "", sig ? strsignal(sig) : "");
+		if (r)
+			return diag_set(d, r, "%s: cannot parse: %s", path, strerror(-r));
 		libbpf_log_reset();
 		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
 		if (!o->bpf) {

@@ -162,3 +162,11 @@ one_line() {
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
 }
+
+@test "an object that crashes libbpf's parser: an error, not a crashed loader" {
+	# Found by tests/fuzz: libbpf 1.1 dereferences NULL parsing this file.
+	expect_load_error "libbpf-open-segv.o: malformed BPF object: libbpf crashed parsing it" \
+		"$BATS_TEST_DIRNAME/fuzz/regressions/libbpf-open-segv.o"
+	one_line
+	assert_no_backend libbpf-open-segv
+}
