@@ -27,6 +27,8 @@ endif
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	      -Ilib -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+CFLAGS     += $(EXTRA_CFLAGS)
+LDFLAGS    += $(EXTRA_LDFLAGS)
 LDLIBS     += -lbpf -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 -Wall \
 	      -Wno-unused-function -I$(OUTPUT) -Ibpf
@@ -75,7 +77,8 @@ DEPS_STAMP := $(OUTPUT)/.deps-ok
 VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test install uninstall clean fuzz fuzz-build
+.PHONY: all deps demo check test install uninstall clean fuzz fuzz-build test-deps \
+	check-sanitize check-valgrind
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -107,9 +110,9 @@ $(OUTPUT)/bpf/%.o: bpf/classic/%.c $(DEPS_STAMP) | $(OUTPUT)/bpf
 	$(Q)$(CLANG) -O2 -target bpf -Wall -Ibpf \
 		-I/usr/include/$(shell gcc -dumpmachine) -c $< -o $@
 
-$(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h) | $(OUTPUT)/tests/bpf
+$(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h tests/bpf/*.h) | $(OUTPUT)/tests/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 
 $(OUTPUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/lib
 	$(call msg,CC,$@)
@@ -168,9 +171,9 @@ $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c -lsystemd
 
-$(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Ibpf -Itests/helpers -o $@ $< $(LDLIBS)
 
 # Fuzzing (libFuzzer, clang): the parsers of untrusted input. `make fuzz
 # FUZZ_SECONDS=N` runs each target N seconds from a seed corpus of the
@@ -205,8 +208,29 @@ fuzz: fuzz-build
 demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
-check test: all $(TEST_BPF_OBJS) $(TEST_HELPERS) fuzz-build
+test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) fuzz-build
+
+check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)
+
+# The whole suite against binaries built with ASan + UBSan (clang), in their
+# own build dir. Any sanitizer report fails the run that produced it.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+check-sanitize:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)-asan CC=clang EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" test-deps
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
+	 sh tests/run.sh $(OUTPUT)-asan
+
+# Memcheck on the loader's and readers' runs: a build dir whose binaries
+# are valgrind wrappers (tests/valgrind-wrap.sh). Valgrind slows everything
+# twentyfold, so it runs the functional subset below, not the timing-,
+# abuse- and fuzz-heavy files.
+VALGRIND_TESTS := 10-attach 20-sockex1 40-bad-input 50-shared-ringbuf 70-print 90-stream
+check-valgrind: test-deps
+	$(Q)sh tests/valgrind-wrap.sh $(OUTPUT) $(OUTPUT)-vg
+	$(Q)sh tests/run.sh $(OUTPUT)-vg $(addprefix tests/,$(addsuffix .bats,$(VALGRIND_TESTS)))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)

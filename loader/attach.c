@@ -44,7 +44,8 @@ static int attach_tracepoint(const struct obj_prog *p, struct attach_result *res
 	ssize_t n;
 	int r;
 
-	if (!strchr(tp, '/'))
+	if (!strchr(tp, '/') || strstr(tp, "..") || strspn(tp, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/") != strlen(tp))
 		return diag_set(d, -EINVAL, "section '%s': expected tp/CATEGORY/NAME", p->section);
 	r = tracefs_find(tracefs, sizeof(tracefs));
 	if (r)
@@ -109,7 +110,7 @@ static int attach_xdp(const struct obj_prog *p, const struct attach_opts *o,
 		 * old link, swapping programs atomically (no packet unseen). */
 		char old[PATH_MAX];
 
-		if (!path_join(old, sizeof(old), "%s/%s", o->replace_links, p->name)) {
+		if (!path_join(old, sizeof(old), "%s/%s", o->replace_links, p->pin_name)) {
 			res->link_fd = bpf_obj_get(old);
 			if (res->link_fd >= 0 && bpf_link_update(res->link_fd, p->fd, NULL) < 0) {
 				close(res->link_fd);
@@ -267,7 +268,7 @@ int attach_prog(const struct obj_prog *p, const struct attach_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->link_fd = res->sock_fd = -1;
-	strscpy(res->rec.prog, p->name, sizeof(res->rec.prog));
+	strscpy(res->rec.prog, p->pin_name, sizeof(res->rec.prog));
 
 	if (section_has_prefix(s, "tp") || section_has_prefix(s, "tracepoint"))
 		return attach_tracepoint(p, res, d);

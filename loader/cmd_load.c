@@ -106,7 +106,7 @@ static int pin_progs(const struct pin_root *root, struct stage *s, struct diag *
 	for (i = 0; i < s->obj.nr_progs; i++) {
 		const struct obj_prog *p = &s->obj.progs[i];
 
-		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_PROGS, p->name);
+		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_PROGS, p->pin_name);
 		if (!r)
 			r = pin_fd(root, p->fd, path);
 		if (r)
@@ -155,7 +155,7 @@ static int attach_all(const struct pin_root *root, const struct load_opts *o, st
 		if (res.link_fd < 0)
 			continue;
 		s->meta.attach[s->meta.nr_attach - 1].flags |= EBPF_ATTACH_F_LINK;
-		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_LINKS, p->name);
+		r = path_join(path, sizeof(path), "%s/%s/%s", s->tree, PIN_DIR_LINKS, p->pin_name);
 		if (!r)
 			r = pin_fd(root, res.link_fd, path);
 		close(res.link_fd);

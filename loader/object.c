@@ -182,7 +182,13 @@ static int libbpf_parse_probe(const void *image, size_t size, const char *name, 
 		return -errno;
 	if (pid == 0) {
 		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
-		struct bpf_object *obj = bpf_object__open_mem(image, size, &opts);
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		struct bpf_object *obj;
+
+		/* Its crash reports are ours to give, in one line. */
+		if (nul >= 0)
+			dup2(nul, STDERR_FILENO);
+		obj = bpf_object__open_mem(image, size, &opts);
 
 		_exit(obj ? PROBE_OK : PROBE_REFUSED);
 	}
@@ -217,6 +223,10 @@ static int collect_classic(struct object *o, struct diag *d)
 
 		strscpy(p->name, l->progs[i].name, sizeof(p->name));
 		strscpy(p->section, l->progs[i].section, sizeof(p->section));
+		/* A hostile classic object names its own functions: never let a
+		 * name reach the file system unsanitised ('/' escapes the tree). */
+		if (pin_name_sanitize(p->name, p->pin_name, sizeof(p->pin_name)))
+			return diag_set(d, -EINVAL, "%s: program '%s': name cannot be pinned", o->path, p->name);
 		p->type = l->progs[i].type;
 		p->expected_attach_type = l->progs[i].expected_attach_type;
 		p->fd = -1;
@@ -260,6 +270,8 @@ static int collect_modern(struct object *o, struct diag *d)
 
 		strscpy(p->name, bpf_program__name(prog), sizeof(p->name));
 		strscpy(p->section, bpf_program__section_name(prog), sizeof(p->section));
+		if (pin_name_sanitize(p->name, p->pin_name, sizeof(p->pin_name)))
+			return diag_set(d, -EINVAL, "%s: program '%s': name cannot be pinned", o->path, p->name);
 		p->type = bpf_program__type(prog);
 		p->expected_attach_type = bpf_program__expected_attach_type(prog);
 		p->bprog = prog;

@@ -31,6 +31,7 @@ struct obj_map {
 
 struct obj_prog {
 	char name[128];
+	char pin_name[64];      /* bpffs-safe name under progs/ and links/ */
 	char section[128];
 	int fd;
 	enum bpf_prog_type type;

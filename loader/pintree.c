@@ -65,13 +65,10 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
 	if (create) {
 		rc = mkdir_p(path, 0700);
-		/* Group readers must be able to enter the root. */
-		if (!rc && r->group)
-			rc = apply_mode(r, path, 0700);
 		if (rc)
 			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
 	}
-	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (r->fd < 0)
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
 	/* Whoever can write the root can plant or swap backends under it. */
@@ -83,6 +80,11 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 	if (st.st_mode & S_IWOTH)
 		return diag_set(d, -EPERM, "pin root %s is world-writable (mode %04o): refusing",
 				path, (unsigned)(st.st_mode & 07777));
+	/* Only now, on the checked directory itself: group readers must be
+	 * able to enter the root. */
+	if (create && r->group &&
+	    (fchown(r->fd, -1, r->gid) < 0 || fchmod(r->fd, 0750) < 0))
+		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
 	if (flock(r->fd, LOCK_EX) < 0)
 		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
 	if (!create)

@@ -56,6 +56,10 @@ fd_count() { ls "/proc/$1/fd" | wc -l; }
 	run --separate-stderr "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	[ "$status" -ne 0 ]
 	[ "$stderr" = "ebpf-loader: pin root $ROOT is world-writable (mode 0777): refusing" ]
+	# --group changes the root's mode only after the checks: still refused.
+	run --separate-stderr "$LOADER" load "$TOBJ/t_tracepoint.o" --group root --pin-root "$ROOT"
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %a "$ROOT")" = 777 ]
 	chmod 0700 "$ROOT"
 	chown 65534 "$ROOT"
 	run --separate-stderr "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"

@@ -471,7 +471,8 @@ int main(int argc, char **argv)
 		st.out = fanout_new_listen(lfd, st.o.queue_bytes, st.o.max_lag);
 	} else {
 		if (st.o.output && strcmp(st.o.output, "-")) {
-			out_fd = open(st.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			/* Process names and paths: not for every local user. */
+			out_fd = open(st.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 			if (out_fd < 0) {
 				fprintf(stderr, "ebpf-stream: %s: %s\n", st.o.output, strerror(errno));
 				r = 1;
@@ -566,6 +567,14 @@ int main(int argc, char **argv)
 			break; /* the output went away */
 	}
 	sd_notify(0, "STOPPING=1");
+	/* Records already in the ring buffers are not lost on a clean stop. */
+	for (size_t i = 0; i < st.r.nr_maps; i++) {
+		struct stream_map *sm = st.r.maps[i]->user;
+
+		if (sm && sm->rb)
+			ring_buffer__consume(sm->rb);
+	}
+	fanout_flush(st.out);
 	r = 0;
 out:
 	fanout_free(st.out);

@@ -5,22 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-/* The test reads this to see that the program ran. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} hits SEC(".maps");
-
-static __always_inline void count_hit(void)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(&hits, &zero);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
-}
+#include "hits.bpf.h"
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(count_sys_enter_btf, struct pt_regs *regs, long id)

@@ -31,6 +31,7 @@
 #define CHUNK (64 * 1024)
 
 static const char *prog = "mkmap";
+#include "helper.h"
 
 static void usage(void)
 {
@@ -42,28 +43,7 @@ static void usage(void)
 	exit(2);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
 
-/* A whole decimal number in [min, max], or usage error naming the arg. */
-static unsigned long parse_num(const char *s, const char *name,
-			       unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
-			prog, name, s, min, max);
-		usage();
-	}
-	return v;
-}
 
 static enum bpf_map_type parse_type(const char *s)
 {

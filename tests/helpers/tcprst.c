@@ -37,6 +37,7 @@
 #define TCP_FLAG_RST 0x04
 
 static const char *prog = "tcprst";
+#include "helper.h"
 
 static void usage(void)
 {
@@ -47,28 +48,7 @@ static void usage(void)
 	exit(2);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
 
-/* A whole decimal number in [min, max], or usage error naming the arg. */
-static unsigned long parse_num(const char *s, const char *name,
-			       unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
-			prog, name, s, min, max);
-		usage();
-	}
-	return v;
-}
 
 /* Add len bytes to a ones'-complement sum as big-endian 16-bit words. */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)

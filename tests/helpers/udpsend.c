@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 static const char *prog = "udpsend";
+#include "helper.h"
 
 static void usage(void)
 {
@@ -31,28 +32,7 @@ static void usage(void)
 	exit(2);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
 
-/* A whole decimal number in [min, max], or usage error naming the arg. */
-static unsigned long parse_num(const char *s, const char *name,
-			       unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
-			prog, name, s, min, max);
-		usage();
-	}
-	return v;
-}
 
 int main(int argc, char **argv)
 {
