@@ -40,7 +40,7 @@ assert_recovered() { # NAME PROG
 		pinned=$(backend_ids "$1" programs)
 		# Freed programs linger for an RCU grace period: poll.
 		for i in $(seq 50); do
-			live=$(bpftool -j prog show | jq -r --arg n "${2:0:15}" '[.[] | select(.name == $n) | .id] | join(" ")')
+			live=$(our_progs_named "$2")
 			[ "$live" = "$pinned" ] && break
 			sleep 0.1
 		done

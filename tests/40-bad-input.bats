@@ -118,7 +118,7 @@ one_line() {
 	one_line
 	# The loaded one is untouched, and the refused load left no second program.
 	[ "$(backend_ids t_tracepoint programs)" = "$ids" ]
-	[ "$(bpftool -j prog show | jq '[.[] | select(.name == "count_getppid")] | length')" -eq 1 ]
+	[ "$(our_progs_named count_getppid | wc -w)" -eq 1 ]
 	[ -z "$(ls -A "$ROOT/staging")" ]
 }
 

@@ -81,10 +81,10 @@ load lib
 	wait_ids_gone prog $old
 	# One program runs, the latest (replaced ones go after an RCU grace period).
 	for i in $(seq 50); do
-		[ "$(bpftool -j prog show | jq '[.[] | select(.name == "count_getppid")] | length')" -eq 1 ] && break
+		[ "$(our_progs_named count_getppid | wc -w)" -eq 1 ] && break
 		sleep 0.1
 	done
-	[ "$(bpftool -j prog show | jq -r '[.[] | select(.name == "count_getppid") | .id] | join(" ")')" = "$(backend_ids t_tracepoint programs)" ]
+	[ "$(our_progs_named count_getppid)" = "$(backend_ids t_tracepoint programs)" ]
 }
 
 @test "--replace of an XDP backend takes over the interface" {

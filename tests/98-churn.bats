@@ -12,7 +12,8 @@ fd_count() { ls "/proc/$1/fd" | wc -l; }
 assert_nothing_unpinned() {
 	local pinned live
 	pinned=$(for b in "$ROOT"/*/progs/*; do [ -e "$b" ] && bpftool -j prog show pinned "$b" | jq -r .id; done | sort -u)
-	live=$(bpftool -j prog show | jq -r '.[] | select(.name == "count_getppid" or .name == "bitehist_rq_com" or .name == "syscount_sys_en" or .name == "execsnoop_exec" or .name == "exitsnoop_exit") | .id' | sort -u)
+	live=$(for n in count_getppid bitehist_rq_complete syscount_sys_enter execsnoop_exec exitsnoop_exit; do
+		our_progs_named "$n"; done | tr ' ' '\n' | grep . | sort -u)
 	echo "pinned: $pinned / live: $live"
 	[ "$pinned" = "$live" ]
 }

@@ -115,15 +115,24 @@ assert_no_backend() { # NAME
 	fi
 }
 
-# bpftool lists no program whose name starts with NAME (kernel names are
-# cut at 15 characters).
+# Live programs named NAME that are this test's: pinned under ROOT, or
+# pinned nowhere (an orphan would be). Programs pinned under other roots
+# belong to other users of the machine. The kernel keeps 15 characters of a
+# name; bpftool shows the whole one from BTF when it can.
+our_progs_named() { # NAME
+	bpftool -f -j prog show | jq -r --arg n "$1" --arg s "${1:0:15}" --arg r "$ROOT/" \
+		'[.[] | select(.name == $n or .name == $s) | select((.pinned // []) | length == 0 or any(startswith($r))) | .id] | join(" ")'
+}
+
+# bpftool lists no such program (freed programs linger for an RCU grace
+# period: poll).
 assert_no_prog_named() { # NAME
-	local n=${1:0:15} i
+	local i
 	for i in $(seq 50); do
-		[ "$(bpftool -j prog show | jq --arg n "$n" '[.[] | select(.name == $n)] | length')" = 0 ] && return 0
+		[ -z "$(our_progs_named "$1")" ] && return 0
 		sleep 0.1
 	done
-	echo "program $n is still loaded" >&2
+	echo "program $1 is still loaded: $(our_progs_named "$1")" >&2
 	return 1
 }
 
