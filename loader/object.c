@@ -189,8 +189,11 @@ static int libbpf_parse_probe(const void *image, size_t size, const char *name, 
 		if (nul >= 0)
 			dup2(nul, STDERR_FILENO);
 		obj = bpf_object__open_mem(image, size, &opts);
-
-		_exit(obj ? PROBE_OK : PROBE_REFUSED);
+		if (!obj)
+			_exit(PROBE_REFUSED);
+		/* Freed, so that memory checkers following the fork see no leak. */
+		bpf_object__close(obj);
+		_exit(PROBE_OK);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
