@@ -91,6 +91,11 @@ load_all_backends() {
 	grep -qi '^Content-Encoding: gzip' "$TMP/h"
 	grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' "$TMP/h"
 	diff "$TMP/plain" "$TMP/gz"
+	# q-values: 0 refuses gzip, any other weight accepts it.
+	curl -sf -o /dev/null -H 'Accept-Encoding: gzip;q=0' -D "$TMP/h0" "http://127.0.0.1:$PORT/metrics"
+	! grep -qi '^Content-Encoding' "$TMP/h0"
+	curl -sf -o /dev/null -H 'Accept-Encoding: deflate, gzip;q=0.5' -D "$TMP/h5" "http://127.0.0.1:$PORT/metrics"
+	grep -qi '^Content-Encoding: gzip' "$TMP/h5"
 	grep -q 'proto="udp"} 5$' "$TMP/plain"
 	run curl -sI "http://127.0.0.1:$PORT/metrics"
 	[[ "$output" == "HTTP/1.1 200 OK"* ]]

@@ -103,11 +103,17 @@ int http_parse_request(const char *req, size_t len, char *method, size_t msize, 
 			char buf[512];
 
 			snprintf(buf, sizeof(buf), "%.*s", (int)(vl < sizeof(buf) ? vl : sizeof(buf) - 1), v);
+			buf[strcspn(buf, "\r")] = '\0';
 			for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
 				while (*tok == ' ' || *tok == '\t')
 					tok++;
-				if (!strncasecmp(tok, "gzip", 4) && !strstr(tok, "q=0"))
-					*gzip = true;
+				if (!strncasecmp(tok, "gzip", 4) &&
+				    (!tok[4] || tok[4] == ';' || tok[4] == ' ' || tok[4] == '\t')) {
+					const char *q = strstr(tok, "q=");
+
+					/* q=0 (or 0.0...) refuses it; any other weight accepts. */
+					*gzip = !q || strtod(q + 2, NULL) > 0;
+				}
 			}
 		}
 	}

@@ -66,6 +66,10 @@ static int listen_on(const char *spec, int *fd_out, char *err, size_t errlen)
 			snprintf(err, errlen, "invalid --listen '%s': port must be a number", spec);
 			return -EINVAL;
 		}
+	if (atoi(port) < 1 || atoi(port) > 65535) {
+		snprintf(err, errlen, "invalid --listen '%s': port must be 1..65535", spec);
+		return -EINVAL;
+	}
 	hl = (size_t)(colon - spec);
 	if (hl >= sizeof(host)) {
 		snprintf(err, errlen, "invalid --listen '%s': address too long", spec);

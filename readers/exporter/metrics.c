@@ -232,11 +232,14 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 		double cum = 0;
 
 		entry_labels(e, m, keys + i * m->info.key_size);
-		for (uint32_t k = 0; k < b->count; k++) {
+		/* The last bucket also holds everything beyond it (the BPF side
+		 * clamps): it is the +Inf bucket, not one with a finite bound. */
+		for (uint32_t k = 0; k + 1 < b->count; k++) {
 			cum += field_number(b, v, k);
 			snprintf(le, sizeof(le), "le=\"%.17g\"", upper_bound(m, k));
 			sample(&e->out, name, "_bucket", &e->labels, le, cum);
 		}
+		cum += field_number(b, v, b->count - 1);
 		sample(&e->out, name, "_bucket", &e->labels, "le=\"+Inf\"", cum);
 		sample(&e->out, name, "_count", &e->labels, NULL, cum);
 		sample(&e->out, name, "_sum", &e->labels, NULL,

@@ -212,6 +212,7 @@ int stream_decode(FILE *in, FILE *out)
 		ebpf__stream__v1__frame__free_unpacked(f, NULL);
 		offset += len;
 		frames++;
+		fflush(out); /* a live stream through a pipe: one line per frame, now */
 		if (ferror(out)) {
 			r = -EIO;
 			goto out;

@@ -197,7 +197,9 @@ int fanout_flush(struct fanout *f)
 	for (size_t i = 0; i < f->nsubs;) {
 		struct sub *s = f->subs[i];
 
-		if (!sub_flush(f, s) || (s->behind_since > 0 && now - s->behind_since > f->max_lag)) {
+		/* Too far behind: still a backlog after max_lag of dropping. */
+		if (!sub_flush(f, s) || (s->behind_since > 0 && s->off < s->q.len &&
+					 now - s->behind_since > f->max_lag)) {
 			sub_close(f, i); /* gone, or too far behind for too long */
 			continue;
 		}

@@ -56,6 +56,8 @@ struct stream {
 	struct change changes[64];
 	size_t nchanges;
 	bool startup;           /* a refused ring buffer is fatal only at start */
+	bool maps_changed;      /* the describe frame for new subscribers is stale */
+	bool own_socket_file;   /* --listen unix:PATH bound by us: removed at exit */
 	int fatal;
 	uint64_t heartbeat_seq;
 };
@@ -116,10 +118,23 @@ static void on_event(void *ctx, enum rescan_event ev, const char *backend, const
 {
 	struct stream *st = ctx;
 
-	if ((ev != BACKEND_ADDED && ev != BACKEND_REMOVED) || st->nchanges == ARRAY_SIZE(st->changes))
+	bool added = ev == BACKEND_ADDED || ev == MAP_ADDED;
+
+	st->maps_changed = true;
+	/* One change per backend: a --replace shows as its maps going and
+	 * coming, and is told as the backend (re)added with its new maps. */
+	for (size_t i = 0; i < st->nchanges; i++)
+		if (!strcmp(st->changes[i].backend, backend)) {
+			if (ev == BACKEND_REMOVED)
+				st->changes[i].added = false;
+			else if (added)
+				st->changes[i].added = true;
+			return;
+		}
+	if (ev == MAP_REMOVED || st->nchanges == ARRAY_SIZE(st->changes))
 		return;
 	strscpy(st->changes[st->nchanges].backend, backend, sizeof(st->changes[0].backend));
-	st->changes[st->nchanges++].added = ev == BACKEND_ADDED;
+	st->changes[st->nchanges++].added = added;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -262,12 +277,13 @@ static void snapshots(struct stream *st)
 static void refresh(struct stream *st)
 {
 	st->nchanges = 0;
+	st->maps_changed = false;
 	reader_rescan(&st->r);
 	setup_new_maps(st);
 	for (size_t i = 0; i < st->nchanges; i++)
 		publish(st, frame_backend(&st->arena, &st->r, st->changes[i].backend,
 					  st->changes[i].added));
-	if (st->nchanges)
+	if (st->maps_changed)
 		describe(st, false); /* new subscribers get the current picture */
 	if (st->o.snapshots)
 		snapshots(st);
@@ -288,7 +304,23 @@ static int open_listen(const char *spec, char *err, size_t errlen)
 		}
 		strscpy(sa.sun_path, path, sizeof(sa.sun_path));
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0)
+		if (fd < 0)
+			goto fail;
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			/* A socket file nobody listens on is a leftover of a
+			 * stream that died: take its place. A live one is not. */
+			int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			bool stale = errno == EADDRINUSE && probe >= 0 &&
+				     connect(probe, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+				     errno == ECONNREFUSED;
+
+			if (probe >= 0)
+				close(probe);
+			errno = EADDRINUSE;
+			if (!stale || unlink(path) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+				goto fail;
+		}
+		if (listen(fd, 64) < 0)
 			goto fail;
 		return fd;
 	}
@@ -302,6 +334,11 @@ static int open_listen(const char *spec, char *err, size_t errlen)
 
 		if (!colon || !colon[1] || (size_t)(colon - hp) >= sizeof(host)) {
 			snprintf(err, errlen, "invalid --listen '%s': tcp:ADDR:PORT", spec);
+			return -EINVAL;
+		}
+		if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 ||
+		    atoi(colon + 1) > 65535) {
+			snprintf(err, errlen, "invalid --listen '%s': port must be 1..65535", spec);
 			return -EINVAL;
 		}
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
@@ -362,8 +399,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 
 			errno = 0;
 			v = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(v) || v <= 0) {
-				fprintf(stderr, "ebpf-stream: invalid --%s '%s': a number of seconds > 0\n",
+			if (errno || end == optarg || *end || !isfinite(v) || v < 0.001 || v > 86400) {
+				fprintf(stderr, "ebpf-stream: invalid --%s '%s': seconds, 0.001 to 86400\n",
 					c == 'i' ? "interval" : "max-lag", optarg);
 				return 2;
 			}
@@ -468,6 +505,7 @@ int main(int argc, char **argv)
 			r = lfd == -EINVAL ? 2 : 1;
 			goto out;
 		}
+		st.own_socket_file = !strncmp(st.o.listen, "unix:", 5);
 		st.out = fanout_new_listen(lfd, st.o.queue_bytes, st.o.max_lag);
 	} else {
 		if (st.o.output && strcmp(st.o.output, "-")) {
@@ -578,6 +616,8 @@ int main(int argc, char **argv)
 	r = 0;
 out:
 	fanout_free(st.out);
+	if (st.own_socket_file)
+		unlink(st.o.listen + 5); /* ours: we bound it */
 	reader_free(&st.r);
 	arena_free(&st.arena);
 	sb_free(&st.frame);
