@@ -171,9 +171,9 @@ $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c -lsystemd
 
-$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_A) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ibpf -Itests/helpers -o $@ $< $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Ibpf -Itests/helpers -o $@ $< $(LIB_A) $(LDLIBS)
 
 # Fuzzing (libFuzzer, clang): the parsers of untrusted input. `make fuzz
 # FUZZ_SECONDS=N` runs each target N seconds from a seed corpus of the
@@ -230,7 +230,7 @@ check-sanitize:
 VALGRIND_TESTS := 10-attach 20-sockex1 40-bad-input 50-shared-ringbuf 70-print 90-stream
 check-valgrind: test-deps
 	$(Q)sh tests/valgrind-wrap.sh $(OUTPUT) $(OUTPUT)-vg
-	$(Q)sh tests/run.sh $(OUTPUT)-vg $(addprefix tests/,$(addsuffix .bats,$(VALGRIND_TESTS)))
+	$(Q)EBPF_VALGRIND=1 sh tests/run.sh $(OUTPUT)-vg $(addprefix tests/,$(addsuffix .bats,$(VALGRIND_TESTS)))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)

@@ -65,23 +65,25 @@ static struct btf *from_pin(const char *path, __u32 btf_id)
 
 struct btf *btfpin_load(const char *root, __u32 btf_id)
 {
-	struct btf *btf = btf__load_from_kernel_by_id(btf_id);
+	struct btf *btf = NULL;
 	struct dirlist l;
 	char path[PATH_MAX];
 
-	if (btf || (errno != EPERM && errno != EACCES))
-		return btf;
-	if (dirlist_read(root, &l))
-		return NULL;
-	for (size_t i = 0; i < l.n && !btf; i++) {
-		if (!pin_root_entry_is_backend(l.names[i]) ||
-		    path_join(path, sizeof(path), "%s/%s/%s", root, l.names[i], EBPF_BTFPIN_NAME))
-			continue;
-		btf = from_pin(path, btf_id);
+	/* The pins first: they need no CAP_SYS_ADMIN, so every reader gets
+	 * its BTF the same way whatever its privileges; by id only for maps
+	 * some other loader made. */
+	if (!dirlist_read(root, &l)) {
+		for (size_t i = 0; i < l.n && !btf; i++) {
+			if (!pin_root_entry_is_backend(l.names[i]) ||
+			    path_join(path, sizeof(path), "%s/%s/%s", root, l.names[i],
+				      EBPF_BTFPIN_NAME))
+				continue;
+			btf = from_pin(path, btf_id);
+		}
+		dirlist_free(&l);
 	}
-	dirlist_free(&l);
 	if (!btf)
-		errno = ENOENT;
+		btf = btf__load_from_kernel_by_id(btf_id);
 	return btf;
 }
 

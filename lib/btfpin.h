@@ -26,8 +26,8 @@ struct btf;
 
 /* Create the (unpinned) map holding raw BTF data of kernel BTF btf_id. */
 int btfpin_create(const void *raw, __u32 size, __u32 btf_id, int *fd_out);
-/* The BTF of kernel id btf_id: by id when allowed, else from the btf pin
- * of any backend under root that carries it. NULL with errno set. */
+/* The BTF of kernel id btf_id: from the btf pin of a backend under root
+ * that carries it, else by id (needs CAP_SYS_ADMIN). NULL with errno set. */
 struct btf *btfpin_load(const char *root, __u32 btf_id);
 
 /* The BTF pinned with a backend, whatever its id: for maps the kernel keeps

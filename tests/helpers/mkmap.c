@@ -32,6 +32,7 @@
 
 static const char *prog = "mkmap";
 #include "helper.h"
+#include "btfpin.h"
 
 static void usage(void)
 {
@@ -61,6 +62,10 @@ static enum bpf_map_type parse_type(const char *s)
 /* Load BTF holding just the key and value types; their ids go to *key_id
  * and *val_id. The map keeps its own reference, so the caller may close
  * the returned fd once the map exists. */
+/* Like the loader, the map's backend dir also gets the BTF as a pin
+ * (lib/btfpin.h), so readers decode it without CAP_SYS_ADMIN. */
+static struct btf *g_btf;
+
 static int load_btf(__u32 *key_id, __u32 *val_id)
 {
 	struct btf *btf;
@@ -83,7 +88,7 @@ static int load_btf(__u32 *key_id, __u32 *val_id)
 	fd = dup(btf__fd(btf));
 	if (fd < 0)
 		die("dup (btf fd)");
-	btf__free(btf);
+	g_btf = btf;
 	return fd;
 }
 
@@ -121,6 +126,32 @@ static void fill(int map_fd, unsigned long entries, int ncpus)
 }
 
 /* mkdir -p for the directories above path; bpffs allows plain mkdir. */
+/* PIN_PATH is <root>/<backend>/maps/<map>: the BTF goes to <root>/<backend>/btf. */
+static void pin_btf(const char *map_path, int btf_fd)
+{
+	struct bpf_btf_info info = {};
+	__u32 len = sizeof(info), size;
+	const void *raw = btf__raw_data(g_btf, &size);
+	char dir[4096], *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", map_path);
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+	if (!raw || bpf_obj_get_info_by_fd(btf_fd, &info, &len))
+		die("btf info");
+	if (btfpin_create(raw, size, info.id, &fd))
+		die("btfpin_create");
+	strncat(dir, "/" EBPF_BTFPIN_NAME, sizeof(dir) - strlen(dir) - 1);
+	if (bpf_obj_pin(fd, dir) && errno != EEXIST)
+		die("bpf_obj_pin (btf)");
+	close(fd);
+}
+
 static void make_parents(const char *path)
 {
 	char *p, *dir = strdup(path);
@@ -167,6 +198,7 @@ int main(int argc, char **argv)
 
 	fill(map_fd, entries, ncpus);
 	make_parents(argv[1]);
+	pin_btf(argv[1], btf__fd(g_btf));
 	if (bpf_obj_pin(map_fd, argv[1])) {
 		fprintf(stderr, "%s: bpf_obj_pin %s: %s\n", prog, argv[1], strerror(errno));
 		return 1;
