@@ -471,6 +471,13 @@ int main(int argc, char **argv)
 	r = parse_opts(argc, argv, &st.o, &decode);
 	if (r)
 		return r;
+	/* From the start: a stop request during set-up is handled by the loop
+	 * (signalfd), after the describe frame, not by dying half-way. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (!decode)
+		sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (decode) {
 		r = stream_decode(stdin, stdout);
 		return r ? 1 : 0;
@@ -535,10 +542,6 @@ int main(int argc, char **argv)
 	describe(&st, true);
 	caps_keep_only(keep, ARRAY_SIZE(keep));
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
