@@ -27,6 +27,9 @@ endif
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	      -Ilib -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+# Test helpers are tools, not subjects: they never get the sanitizer flags
+# (an instrumented helper's leak checker forks processes the tests count).
+HELPER_CFLAGS := $(CFLAGS) -Ibpf -Itests/helpers
 CFLAGS     += $(EXTRA_CFLAGS)
 LDFLAGS    += $(EXTRA_LDFLAGS)
 LDLIBS     += -lbpf -lelf -lz
@@ -171,9 +174,9 @@ $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c -lsystemd
 
-$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_A) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ibpf -Itests/helpers -o $@ $< $(LIB_A) $(LDLIBS)
+	$(Q)$(CC) $(HELPER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
 # Fuzzing (libFuzzer, clang): the parsers of untrusted input. `make fuzz
 # FUZZ_SECONDS=N` runs each target N seconds from a seed corpus of the
@@ -219,7 +222,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 check-sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)-asan CC=clang EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test-deps
-	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	$(Q)EBPF_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 	 sh tests/run.sh $(OUTPUT)-asan
 

@@ -148,7 +148,7 @@ time.sleep(3)
 	local rss1
 	rss1=$(rss_kb "$EXPORTER_PID")
 	echo "RSS ${rss0} kB -> ${rss1} kB"
-	[ "$rss1" -lt $((rss0 + 20000)) ]
+	[ -n "${EBPF_SANITIZE:-}" ] || [ "$rss1" -lt $((rss0 + 20000)) ]
 }
 
 @test "stream abuse: subscribers that never read do not stop one that does; memory stays bounded" {
@@ -186,5 +186,6 @@ print(n)
 	rss1=$(rss_kb "$stream")
 	echo "RSS ${rss0} kB -> ${rss1} kB"
 	# Ten queues of at most 1 MiB (plus the one in flight) and no more.
-	[ "$rss1" -lt $((rss0 + 30000)) ]
+	# (Not under ASan: its quarantine keeps freed memory resident.)
+	[ -n "${EBPF_SANITIZE:-}" ] || [ "$rss1" -lt $((rss0 + 30000)) ]
 }

@@ -295,7 +295,9 @@ static bool build_view(const struct print_opts *o, struct rmap *m, struct map_st
 	g_key_size = v->key_size;
 	g_key_num = m->key.scalar && field_is_numeric(&m->key.fields[0]) &&
 			    m->key.fields[0].count <= 1 ? &m->key.fields[0] : NULL;
-	if (sf && (o->top || !is_array_map(m))) {
+	if (v->n < 2) {
+		/* nothing to order (and st->order may still be NULL) */
+	} else if (sf && (o->top || !is_array_map(m))) {
 		g_view = v;
 		g_sort_field = sf;
 		qsort(st->order, v->n, sizeof(*st->order), cmp_value_desc);
