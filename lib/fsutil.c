@@ -111,3 +111,16 @@ bool path_is_under(const char *path, const char *dir)
 		len--;
 	return !strncmp(path, dir, len) && (path[len] == '/' || path[len] == '\0');
 }
+
+bool bpf_stats_enabled(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v == 1;
+}

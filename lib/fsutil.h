@@ -19,6 +19,8 @@ int tracefs_find(char *buf, size_t size);
 int cgroup2_find(char *buf, size_t size);
 /* mkdir -p for bpffs trees; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
+/* kernel.bpf_stats_enabled is 1: programs' run_cnt/run_time_ns count. */
+bool bpf_stats_enabled(void);
 /* True when path is under (or equal to) dir, textually. */
 bool path_is_under(const char *path, const char *dir);
 

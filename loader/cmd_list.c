@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dirlist.h"
+#include "fsutil.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "meta.h"
@@ -200,19 +201,6 @@ int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-static bool stats_enabled(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v == 1;
-}
-
 static const struct ebpf_meta_attach *attach_of(const struct ebpf_meta *m, const char *prog)
 {
 	for (__u32 i = 0; i < m->nr_attach; i++)
@@ -257,7 +245,7 @@ static long long map_entries(int fd, const struct bpf_map_info *info)
 static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m)
 {
 	char path[PATH_MAX], sub[PATH_MAX];
-	bool stats = stats_enabled();
+	bool stats = bpf_stats_enabled();
 	struct dirlist l;
 
 	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_PROGS) || dirlist_read(sub, &l))

@@ -152,7 +152,8 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	# The decoder: truncated, garbage, empty.
 	"$STREAM" --snapshots --pin-root "$ROOT" --output "$TMP/good" &
 	local p=$!
-	sleep 0.3
+	# Stopped once it has written something (whatever its start-up pace).
+	for i in $(seq 100); do [ -s "$TMP/good" ] && break; sleep 0.1; done
 	kill -TERM "$p"
 	wait "$p"
 	"$STREAM" --decode <"$TMP/good" >/dev/null

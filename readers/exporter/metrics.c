@@ -13,6 +13,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "dirlist.h"
+#include "fsutil.h"
 #include "exporter.h"
 #include "pinlayout.h"
 #include "util.h"
@@ -336,26 +337,13 @@ static void export_map(struct exporter *e, struct rmap *m)
 		export_fields(e, m, vals, one, ms->snap.keys, n);
 }
 
-static bool stats_enabled(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v == 1;
-}
-
 /* Per program run count and time, from the pins under <root>/<backend>/progs. */
 static void export_prog_stats(struct exporter *e)
 {
 	char cnt[256], tim[256], dir[PATH_MAX], path[PATH_MAX];
 	struct strbuf runs = {}, times = {};
 
-	if (!stats_enabled())
+	if (!bpf_stats_enabled())
 		return;
 	snprintf(cnt, sizeof(cnt), "%s_prog_run_count_total", e->prefix);
 	snprintf(tim, sizeof(tim), "%s_prog_run_time_seconds_total", e->prefix);
