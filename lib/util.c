@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "util.h"
 
 int strscpy(char *dst, const char *src, size_t size)
@@ -30,4 +31,12 @@ int path_join(char *buf, size_t size, const char *fmt, ...)
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -46,6 +46,9 @@ static inline void *take_ptr(void *pp)
 }
 #define TAKE_PTR(p) take_ptr(&(p))
 
+/* CLOCK_MONOTONIC in seconds: for intervals, deadlines and rates. */
+double monotonic_s(void);
+
 /* Copy with truncation; always NUL-terminates. Returns -ENAMETOOLONG when
  * src did not fit, so callers can refuse rather than silently truncate. */
 int strscpy(char *dst, const char *src, size_t size);

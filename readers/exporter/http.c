@@ -52,14 +52,6 @@ static const char landing[] =
 	"<p>Pinned BPF maps as Prometheus metrics: <a href=\"/metrics\">/metrics</a></p>\n"
 	"</body></html>\n";
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip)
 {
@@ -173,7 +165,7 @@ static void respond(struct http_server *s, struct conn *c, int status, const cha
 		sb_append(&c->resp, body, blen);
 	c->responding = true;
 	c->sent = 0;
-	c->deadline = now_s() + SEND_TIMEOUT_MS / 1000.0;
+	c->deadline = monotonic_s() + SEND_TIMEOUT_MS / 1000.0;
 }
 
 static void respond_text(struct http_server *s, struct conn *c, int status, const char *msg)
@@ -303,7 +295,7 @@ static void accept_all(struct http_server *s, int lfd)
 			continue;
 		}
 		c->fd = fd;
-		c->deadline = now_s() + HEAD_TIMEOUT_MS / 1000.0;
+		c->deadline = monotonic_s() + HEAD_TIMEOUT_MS / 1000.0;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
@@ -383,7 +375,7 @@ int http_run(struct http_server *s, volatile int *stop, void (*tick)(void *), vo
 				conn_close(s, idx);
 		}
 		/* Deadlines: slow heads (slowloris) and stalled readers. */
-		now = now_s();
+		now = monotonic_s();
 		for (size_t k = 0; k < s->nconns;) {
 			if (s->conns[k]->deadline < now)
 				conn_close(s, k);

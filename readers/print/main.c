@@ -370,14 +370,6 @@ static int parse_positive(const char *s, double *out)
 	return 0;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_interruptible(double sec)
 {
 	struct timespec ts = { (time_t)sec, (long)((sec - (time_t)sec) * 1e9) };
@@ -472,14 +464,14 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	last = now_mono();
+	last = monotonic_s();
 	if (o.delta) {
 		/* The first sample is the baseline of the first rate. */
 		print_all(&o, &r, 0);
 		sleep_interruptible(o.interval);
 	}
 	while (!stop) {
-		double t = now_mono();
+		double t = monotonic_s();
 
 		if (iter > 0 || o.delta)
 			reader_rescan(&r);

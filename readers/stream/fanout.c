@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "stream.h"
+#include "util.h"
 
 #define MAX_SUBS 64
 
@@ -42,14 +43,6 @@ struct fanout {
 	struct arena arena;
 	struct strbuf scratch;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct fanout *fanout_new_output(int fd)
 {
@@ -165,7 +158,7 @@ static void sub_enqueue(struct fanout *f, struct sub *s, const void *data, size_
 		 * frame larger than the queue still reaches a subscriber that
 		 * keeps up. */
 		if (!s->lost)
-			s->behind_since = now_s();
+			s->behind_since = monotonic_s();
 		s->lost++;
 		return;
 	}
@@ -186,7 +179,7 @@ int fanout_publish(struct fanout *f, const void *data, size_t len)
 
 int fanout_flush(struct fanout *f)
 {
-	double now = now_s();
+	double now = monotonic_s();
 	int r;
 
 	if (f->out_fd >= 0) {

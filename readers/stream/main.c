@@ -445,14 +445,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	static const int keep[] = { CAP_BPF };
@@ -567,7 +559,7 @@ int main(int argc, char **argv)
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
 	sd_notifyf(0, "READY=1\nSTATUS=streaming %zu maps from %s", st.r.nr_maps, st.o.pin_root);
-	last_beat = last_dog = now_s();
+	last_beat = last_dog = monotonic_s();
 
 	for (bool stop = false; !stop && !st.fatal;) {
 		struct epoll_event evs[32];
@@ -595,7 +587,7 @@ int main(int argc, char **argv)
 					ring_buffer__consume(sm->rb);
 			}
 		}
-		now = now_s();
+		now = monotonic_s();
 		if (now - last_beat >= HEARTBEAT_S) {
 			publish(&st, frame_heartbeat(&st.arena, ++st.heartbeat_seq));
 			last_beat = now;
