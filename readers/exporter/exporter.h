@@ -16,6 +16,8 @@ struct exporter {
 	long max_series;        /* per map */
 	struct strbuf out;      /* the exposition, rebuilt per scrape */
 	struct strbuf labels;   /* scratch */
+	/* Families built beside the main output, reused from scrape to scrape. */
+	struct strbuf fam_a, fam_b;
 };
 
 /* Rescan and render every selected map (and self metrics) into e->out. */

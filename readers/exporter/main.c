@@ -109,18 +109,10 @@ struct ticker {
 	double last;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void tick(void *ctx)
 {
 	struct ticker *t = ctx;
-	double now = now_s();
+	double now = monotonic_s();
 
 	/* Twice per WatchdogSec, as sd_watchdog_enabled(3) advises. */
 	if (t->watchdog_usec && now - t->last >= t->watchdog_usec / 2e6) {
@@ -232,7 +224,7 @@ int main(int argc, char **argv)
 		t.watchdog_usec = 0;
 	reader_rescan(&e.r);
 	sd_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
-	t.last = now_s();
+	t.last = monotonic_s();
 	if (t.watchdog_usec)
 		sd_notify(0, "WATCHDOG=1");
 	r = http_run(srv, &stop, tick, &t,
@@ -242,5 +234,7 @@ int main(int argc, char **argv)
 	reader_free(&e.r);
 	sb_free(&e.out);
 	sb_free(&e.labels);
+	sb_free(&e.fam_a);
+	sb_free(&e.fam_b);
 	return r ? 1 : 0;
 }

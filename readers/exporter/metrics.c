@@ -341,10 +341,12 @@ static void export_map(struct exporter *e, struct rmap *m)
 static void export_prog_stats(struct exporter *e)
 {
 	char cnt[256], tim[256], dir[PATH_MAX], path[PATH_MAX];
-	struct strbuf runs = {}, times = {};
+	struct strbuf *runs = &e->fam_a, *times = &e->fam_b;
 
 	if (!bpf_stats_enabled())
 		return;
+	sb_reset(runs);
+	sb_reset(times);
 	snprintf(cnt, sizeof(cnt), "%s_prog_run_count_total", e->prefix);
 	snprintf(tim, sizeof(tim), "%s_prog_run_time_seconds_total", e->prefix);
 	for (size_t b = 0; b < e->r.nr_backends; b++) {
@@ -370,27 +372,26 @@ static void export_prog_stats(struct exporter *e)
 				sb_puts(&e->labels, "\",program=\"");
 				escape_label_value(&e->labels, l.names[i]);
 				sb_putc(&e->labels, '"');
-				sample(&runs, cnt, "", &e->labels, NULL, (double)info.run_cnt);
-				sample(&times, tim, "", &e->labels, NULL, info.run_time_ns / 1e9);
+				sample(runs, cnt, "", &e->labels, NULL, (double)info.run_cnt);
+				sample(times, tim, "", &e->labels, NULL, info.run_time_ns / 1e9);
 			}
 			close(fd);
 		}
 		dirlist_free(&l);
 	}
 	header(&e->out, cnt, "counter", "Times each BPF program ran (kernel.bpf_stats_enabled=1)");
-	sb_append(&e->out, runs.buf ? runs.buf : "", runs.len);
+	sb_append(&e->out, runs->buf ? runs->buf : "", runs->len);
 	header(&e->out, tim, "counter", "Time each BPF program ran, in seconds (kernel.bpf_stats_enabled=1)");
-	sb_append(&e->out, times.buf ? times.buf : "", times.len);
-	sb_free(&runs);
-	sb_free(&times);
+	sb_append(&e->out, times->buf ? times->buf : "", times->len);
 }
 
 static void export_self(struct exporter *e, double started)
 {
 	char name[256];
-	struct strbuf errs = {}, drops = {};
-	struct timespec ts;
+	struct strbuf *errs = &e->fam_a, *drops = &e->fam_b;
 
+	sb_reset(errs);
+	sb_reset(drops);
 	for (size_t i = 0; i < e->r.nr_maps; i++) {
 		const struct rmap *m = e->r.maps[i];
 		const struct map_stats *ms = m->user;
@@ -404,18 +405,16 @@ static void export_self(struct exporter *e, double started)
 		escape_label_value(&e->labels, m->name);
 		sb_putc(&e->labels, '"');
 		snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
-		sample(&errs, name, "", &e->labels, NULL, (double)ms->read_errors);
+		sample(errs, name, "", &e->labels, NULL, (double)ms->read_errors);
 		snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
-		sample(&drops, name, "", &e->labels, NULL, (double)ms->dropped);
+		sample(drops, name, "", &e->labels, NULL, (double)ms->dropped);
 	}
 	snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
 	header(&e->out, name, "counter", "Failed reads of a map since the exporter started");
-	sb_append(&e->out, errs.buf ? errs.buf : "", errs.len);
+	sb_append(&e->out, errs->buf ? errs->buf : "", errs->len);
 	snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
 	header(&e->out, name, "counter", "Entries of a map not exported because of --max-series");
-	sb_append(&e->out, drops.buf ? drops.buf : "", drops.len);
-	sb_free(&errs);
-	sb_free(&drops);
+	sb_append(&e->out, drops->buf ? drops->buf : "", drops->len);
 
 	snprintf(name, sizeof(name), "%s_exporter_build_info", e->prefix);
 	header(&e->out, name, "gauge", "ebpf-exporter version");
@@ -423,19 +422,15 @@ static void export_self(struct exporter *e, double started)
 	snprintf(name, sizeof(name), "%s_exporter_maps", e->prefix);
 	header(&e->out, name, "gauge", "Maps exported");
 	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_maps);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(name, sizeof(name), "%s_exporter_scrape_duration_seconds", e->prefix);
 	header(&e->out, name, "gauge", "Time this scrape took to collect");
-	sb_printf(&e->out, "%s %.6f\n", name, ts.tv_sec + ts.tv_nsec / 1e9 - started);
+	sb_printf(&e->out, "%s %.6f\n", name, monotonic_s() - started);
 }
 
 int metrics_collect(struct exporter *e)
 {
-	struct timespec ts;
-	double started;
+	double started = monotonic_s();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	started = ts.tv_sec + ts.tv_nsec / 1e9;
 	sb_reset(&e->out);
 	reader_rescan(&e->r);
 	for (size_t i = 0; i < e->r.nr_maps; i++) {
