@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -170,6 +171,15 @@ out:
 #define PROBE_OK 0
 #define PROBE_REFUSED 3
 
+static void reset_fatal_signals(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fatal); i++)
+		signal(fatal[i], SIG_DFL);
+}
+
 static int libbpf_parse_probe(const void *image, size_t size, const char *name, int *sig)
 {
 	int status;
@@ -188,6 +198,10 @@ static int libbpf_parse_probe(const void *image, size_t size, const char *name, 
 		/* Its crash reports are ours to give, in one line. */
 		if (nul >= 0)
 			dup2(nul, STDERR_FILENO);
+		/* A crash here must end the child by that signal, whatever
+		 * handlers the parent carries (sanitizers, libFuzzer): the
+		 * parent reports it, nobody else. */
+		reset_fatal_signals();
 		obj = bpf_object__open_mem(image, size, &opts);
 		if (!obj)
 			_exit(PROBE_REFUSED);
