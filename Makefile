@@ -72,6 +72,11 @@ TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/bpf/%.o,$(TEST_BPF_SRCS))
 TEST_HELPER_SRCS := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(TEST_HELPER_SRCS))
+# Benchmarks (make bench): their own helpers and BPF objects.
+BENCH_BPF_SRCS := $(wildcard bench/bpf/*.bpf.c)
+BENCH_BPF_OBJS := $(patsubst bench/bpf/%.bpf.c,$(OUTPUT)/bench/bpf/%.o,$(BENCH_BPF_SRCS))
+BENCH_HELPER_SRCS := $(wildcard bench/helpers/*.c)
+BENCH_HELPERS := $(patsubst bench/helpers/%.c,$(OUTPUT)/bench/helpers/%,$(BENCH_HELPER_SRCS))
 
 UNIT_SRCS  := $(wildcard units/*.service units/*.socket)
 MANPAGES   := $(wildcard docs/*.8)
@@ -81,7 +86,7 @@ VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
 .PHONY: all deps demo check test install uninstall clean fuzz fuzz-build test-deps \
-	check-sanitize check-valgrind
+	check-sanitize check-valgrind bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -91,7 +96,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers $(OUTPUT)/bench/bpf $(OUTPUT)/bench/helpers:
 	$(Q)mkdir -p $@
 
 $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
@@ -116,6 +121,10 @@ $(OUTPUT)/bpf/%.o: bpf/classic/%.c $(DEPS_STAMP) | $(OUTPUT)/bpf
 $(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h tests/bpf/*.h) | $(OUTPUT)/tests/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+
+$(OUTPUT)/bench/bpf/%.o: bench/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h bench/bpf/*.h) | $(OUTPUT)/bench/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench/bpf -c $< -o $@
 
 $(OUTPUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/lib
 	$(call msg,CC,$@)
@@ -177,6 +186,16 @@ $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+# Benchmark helpers are built like test helpers (and may include helper.h).
+$(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ibench/helpers -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+# Side by side with bpftool, bpftrace and libbpf-tools (installed from
+# Debian when missing); prints one table and rewrites docs/performance.md.
+bench: all $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS)
+	$(Q)bash bench/run.sh $(OUTPUT)
 
 # Fuzzing (libFuzzer, clang): the parsers of untrusted input. `make fuzz
 # FUZZ_SECONDS=N` runs each target N seconds from a seed corpus of the

@@ -20,7 +20,7 @@ static void die(const char *what)
 }
 
 /* A whole decimal number in [min, max], or a usage error naming the arg. */
-static unsigned long parse_num(const char *s, const char *name, unsigned long min,
+static __attribute__((unused)) unsigned long parse_num(const char *s, const char *name, unsigned long min,
 			       unsigned long max)
 {
 	unsigned long v;
