@@ -11,6 +11,27 @@ void jw_init(struct json_writer *w, FILE *out)
 	w->first[0] = true;
 }
 
+/* Decimal digits of v, written backwards from end; returns the first. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Numbers are most of a big map's document: digits by hand and one
+ * unlocked write, not printf's format parsing per value. */
+static void put_u64(struct json_writer *w, uint64_t v, bool neg)
+{
+	char buf[24], *end = buf + sizeof(buf), *p = u64_digits(v, end);
+
+	if (neg)
+		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(end - p), w->out);
+}
+
 /* Separator before a value or key at the current depth. */
 static void jw_sep(struct json_writer *w)
 {
@@ -19,7 +40,7 @@ static void jw_sep(struct json_writer *w)
 		return;
 	}
 	if (w->depth < JSON_MAX_DEPTH && !w->first[w->depth])
-		fputc(',', w->out);
+		fputc_unlocked(',', w->out);
 	if (w->depth < JSON_MAX_DEPTH)
 		w->first[w->depth] = false;
 }
@@ -27,7 +48,7 @@ static void jw_sep(struct json_writer *w)
 static void jw_open(struct json_writer *w, char c)
 {
 	jw_sep(w);
-	fputc(c, w->out);
+	fputc_unlocked(c, w->out);
 	if (++w->depth >= JSON_MAX_DEPTH)
 		w->overflow = true;
 	else
@@ -38,9 +59,9 @@ static void jw_close(struct json_writer *w, char c)
 {
 	if (w->depth > 0)
 		w->depth--;
-	fputc(c, w->out);
+	fputc_unlocked(c, w->out);
 	if (!w->depth)
-		fputc('\n', w->out);
+		fputc_unlocked('\n', w->out);
 }
 
 void jw_start_object(struct json_writer *w) { jw_open(w, '{'); }
@@ -48,37 +69,48 @@ void jw_end_object(struct json_writer *w) { jw_close(w, '}'); }
 void jw_start_array(struct json_writer *w) { jw_open(w, '['); }
 void jw_end_array(struct json_writer *w) { jw_close(w, ']'); }
 
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 static void jw_escaped(struct json_writer *w, const char *s, size_t len)
 {
-	size_t i;
+	size_t i, run;
 
-	fputc('"', w->out);
-	for (i = 0; i < len && s[i]; i++) {
+	fputc_unlocked('"', w->out);
+	for (i = 0; i < len && s[i];) {
 		unsigned char c = s[i];
 
+		/* Plain bytes go out as one run. */
+		for (run = i; run < len && s[run] && !needs_escape((unsigned char)s[run]); run++)
+			;
+		if (run > i) {
+			fwrite_unlocked(s + i, 1, run - i, w->out);
+			i = run;
+			continue;
+		}
 		switch (c) {
-		case '"': fputs("\\\"", w->out); break;
-		case '\\': fputs("\\\\", w->out); break;
-		case '\n': fputs("\\n", w->out); break;
-		case '\r': fputs("\\r", w->out); break;
-		case '\t': fputs("\\t", w->out); break;
+		case '"': fputs_unlocked("\\\"", w->out); break;
+		case '\\': fputs_unlocked("\\\\", w->out); break;
+		case '\n': fputs_unlocked("\\n", w->out); break;
+		case '\r': fputs_unlocked("\\r", w->out); break;
+		case '\t': fputs_unlocked("\\t", w->out); break;
 		default:
 			/* Control bytes and non-ASCII (which may not be valid
 			 * UTF-8 in a kernel char array) are escaped. */
-			if (c < 0x20 || c >= 0x7f)
-				fprintf(w->out, "\\u%04x", c);
-			else
-				fputc(c, w->out);
+			fprintf(w->out, "\\u%04x", c);
 		}
+		i++;
 	}
-	fputc('"', w->out);
+	fputc_unlocked('"', w->out);
 }
 
 void jw_key(struct json_writer *w, const char *key)
 {
 	jw_sep(w);
 	jw_escaped(w, key, SIZE_MAX);
-	fputc(':', w->out);
+	fputc_unlocked(':', w->out);
 	w->after_key = true;
 }
 
@@ -96,13 +128,13 @@ void jw_string_n(struct json_writer *w, const char *s, size_t len)
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	jw_sep(w);
-	fprintf(w->out, "%" PRIu64, v);
+	put_u64(w, v, false);
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
 	jw_sep(w);
-	fprintf(w->out, "%" PRId64, v);
+	put_u64(w, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jw_double(struct json_writer *w, double v)

@@ -27,6 +27,7 @@ struct map_state {
 	size_t prev_n;
 	const uint8_t **prevp;
 	size_t *order;
+	double *sortv;          /* the sort value of each entry, computed once */
 	size_t order_cap;
 	bool have_prev;
 	bool error_reported;
@@ -80,6 +81,7 @@ static void on_map_free(void *ctx, struct rmap *m)
 	free(st->sum);
 	free(st->prevp);
 	free(st->order);
+	free(st->sortv);
 	free(st);
 	m->user = NULL;
 }
@@ -118,21 +120,22 @@ static int cmp_key_at(const void *a, const void *b)
 	return memcmp(x, y, g_key_size);
 }
 
-static const struct view *g_view;
-static const struct field *g_sort_field;
+static const double *g_sortv;
 
-static double sort_value(size_t i)
+static double sort_value(const struct view *v, const struct field *f, size_t i)
 {
 	double sum = 0;
 
-	for (int s = 0; s < g_view->slots; s++)
-		sum += view_number(g_view, i, s, g_sort_field, 0);
+	for (int s = 0; s < v->slots; s++)
+		sum += view_number(v, i, s, f, 0);
 	return sum;
 }
 
+/* Largest first, then by key. Sort values are computed before the sort:
+ * decoding them in the comparator costs 2 n log n decodes instead of n. */
 static int cmp_value_desc(const void *a, const void *b)
 {
-	double x = sort_value(*(const size_t *)a), y = sort_value(*(const size_t *)b);
+	double x = g_sortv[*(const size_t *)a], y = g_sortv[*(const size_t *)b];
 
 	if (x != y)
 		return x < y ? 1 : -1;
@@ -263,12 +266,15 @@ static bool build_view(const struct print_opts *o, struct rmap *m, struct map_st
 	if (st->order_cap < v->n) {
 		size_t *ord = realloc(st->order, v->n * sizeof(*ord) + 1);
 		const uint8_t **pp = realloc(st->prevp, v->n * sizeof(*pp) + 1);
+		double *sv = realloc(st->sortv, v->n * sizeof(*sv) + 1);
 
 		if (ord)
 			st->order = ord;
 		if (pp)
 			st->prevp = pp;
-		if (!ord || !pp)
+		if (sv)
+			st->sortv = sv;
+		if (!ord || !pp || !sv)
 			return false;
 		st->order_cap = v->n;
 	}
@@ -297,9 +303,13 @@ static bool build_view(const struct print_opts *o, struct rmap *m, struct map_st
 			    m->key.fields[0].count <= 1 ? &m->key.fields[0] : NULL;
 	if (v->n < 2) {
 		/* nothing to order (and st->order may still be NULL) */
+	} else if (o->json && !o->top) {
+		/* JSON is for programs: the kernel's order (index order for
+		 * arrays), no sort to pay for on a million entries. */
 	} else if (sf && (o->top || !is_array_map(m))) {
-		g_view = v;
-		g_sort_field = sf;
+		for (i = 0; i < v->n; i++)
+			st->sortv[i] = sort_value(v, sf, i);
+		g_sortv = st->sortv;
 		qsort(st->order, v->n, sizeof(*st->order), cmp_value_desc);
 	} else {
 		qsort(st->order, v->n, sizeof(*st->order), cmp_key_at);
