@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "json_writer.h"
+#include "util.h"
 
 void jw_init(struct json_writer *w, FILE *out)
 {
@@ -11,25 +12,13 @@ void jw_init(struct json_writer *w, FILE *out)
 	w->first[0] = true;
 }
 
-/* Decimal digits of v, written backwards from end; returns the first. */
-static char *u64_digits(uint64_t v, char *end)
+/* Numbers are most of a big map's document: one unlocked write each. */
+static void put_int(struct json_writer *w, uint64_t u, int64_t i, bool is_signed)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
+	char buf[FMT_INT_MAX];
+	size_t n = is_signed ? fmt_i64(buf, i) : fmt_u64(buf, u);
 
-/* Numbers are most of a big map's document: digits by hand and one
- * unlocked write, not printf's format parsing per value. */
-static void put_u64(struct json_writer *w, uint64_t v, bool neg)
-{
-	char buf[24], *end = buf + sizeof(buf), *p = u64_digits(v, end);
-
-	if (neg)
-		*--p = '-';
-	fwrite_unlocked(p, 1, (size_t)(end - p), w->out);
+	fwrite_unlocked(buf, 1, n, w->out);
 }
 
 /* Separator before a value or key at the current depth. */
@@ -128,13 +117,13 @@ void jw_string_n(struct json_writer *w, const char *s, size_t len)
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	jw_sep(w);
-	put_u64(w, v, false);
+	put_int(w, v, 0, false);
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
 	jw_sep(w);
-	put_u64(w, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
+	put_int(w, 0, v, true);
 }
 
 void jw_double(struct json_writer *w, double v)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "strbuf.h"
+#include "util.h"
 
 void sb_reset(struct strbuf *sb)
 {
@@ -56,9 +57,16 @@ void sb_puts(struct strbuf *sb, const char *s)
 	sb_append(sb, s, strlen(s));
 }
 
-void sb_putc(struct strbuf *sb, char c)
+void sb_put_u64(struct strbuf *sb, uint64_t v)
 {
-	sb_append(sb, &c, 1);
+	if (!sb_reserve(sb, FMT_INT_MAX))
+		sb->len += fmt_u64(sb->buf + sb->len, v);
+}
+
+void sb_put_i64(struct strbuf *sb, int64_t v)
+{
+	if (!sb_reserve(sb, FMT_INT_MAX))
+		sb->len += fmt_i64(sb->buf + sb->len, v);
 }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *buf;
@@ -18,7 +19,17 @@ void sb_free(struct strbuf *sb);
 int sb_reserve(struct strbuf *sb, size_t extra);
 void sb_append(struct strbuf *sb, const void *data, size_t len);
 void sb_puts(struct strbuf *sb, const char *s);
-void sb_putc(struct strbuf *sb, char c);
+void sb_put_u64(struct strbuf *sb, uint64_t v);
+void sb_put_i64(struct strbuf *sb, int64_t v);
+
+/* One byte: inline, as it is called once or more per byte of a scrape. */
+static inline void sb_putc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 <= sb->cap || !sb_reserve(sb, 1)) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	}
+}
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

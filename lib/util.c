@@ -40,3 +40,26 @@ double monotonic_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+size_t fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[FMT_INT_MAX], *end = tmp + sizeof(tmp), *p = end;
+	size_t n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(end - p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n;
+}
+
+size_t fmt_i64(char *buf, int64_t v)
+{
+	if (v >= 0)
+		return fmt_u64(buf, (uint64_t)v);
+	buf[0] = '-';
+	return 1 + fmt_u64(buf + 1, -(uint64_t)v);
+}

@@ -4,6 +4,7 @@
 #define EBPF_UTIL_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -45,6 +46,13 @@ static inline void *take_ptr(void *pp)
 	return r;
 }
 #define TAKE_PTR(p) take_ptr(&(p))
+
+/* v in decimal at buf, NUL-terminated; returns the length. buf holds at
+ * least 21 bytes (22 for fmt_i64). Big maps are mostly numbers: this is
+ * what every reader writes them with, not printf. */
+#define FMT_INT_MAX 22
+size_t fmt_u64(char *buf, uint64_t v);
+size_t fmt_i64(char *buf, int64_t v);
 
 /* CLOCK_MONOTONIC in seconds: for intervals, deadlines and rates. */
 double monotonic_s(void);

@@ -15,10 +15,16 @@ int field_format(const struct field *f, const void *data, uint32_t idx, char *bu
 		return -EINVAL;
 	switch (f->kind) {
 	case FIELD_UINT:
-		snprintf(buf, size, "%" PRIu64, field_u64(f, data, idx));
+		if (size >= FMT_INT_MAX)
+			fmt_u64(buf, field_u64(f, data, idx));
+		else
+			snprintf(buf, size, "%" PRIu64, field_u64(f, data, idx));
 		return 0;
 	case FIELD_INT:
-		snprintf(buf, size, "%" PRId64, field_s64(f, data, idx));
+		if (size >= FMT_INT_MAX)
+			fmt_i64(buf, field_s64(f, data, idx));
+		else
+			snprintf(buf, size, "%" PRId64, field_s64(f, data, idx));
 		return 0;
 	case FIELD_BOOL:
 		snprintf(buf, size, "%s", field_u64(f, data, idx) ? "true" : "false");

@@ -96,15 +96,15 @@ static void label_name(const char *field, char *buf, size_t size)
 
 static void escape_label_value(struct strbuf *sb, const char *v)
 {
-	for (; *v; v++) {
-		if (*v == '\\')
-			sb_puts(sb, "\\\\");
-		else if (*v == '"')
-			sb_puts(sb, "\\\"");
-		else if (*v == '\n')
-			sb_puts(sb, "\\n");
-		else
-			sb_putc(sb, *v);
+	while (*v) {
+		size_t run = strcspn(v, "\\\"\n");
+
+		sb_append(sb, v, run); /* plain bytes in one go */
+		v += run;
+		if (!*v)
+			break;
+		sb_puts(sb, *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : "\\n");
+		v++;
 	}
 }
 
@@ -127,7 +127,7 @@ static void put_number(struct strbuf *sb, double v)
 	else if (isnan(v))
 		sb_puts(sb, "NaN");
 	else if (v == (double)(int64_t)v && fabs(v) < 9007199254740992.0)
-		sb_printf(sb, "%lld", (long long)v);
+		sb_put_i64(sb, (int64_t)v);
 	else
 		sb_printf(sb, "%.17g", v);
 }
@@ -165,7 +165,10 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 		} else {
 			field_format(f, key, 0, val, sizeof(val));
 		}
-		sb_printf(&e->labels, "%s%s=\"", i ? "," : "", name);
+		if (i)
+			sb_putc(&e->labels, ',');
+		sb_puts(&e->labels, name);
+		sb_append(&e->labels, "=\"", 2);
 		escape_label_value(&e->labels, val);
 		sb_putc(&e->labels, '"');
 	}
@@ -182,8 +185,11 @@ static void sample(struct strbuf *out, const char *name, const char *suffix,
 		sb_putc(out, '{');
 		if (labels->len)
 			sb_append(out, labels->buf, labels->len);
-		if (extra)
-			sb_printf(out, "%s%s", labels->len ? "," : "", extra);
+		if (extra) {
+			if (labels->len)
+				sb_putc(out, ',');
+			sb_puts(out, extra);
+		}
 		sb_putc(out, '}');
 	}
 	sb_putc(out, ' ');
