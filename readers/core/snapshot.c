@@ -8,7 +8,6 @@
 #include <bpf/bpf.h>
 #include "reader.h"
 
-#define CHUNK_MIN 1024
 #define CHUNK_MAX (64 * 1024)
 
 static int ensure_cap(struct snapshot *s, size_t want)
@@ -18,9 +17,11 @@ static int ensure_cap(struct snapshot *s, size_t want)
 
 	if (want <= s->cap)
 		return 0;
-	cap = s->cap ? s->cap : CHUNK_MIN;
-	while (cap < want)
-		cap *= 2;
+	/* The first time exactly what is asked (a whole small map, or one
+	 * chunk), then doubling: no unused tail zeroed and resident. */
+	cap = s->cap ? s->cap * 2 : want;
+	if (cap < want)
+		cap = want;
 	k = realloc(s->keys, cap * (s->key_size ? s->key_size : 1));
 	if (!k)
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <zlib.h>
 #include "exporter.h"
 #include "util.h"
@@ -29,8 +30,10 @@ struct conn {
 	int fd;
 	char req[REQ_MAX];
 	size_t req_len;
-	struct strbuf resp;
-	size_t sent;
+	struct strbuf resp;     /* the head, and small bodies */
+	struct strbuf body;     /* a scrape, handed over rather than copied */
+	struct strbuf *home;    /* where body came from, to go back to */
+	size_t sent;            /* of resp, then of body */
 	bool responding;
 	bool want_out;          /* registered for EPOLLOUT */
 	double deadline;        /* monotonic seconds */
@@ -119,6 +122,11 @@ static void conn_close(struct http_server *s, size_t i)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	sb_free(&c->resp);
+	/* The scrape buffer goes back for the next scrape, if it has none. */
+	if (c->body.buf && c->home && !c->home->buf)
+		*c->home = c->body;
+	else
+		sb_free(&c->body);
 	free(c);
 	s->conns[i] = s->conns[--s->nconns];
 }
@@ -129,8 +137,10 @@ static int gzip_into(struct strbuf *dst, const char *src, size_t len)
 	int r;
 
 	sb_reset(dst);
-	/* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means. */
-	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* + 16: a gzip wrapper, as Content-Encoding: gzip means. A 8 KiB
+	 * window and memLevel 6 keep zlib's state near 50 KiB instead of
+	 * 256 KiB; metric lines repeat within far less than that. */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 13 + 16, 6, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	if (sb_reserve(dst, deflateBound(&z, len))) {
 		deflateEnd(&z);
@@ -161,7 +171,7 @@ static void respond(struct http_server *s, struct conn *c, int status, const cha
 		  "Connection: close\r\n\r\n",
 		  status, reason, ctype, blen, gzipped ? "Content-Encoding: gzip\r\n" : "",
 		  extra ? extra : "");
-	if (!head)
+	if (!head && body)
 		sb_append(&c->resp, body, blen);
 	c->responding = true;
 	c->sent = 0;
@@ -177,6 +187,7 @@ static void respond_text(struct http_server *s, struct conn *c, int status, cons
 static void handle(struct http_server *s, struct conn *c)
 {
 	char method[16], path[1024];
+	struct strbuf *home;
 	bool gzip, head;
 	int status;
 
@@ -206,13 +217,18 @@ static void handle(struct http_server *s, struct conn *c)
 		respond_text(s, c, 500, "collection failed\n");
 		return;
 	}
-	if (gzip && !gzip_into(&s->gz, s->e->out.buf, s->e->out.len)) {
-		respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", s->gz.buf, s->gz.len,
-			head, true, NULL);
-		return;
+	gzip = gzip && !gzip_into(&s->gz, s->e->out.buf, s->e->out.len);
+	home = gzip ? &s->gz : &s->e->out;
+	/* The body is sent from the buffer it was written in, which this
+	 * connection keeps until it is done: one copy of a big scrape in
+	 * memory, not two. A scrape meanwhile starts a buffer of its own. */
+	respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", NULL, home->len, head,
+		gzip, NULL);
+	if (!head) {
+		c->body = *home;
+		c->home = home;
+		memset(home, 0, sizeof(*home));
 	}
-	respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", s->e->out.buf,
-		s->e->out.len, head, false, NULL);
 }
 
 /* Read what is there; answer once the head is complete. */
@@ -240,9 +256,24 @@ static bool conn_read(struct http_server *s, struct conn *c)
 
 static bool conn_write(struct conn *c)
 {
-	while (c->sent < c->resp.len) {
-		ssize_t n = send(c->fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+	size_t total = c->resp.len + c->body.len;
 
+	while (c->sent < total) {
+		struct iovec iov[2];
+		struct msghdr msg = { .msg_iov = iov };
+		ssize_t n;
+
+		if (c->sent < c->resp.len) {
+			iov[0] = (struct iovec){ c->resp.buf + c->sent, c->resp.len - c->sent };
+			iov[1] = (struct iovec){ c->body.buf, c->body.len };
+			msg.msg_iovlen = c->body.len ? 2 : 1;
+		} else {
+			size_t off = c->sent - c->resp.len;
+
+			iov[0] = (struct iovec){ c->body.buf + off, c->body.len - off };
+			msg.msg_iovlen = 1;
+		}
+		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		c->sent += (size_t)n;
