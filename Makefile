@@ -13,6 +13,7 @@ VERSION    := 0.1.0
 
 CC         ?= gcc
 CLANG      ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL    ?= bpftool
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
@@ -85,7 +86,7 @@ DEPS_STAMP := $(OUTPUT)/.deps-ok
 VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test install uninstall clean fuzz fuzz-build test-deps \
+.PHONY: all deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
 	check-sanitize check-valgrind bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
@@ -106,9 +107,12 @@ $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
+# -g makes clang emit BTF; the DWARF that comes with it is of no use to the
+# loader and was 95% of an object that reads task_struct: stripped.
 $(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 # No -g: classic objects carry no BTF, like those built by old samples/bpf.
 # They include uapi headers, whose <asm/types.h> lives in Debian's multiarch
@@ -256,13 +260,17 @@ check-valgrind: test-deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(OBJDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(LOADER) $(READERS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(INSTALL_BIN_FLAGS) $(LOADER) $(READERS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(BPF_OBJS) $(CLASSIC_OBJS) $(DESTDIR)$(OBJDIR)/
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
 	for u in $(notdir $(UNIT_SRCS)); do \
 		sh scripts/gen-unit.sh units/$$u $(BINDIR) > $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; \
 	done
+
+# As install, binaries stripped (GNU's install-strip).
+install-strip:
+	$(Q)$(MAKE) --no-print-directory install INSTALL_BIN_FLAGS=-s
 
 # Removes exactly what install put there, then the directories it leaves empty.
 uninstall:
