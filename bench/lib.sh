@@ -110,3 +110,35 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || bench_die "benchmarks load BPF programs: run as root"
+
+# a loopback TCP port nobody listens on now
+free_port() {
+	local p
+	for ((p = 20000 + $$ % 20000; ; p++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# start ebpf-exporter on 127.0.0.1:$EXP_PORT; sets EXP_PID
+exporter_start() { # ARGS...
+	local i
+	EXP_PORT=$(free_port)
+	"$EXPORTER" --pin-root "$BENCH_ROOT" --listen "127.0.0.1:$EXP_PORT" "$@" \
+		2>"$BENCH_TMP/exporter.err" &
+	EXP_PID=$!
+	bench_bg "$EXP_PID"
+	for ((i = 0; i < 100; i++)); do
+		curl -sf -o /dev/null "http://127.0.0.1:$EXP_PORT/" && return 0
+		sleep 0.05
+	done
+	cat "$BENCH_TMP/exporter.err" >&2
+	bench_die "ebpf-exporter did not start"
+}
+
+exporter_stop() {
+	kill "$EXP_PID" 2>/dev/null
+	wait "$EXP_PID" 2>/dev/null
+}
+
+# peak RSS of a running process, kB
+peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark 4: `ebpf-loader load` + `unload` of each shipped backend, against
+# `bpftool prog loadall` (+ removing its pins) of the same object. The loader
+# also attaches, pins links, BTF and the meta record and publishes with one
+# rename; bpftool only loads and pins programs and maps.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SECTION="load time"
+
+ours_once() { # OBJ NAME
+	"$LOADER" load "$1" --pin-root "$BENCH_ROOT" >/dev/null &&
+		"$LOADER" unload "$2" --pin-root "$BENCH_ROOT" >/dev/null
+}
+
+bpftool_once() { # OBJ
+	local d=$BENCH_ROOT/bpftool
+	mkdir -p "$d/progs" "$d/maps"
+	bpftool prog loadall "$1" "$d/progs" pinmaps "$d/maps" >/dev/null 2>"$BENCH_TMP/bpftool.err"
+	local r=$?
+	rm -rf "$d"
+	return $r
+}
+
+mkdir -p "$BENCH_ROOT"
+for obj in "$BUILD"/bpf/*.o; do
+	name=$(basename "$obj" .o)
+	bench_log "load time: $name"
+	ours=$(median_time_s ours_once "$obj" "$name") || bench_die "load/unload of $name failed"
+	ours_ms=$(awk -v s="$ours" 'BEGIN { printf "%.2f\n", s * 1000 }')
+	if peer=$(median_time_s bpftool_once "$obj"); then
+		peer_ms=$(awk -v s="$peer" 'BEGIN { printf "%.2f\n", s * 1000 }')
+		result "$name: load + unload" "$ours_ms" ms "bpftool prog loadall" "$peer_ms" - \
+			"ours attaches too"
+	else
+		if grep -q "already has pin path" "$BENCH_TMP/bpftool.err"; then
+			why="bpftool cannot pin its shared (pinning by name) map under pinmaps"
+		elif grep -qi "legacy" "$BENCH_TMP/bpftool.err"; then
+			why="bpftool refuses the object (legacy maps section)"
+		else
+			why="bpftool fails: $(head -n 1 "$BENCH_TMP/bpftool.err")"
+		fi
+		result "$name: load + unload" "$ours_ms" ms "bpftool prog loadall" - - "$why"
+	fi
+done
