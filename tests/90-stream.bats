@@ -26,6 +26,54 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	  "[{\"k\":\"tcp\",\"v\":{\"packets\":\"4\",\"bytes\":\"$((4 * 54))\"}},{\"k\":\"udp\",\"v\":{\"packets\":\"13\",\"bytes\":\"$((13 * 119))\"}}]" ]
 }
 
+@test "--once: the describe frame and one snapshot of each map, exact counts, and it exits 0 by itself" {
+	netns_create
+	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	# A ring buffer too: described, but neither snapshotted nor consumed.
+	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 13 77
+	in_ns "$HELPERS/tcprst" 127.0.0.1 9 4 0
+	# Another stream consumes the ring buffer: --once does not need it.
+	"$STREAM" --events --pin-root "$ROOT" --output /dev/null &
+	BG_PIDS=$!
+	local i id
+	id=$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)
+	for i in $(seq 50); do ss -xa | grep -q "@ebpf-stream/ringbuf/$id " && break; sleep 0.1; done
+	ss -xa | grep -q "@ebpf-stream/ringbuf/$id "
+	# No signal, no interval: timeout's 124 would say it did not stop.
+	run --separate-stderr timeout 10 "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	py_decode "$TMP/cap" >"$TMP/frames"
+	head -n 1 "$TMP/frames" | jq -e '.describe.schema_version == 1'
+	# After the describe: one snapshot per map it lists, ring buffer aside,
+	# in its order, and nothing else.
+	jq -s -e '([.[0].describe.maps[] | select(.type != "ringbuf") | .backend + "/" + .map]) as $want
+		| $want == ["execsnoop/exec_stats", "sockex1/proto_stats"]' "$TMP/frames"
+	jq -s -e '([.[0].describe.maps[] | select(.type != "ringbuf") | .backend + "/" + .map]) as $want
+		| [.[1:][] | .snapshot | select(.) | .backend + "/" + .map] == $want and length == ($want | length) + 1' "$TMP/frames"
+	[ "$(jq -c 'select(.snapshot.map == "proto_stats") | .snapshot | '"$JQ_FIELDS"' [.entries[] | {k: (.key | vals[""]), v: (.value | vals)}] | sort_by(.k)' "$TMP/frames")" = \
+	  "[{\"k\":\"tcp\",\"v\":{\"packets\":\"4\",\"bytes\":\"$((4 * 54))\"}},{\"k\":\"udp\",\"v\":{\"packets\":\"13\",\"bytes\":\"$((13 * 119))\"}}]" ]
+
+	# One selected map to stdout, read by ebpf-stream's own decoder:
+	# exactly a describe and one snapshot.
+	timeout 10 "$STREAM" --once --pin-root "$ROOT" sockex1/proto_stats | "$STREAM" --decode >"$TMP/one"
+	[ "$(jq -c 'keys[0]' "$TMP/one" | tr '\n' ' ')" = '"describe" "snapshot" ' ]
+	[ "$(jq -c 'select(.snapshot) | .snapshot | '"$JQ_FIELDS"' [.entries[] | {k: (.key | vals[""]), v: (.value | vals)}] | sort_by(.k)' "$TMP/one")" = \
+	  "[{\"k\":\"tcp\",\"v\":{\"packets\":4,\"bytes\":$((4 * 54))}},{\"k\":\"udp\",\"v\":{\"packets\":13,\"bytes\":$((13 * 119))}}]" ]
+
+	# Not with what never ends, or with nowhere to write it.
+	run --separate-stderr "$STREAM" --once --events --pin-root "$ROOT"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --once writes one snapshot of each map to the output: not with --events" ]
+	run --separate-stderr "$STREAM" --once --listen "unix:$TMP/sock" --pin-root "$ROOT"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --once writes one snapshot of each map to the output: not with --listen" ]
+	[ ! -e "$TMP/sock" ]
+}
+
 @test "K short-lived processes: exactly K exec and K exit records through the shared ring buffer" {
 	run "$LOADER" load execsnoop.o exitsnoop.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]

@@ -37,6 +37,7 @@ struct opts {
 	const char *output;
 	const char *listen;
 	bool per_cpu;
+	bool once;
 	size_t queue_bytes;
 	double max_lag;
 };
@@ -68,12 +69,14 @@ static void usage(FILE *f)
 		"Usage: ebpf-stream [--pin-root DIR] [--interval SEC] [--snapshots|--events]\n"
 		"                   [--output FILE|-] [--listen unix:PATH|tcp:ADDR:PORT]\n"
 		"                   [--per-cpu] [SELECTOR...]\n"
+		"       ebpf-stream --once [--pin-root DIR] [--output FILE|-] [--per-cpu] [SELECTOR...]\n"
 		"       ebpf-stream --decode < STREAM\n"
 		"Stream pinned maps (snapshots every interval) and ring buffer records as\n"
 		"length-delimited ebpf.stream.v1.Frame protobuf messages.\n"
 		"  --pin-root DIR        pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
 		"  --interval SEC        snapshot period (default 1)\n"
 		"  --snapshots           map snapshots only      --events  ring buffer records only\n"
+		"  --once                the describe frame and one snapshot of each map, then exit\n"
 		"  --output FILE|-       write the stream to FILE (default: stdout)\n"
 		"  --listen ADDR         serve subscribers: unix:PATH or tcp:ADDR:PORT\n"
 		"  --queue-bytes N       per-subscriber queue (default 8 MiB)\n"
@@ -85,6 +88,8 @@ static void usage(FILE *f)
 
 static void publish(struct stream *st, Frame *f)
 {
+	int r;
+
 	if (!f) {
 		arena_reset(&st->arena);
 		return;
@@ -92,8 +97,9 @@ static void publish(struct stream *st, Frame *f)
 	sb_reset(&st->frame);
 	frame_pack(f, &st->frame);
 	arena_reset(&st->arena);
-	if (fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
-		st->fatal = -EPIPE;
+	r = fanout_publish(st->out, st->frame.buf, st->frame.len);
+	if (r < 0 && !st->fatal)
+		st->fatal = r;
 }
 
 static void on_map_free(void *ctx, struct rmap *m)
@@ -241,8 +247,12 @@ static void describe(struct stream *st, bool publish_it)
 		frame_pack(f, &st->frame);
 	arena_reset(&st->arena);
 	fanout_set_describe(st->out, st->frame.buf, st->frame.len);
-	if (publish_it && fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
-		st->fatal = -EPIPE;
+	if (publish_it) {
+		int r = fanout_publish(st->out, st->frame.buf, st->frame.len);
+
+		if (r < 0 && !st->fatal)
+			st->fatal = r;
+	}
 }
 
 static void snapshots(struct stream *st)
@@ -379,6 +389,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ "output", required_argument, NULL, 'o' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "per-cpu", no_argument, NULL, 'p' },
+		{ "once", no_argument, NULL, '1' },
 		{ "queue-bytes", required_argument, NULL, 'Q' },
 		{ "max-lag", required_argument, NULL, 'L' },
 		{ "decode", no_argument, NULL, 'd' },
@@ -412,6 +423,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		case 'o': o->output = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'p': o->per_cpu = true; break;
+		case '1': o->once = true; break;
 		case 'Q': {
 			unsigned long long v;
 
@@ -440,6 +452,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		fprintf(stderr, "ebpf-stream: --output and --listen exclude each other\n");
 		return 2;
 	}
+	if (o->once && (only_events || o->listen)) {
+		fprintf(stderr, "ebpf-stream: --once writes one snapshot of each map to the output: "
+			"not with %s\n", only_events ? "--events" : "--listen");
+		return 2;
+	}
+	if (o->once)
+		only_snap = true; /* no ring buffer is consumed */
 	o->snapshots = !only_events;
 	o->events = !only_snap;
 	return 0;
@@ -492,7 +511,7 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	if (sd_listen_fds(1) > 0) {
+	if (!st.o.once && sd_listen_fds(1) > 0) {
 		/* Socket activation: subscribers arrive on systemd's socket. */
 		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
 		st.o.listen = "systemd";
@@ -533,6 +552,18 @@ int main(int argc, char **argv)
 	st.nchanges = 0; /* the describe frame says what is there at start */
 	describe(&st, true);
 	caps_keep_only(keep, ARRAY_SIZE(keep));
+	if (st.o.once) {
+		signal(SIGPIPE, SIG_IGN);
+		snapshots(&st);
+		r = fanout_flush(st.out);
+		if (st.fatal)
+			r = st.fatal;
+		/* A reader that went away early is not an error, as when streaming. */
+		if (r < 0 && r != -EPIPE)
+			fprintf(stderr, "ebpf-stream: writing the stream: %s\n", strerror(-r));
+		r = r < 0 && r != -EPIPE ? 1 : 0;
+		goto out;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
