@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -29,6 +30,11 @@
 #include "util.h"
 
 #define HEARTBEAT_S 5.0
+/* Records handed over per ring buffer per pass of the main loop, so that a
+ * producer that never pauses cannot keep the loop from timers and signals. */
+#define RB_BUDGET 65536
+/* The longest records may gather in a ring buffer under load (consume()). */
+#define GATHER_S 0.001
 
 struct opts {
 	const char *pin_root;
@@ -108,7 +114,10 @@ static void on_map_free(void *ctx, struct rmap *m)
 
 	if (!sm)
 		return;
-	ring_buffer__free(sm->rb);
+	if (sm->consuming) {
+		epoll_ctl(sm->st->epfd, EPOLL_CTL_DEL, sm->rb_fd, NULL);
+		rb_close(&sm->rb);
+	}
 	if (sm->rb_fd >= 0)
 		close(sm->rb_fd);
 	if (sm->lock_fd >= 0)
@@ -143,15 +152,51 @@ static void on_event(void *ctx, enum rescan_event ev, const char *backend, const
 	st->changes[st->nchanges++].added = added;
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void on_record(void *ctx, const void *data, size_t size)
 {
-	struct rmap *m = ctx;
-	struct stream_map *sm = m->user;
-	struct stream *st = *(struct stream **)((char *)sm + sizeof(*sm));
+	struct stream_map *sm = ctx;
+	struct stream *st = sm->st;
 
-	publish(st, frame_event(&st->arena, m, sm->has_record ? &sm->record : NULL, data, size,
+	if (st->fatal)
+		return; /* the output is gone: we are on our way out */
+	publish(st, frame_event(&st->arena, sm->m, sm->has_record ? &sm->record : NULL, data, size,
 				++sm->seq));
-	return 0;
+}
+
+/*
+ * One pass over a ring buffer: every record there is (up to RB_BUDGET).
+ * Returns how long records may gather before the next pass, the least of
+ * `gather` (< 0: none yet) and what this ring buffer allows.
+ *
+ * The kernel wakes a consumer that has caught up as soon as one record is
+ * committed (adaptive notification): a consumer that keeps up easily
+ * would be woken, and write its output, for every few records, and that
+ * costs both sides far more than the records themselves. So after a pass
+ * that found records, the loop sleeps up to GATHER_S before looking again,
+ * and each pass takes a batch; the first record after a quiet spell is
+ * still read at once. The sleep is cut short enough that the ring buffer,
+ * at the rate of this pass, would not get more than a quarter full; and
+ * there is none after a pass that hit RB_BUDGET (records are waiting).
+ */
+static double consume(struct stream *st, struct stream_map *sm, double gather)
+{
+	unsigned long pos0 = *sm->rb.consumer_pos, bytes;
+	double now, rate, limit;
+	long got;
+
+	got = rb_consume(&sm->rb, on_record, sm, RB_BUDGET);
+	now = monotonic_s();
+	bytes = *sm->rb.consumer_pos - pos0;
+	rate = bytes / (now - sm->last_pass > 1e-6 ? now - sm->last_pass : 1e-6);
+	sm->last_pass = now;
+	if (got <= 0)
+		return gather;
+	if (got >= RB_BUDGET)
+		return 0;
+	limit = (sm->rb.mask + 1) / 4.0 / rate;
+	if (limit > GATHER_S)
+		limit = GATHER_S;
+	return gather < 0 || limit < gather ? limit : gather;
 }
 
 /* One consumer per ring buffer, machine-wide per network namespace: an
@@ -180,11 +225,11 @@ static int setup_map(struct stream *st, struct rmap *m)
 	struct stream_map *sm;
 	int r;
 
-	/* The stream pointer rides after the state, for on_record. */
-	sm = calloc(1, sizeof(*sm) + sizeof(st));
+	sm = calloc(1, sizeof(*sm));
 	if (!sm)
 		return -ENOMEM;
-	*(struct stream **)((char *)sm + sizeof(*sm)) = st;
+	sm->st = st;
+	sm->m = m;
 	sm->rb_fd = sm->lock_fd = -1;
 	m->user = sm;
 	if (m->hints.record[0] && m->btf) {
@@ -210,13 +255,18 @@ static int setup_map(struct stream *st, struct rmap *m)
 	sm->rb_fd = bpf_obj_get(m->path);
 	if (sm->rb_fd < 0)
 		return -errno;
-	sm->rb = ring_buffer__new(sm->rb_fd, on_record, m, NULL);
-	if (!sm->rb)
-		return -errno;
+	r = rb_open(&sm->rb, sm->rb_fd);
+	if (r)
+		return r;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = m };
 
-	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(sm->rb), &ev) < 0)
-		return -errno;
+	/* The map itself is pollable: readable while records are waiting. */
+	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, sm->rb_fd, &ev) < 0) {
+		r = -errno;
+		rb_close(&sm->rb);
+		return r;
+	}
+	sm->consuming = true;
 	return 0;
 }
 
@@ -595,7 +645,8 @@ int main(int argc, char **argv)
 	for (bool stop = false; !stop && !st.fatal;) {
 		struct epoll_event evs[32];
 		int n = epoll_wait(st.epfd, evs, 32, 500);
-		double now;
+		bool tick = false;
+		double now, gather = -1; /* < 0: no ring buffer had records */
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -605,19 +656,23 @@ int main(int argc, char **argv)
 			} else if (p == &tfd) {
 				uint64_t ticks;
 
-				if (read(tfd, &ticks, sizeof(ticks)) > 0)
-					refresh(&st);
+				/* After this batch: a rescan may free maps that
+				 * later events of the batch point to. */
+				tick = read(tfd, &ticks, sizeof(ticks)) > 0;
 			} else if (p == st.out) {
 				fanout_process(st.out);
 			} else {
 				struct rmap *m = p;
 				struct stream_map *sm = m->user;
 
-				/* Everything there is, in one go: no wakeup per record. */
-				if (sm && sm->rb)
-					ring_buffer__consume(sm->rb);
+				/* Everything there is (up to RB_BUDGET), in one go:
+				 * no wakeup per record. */
+				if (sm && sm->consuming)
+					gather = consume(&st, sm, gather);
 			}
 		}
+		if (tick)
+			refresh(&st);
 		now = monotonic_s();
 		if (now - last_beat >= HEARTBEAT_S) {
 			publish(&st, frame_heartbeat(&st.arena, ++st.heartbeat_seq));
@@ -629,14 +684,21 @@ int main(int argc, char **argv)
 		}
 		if (fanout_flush(st.out) < 0)
 			break; /* the output went away */
+		if (gather > 0 && !st.fatal) {
+			/* Let records gather: the next pass reads a batch. */
+			struct timespec ts = { 0, (long)(gather * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	sd_notify(0, "STOPPING=1");
 	/* Records already in the ring buffers are not lost on a clean stop. */
 	for (size_t i = 0; i < st.r.nr_maps; i++) {
 		struct stream_map *sm = st.r.maps[i]->user;
 
-		if (sm && sm->rb)
-			ring_buffer__consume(sm->rb);
+		/* What is there now; a producer that goes on is not waited for. */
+		if (sm && sm->consuming)
+			rb_consume(&sm->rb, on_record, sm, (long)(sm->rb.mask / 8 + 1));
 	}
 	fanout_flush(st.out);
 	r = 0;

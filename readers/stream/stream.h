@@ -28,11 +28,35 @@ void *arena_alloc(struct arena *a, size_t size);
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
 
+/* ringbuf.c: a ring buffer consumer that publishes its position once per
+ * stretch of records, not after each one. */
+struct rb_consumer {
+	int fd;                 /* the map, read-write (not owned) */
+	unsigned long *consumer_pos;
+	unsigned long *producer_pos;
+	uint8_t *data;          /* mapped twice in a row */
+	unsigned long mask;
+	size_t page, prod_len;
+};
+
+typedef void (*rb_sample_fn)(void *ctx, const void *data, size_t size);
+int rb_open(struct rb_consumer *rb, int map_fd);
+/* Hand every committed record (at most budget) to fn, in order; returns
+ * how many. */
+long rb_consume(struct rb_consumer *rb, rb_sample_fn fn, void *ctx, long budget);
+void rb_close(struct rb_consumer *rb);
+
+struct stream;
+
 /* Per-map state of the stream (rmap.user). */
 struct stream_map {
+	struct stream *st;
+	struct rmap *m;
 	struct schema record;   /* ring buffer records, from the record tag */
 	bool has_record;
-	struct ring_buffer *rb; /* our consumer, when this is a ring buffer */
+	struct rb_consumer rb;  /* our consumer, when this is a ring buffer */
+	bool consuming;
+	double last_pass;       /* monotonic_s() at the end of the last pass */
 	int rb_fd;              /* read-write fd the consumer uses */
 	int lock_fd;            /* "one consumer per ring buffer" lock */
 	bool refused;           /* another consumer holds it: said once */
