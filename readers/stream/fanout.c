@@ -182,7 +182,7 @@ int fanout_publish(struct fanout *f, const void *data, size_t len)
 	if (f->out_fd >= 0) {
 		/* Batched: one write per OUT_BATCH or per fanout_flush. */
 		sb_append(&f->outbuf, data, len);
-		return f->outbuf.len >= OUT_BATCH ? fanout_flush(f) : 0;
+		return fanout_appended(f);
 	}
 	for (size_t i = 0; i < f->nsubs; i++)
 		sub_enqueue(f, f->subs[i], data, len);
@@ -190,6 +190,16 @@ int fanout_publish(struct fanout *f, const void *data, size_t len)
 	 * fit in the queues before the first of it leaves. */
 	f->queued += len;
 	return f->queued >= OUT_BATCH ? fanout_flush(f) : 0;
+}
+
+struct strbuf *fanout_direct(struct fanout *f)
+{
+	return f->out_fd >= 0 ? &f->outbuf : NULL;
+}
+
+int fanout_appended(struct fanout *f)
+{
+	return f->outbuf.len >= OUT_BATCH ? fanout_flush(f) : 0;
 }
 
 int fanout_flush(struct fanout *f)

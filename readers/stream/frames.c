@@ -272,6 +272,9 @@ Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapsh
 	return f;
 }
 
+/* The stream packs Event frames with evenc.c, not with this: this is the
+ * plain protobuf-c form of the same frame, the reference evenc.c's bytes
+ * were checked against. */
 Frame *frame_event(struct arena *a, const struct rmap *m, const struct schema *record,
 		   const void *data, size_t size, uint64_t seq)
 {

@@ -46,17 +46,36 @@ int rb_open(struct rb_consumer *rb, int map_fd);
 long rb_consume(struct rb_consumer *rb, rb_sample_fn fn, void *ctx, long budget);
 void rb_close(struct rb_consumer *rb);
 
+/* evenc.c: Event frames packed straight from a record, without building
+ * protobuf-c messages; byte for byte what frame_event() + frame_pack() give. */
+struct event_enc {
+	const struct schema *record;    /* NULL: records are not decoded */
+	struct strbuf fixed;    /* packed Event.backend, .map, then .record */
+	size_t rec_off;         /* fixed without .record */
+	struct strbuf names;    /* packed Field.name of each record field */
+	uint32_t *name_off;     /* record->n + 1 offsets into names */
+	size_t bound;           /* bytes a frame may take, but its raw bytes */
+	uint8_t *scratch;       /* a frame is written back to front here */
+	size_t cap;
+};
+
+int event_enc_init(struct event_enc *e, const struct rmap *m, const struct schema *record);
+/* Append varint(length) + Frame{event} of one record to out. */
+int event_enc_append(struct event_enc *e, const void *data, size_t size, uint64_t seq,
+		     uint64_t ts, struct strbuf *out);
+void event_enc_free(struct event_enc *e);
+
 struct stream;
 
 /* Per-map state of the stream (rmap.user). */
 struct stream_map {
 	struct stream *st;
-	struct rmap *m;
 	struct schema record;   /* ring buffer records, from the record tag */
 	bool has_record;
 	struct rb_consumer rb;  /* our consumer, when this is a ring buffer */
 	bool consuming;
 	double last_pass;       /* monotonic_s() at the end of the last pass */
+	struct event_enc enc;
 	int rb_fd;              /* read-write fd the consumer uses */
 	int lock_fd;            /* "one consumer per ring buffer" lock */
 	bool refused;           /* another consumer holds it: said once */
@@ -87,6 +106,10 @@ struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_l
 int fanout_publish(struct fanout *f, const void *data, size_t len);
 /* ...and write what can be written: call after each batch. */
 int fanout_flush(struct fanout *f);
+/* Output mode: the buffer to append frames to directly (NULL when serving
+ * subscribers); fanout_appended() after appending, to write full batches. */
+struct strbuf *fanout_direct(struct fanout *f);
+int fanout_appended(struct fanout *f);
 /* The describe frame new subscribers get first. */
 void fanout_set_describe(struct fanout *f, const void *data, size_t len);
 /* epoll plumbing for listen mode: fds to watch and what to do on events. */
