@@ -433,10 +433,17 @@ static void export_self(struct exporter *e, double started)
 	sb_printf(&e->out, "%s %.6f\n", name, monotonic_s() - started);
 }
 
+#define SCRAPE_BUF_START (256u << 10)
+
 int metrics_collect(struct exporter *e)
 {
 	double started = monotonic_s();
 
+	/* A scrape buffer starts above malloc's mmap threshold: it grows by
+	 * remapping, not by copies through the heap that stay resident, and
+	 * capacity it never writes costs no memory. */
+	if (!e->out.buf)
+		sb_reserve(&e->out, SCRAPE_BUF_START);
 	sb_reset(&e->out);
 	reader_rescan(&e->r);
 	for (size_t i = 0; i < e->r.nr_maps; i++) {
