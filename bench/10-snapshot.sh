@@ -5,6 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECTION="snapshot"
 
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'; }
+
 # per_entry_us SECONDS ENTRIES
 per_entry_us() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.4f\n", s / n * 1e6 }'; }
 
@@ -60,19 +62,17 @@ bench_map() { # BACKEND TYPE ENTRIES LABEL
 	cmp="<=$(awk -v f="$floor" 'BEGIN { printf "%.4g\n", 2 * f }')"
 	result "$label: batch lookup (the floor)" "$floor" "µs/entry" "bpftool map dump" "$bpftool"
 	result "$label: ebpf-print --once --json" "$print" "µs/entry" "bpftool map dump" "$bpftool" \
-		"$cmp" "peak RSS $(($(cat "$T.print.rss") / 1024)) MB"
+		"$cmp" "peak RSS $(mb "$(cat "$T.print.rss")") MB"
 	result "$label: ebpf-exporter scrape" "$scrape" "µs/entry" "bpftool map dump" "$bpftool" \
-		"$cmp" "peak RSS $((rss_exp / 1024)) MB"
+		"$cmp" "peak RSS $(mb "$rss_exp") MB"
 	result "$label: ebpf-stream --once" "$stream" "µs/entry" "bpftool map dump" "$bpftool" \
-		"$cmp" "peak RSS $(($(cat "$T.stream.rss") / 1024)) MB"
+		"$cmp" "peak RSS $(mb "$(cat "$T.stream.rss")") MB"
 	SECTION="footprint" result "peak RSS at $label: ebpf-print" \
-		"$(($(cat "$T.print.rss") / 1024))" MB "bpftool map dump" \
-		"$(($(cat "$T.bpftool.rss") / 1024))"
+		"$(mb "$(cat "$T.print.rss")")" MB "bpftool map dump" "$(mb "$(cat "$T.bpftool.rss")")"
 	SECTION="footprint" result "peak RSS at $label: ebpf-exporter" \
-		"$((rss_exp / 1024))" MB "bpftool map dump" "$(($(cat "$T.bpftool.rss") / 1024))"
+		"$(mb "$rss_exp")" MB "bpftool map dump" "$(mb "$(cat "$T.bpftool.rss")")"
 	SECTION="footprint" result "peak RSS at $label: ebpf-stream --once" \
-		"$(($(cat "$T.stream.rss") / 1024))" MB "bpftool map dump" \
-		"$(($(cat "$T.bpftool.rss") / 1024))"
+		"$(mb "$(cat "$T.stream.rss")")" MB "bpftool map dump" "$(mb "$(cat "$T.bpftool.rss")")"
 	rm -rf "${BENCH_ROOT:?}/$b"
 }
 

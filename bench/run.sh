@@ -70,12 +70,18 @@ table() { # FORMAT: text | md
 			printf "%-20s %-62s %12s %-9s %-28s %12s %9s %-10s %-4s %s\n", "SECTION", "BENCHMARK", "OURS", "UNIT", "PEER", "PEER", "BETTER BY", "TARGET", "MET", "NOTE"
 		}
 	}
-	{
-		r = ratio($3, $6, $4); m = met($3, $7)
-		if (fmt == "md") {
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, r, ($7 == "-" ? "" : $7), (m == "-" ? "" : m), ($8 == "-" ? "" : $8)
-		} else {
-			printf "%-20s %-62s %12s %-9s %-28s %12s %9s %-10s %-4s %s\n", $1, $2, $3, $4, $5, $6, r, $7, m, $8
+	# Rows grouped by section, sections in the order they first appear.
+	!($1 in seen) { seen[$1] = 1; order[++nsec] = $1 }
+	{ rows[$1, ++nrow[$1]] = $0 }
+	END {
+		for (s = 1; s <= nsec; s++) for (i = 1; i <= nrow[order[s]]; i++) {
+			split(rows[order[s], i], f, "\t")
+			r = ratio(f[3], f[6], f[4]); m = met(f[3], f[7])
+			if (fmt == "md") {
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], r, (f[7] == "-" ? "" : f[7]), (m == "-" ? "" : m), (f[8] == "-" ? "" : f[8])
+			} else {
+				printf "%-20s %-62s %12s %-9s %-28s %12s %9s %-10s %-4s %s\n", f[1], f[2], f[3], f[4], f[5], f[6], r, f[7], m, f[8]
+			}
 		}
 	}' "$RESULTS"
 }
@@ -146,7 +152,11 @@ program, link and process they started, when they end.
    writes an execsnoop-sized record per syscall of `bench/helpers/ringflood`;
    `ebpf-stream --events` encodes them to a pipe read by
    `bench/helpers/framecount`. Records produced and dropped are counted in
-   the kernel; lost frames by the stream; frames by the consumer.
+   the kernel; lost frames by the stream; frames by the consumer. A run
+   with any record missing counts as 0 rec/s. The peers are the plainest
+   libbpf consumer (`bench/helpers/rbcount`), counting records and nothing
+   else, once woken for every record (`BPF_RB_FORCE_WAKEUP`) and once with
+   the kernel's default wakeups.
 4. **Load time** (bench/40-load.sh): `ebpf-loader load OBJ` + `ebpf-loader
    unload NAME` against `bpftool prog loadall OBJ DIR pinmaps DIR` + `rm -r`.
    The loader also attaches, pins links, BTF and its meta record, and
