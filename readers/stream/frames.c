@@ -212,6 +212,9 @@ Frame *frame_describe(struct arena *a, const struct reader *r)
 	return f;
 }
 
+/* The stream packs Snapshot frames with snapenc.c, not with this: this is
+ * the plain protobuf-c form of the same frame, the reference snapenc.c's
+ * bytes are checked against. */
 Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapshot *s,
 		      const uint8_t *summed, bool per_cpu)
 {
@@ -274,7 +277,7 @@ Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapsh
 
 /* The stream packs Event frames with evenc.c, not with this: this is the
  * plain protobuf-c form of the same frame, the reference evenc.c's bytes
- * were checked against. */
+ * are checked against (as frame_snapshot()'s). */
 Frame *frame_event(struct arena *a, const struct rmap *m, const struct schema *record,
 		   const void *data, size_t size, uint64_t seq)
 {

@@ -123,13 +123,13 @@ static void on_map_free(void *ctx, struct rmap *m)
 		rb_close(&sm->rb);
 	}
 	event_enc_free(&sm->enc);
+	snap_enc_free(&sm->senc);
 	if (sm->rb_fd >= 0)
 		close(sm->rb_fd);
 	if (sm->lock_fd >= 0)
 		close(sm->lock_fd);
 	schema_free(&sm->record);
 	snapshot_free(&sm->snap);
-	free(sm->sum);
 	free(sm);
 	m->user = NULL;
 }
@@ -333,32 +333,48 @@ static void describe(struct stream *st, bool publish_it)
 	}
 }
 
+static int out_appended(void *out)
+{
+	return fanout_appended(out);
+}
+
+/* One Snapshot frame of m (snapenc.c). In output mode it goes straight
+ * into the output batch, written out as it fills: the frame is never in
+ * memory whole. Subscribers get it whole, from st->frame. */
+static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *sm)
+{
+	struct strbuf *out = fanout_direct(st->out);
+	bool per_cpu = st->o.per_cpu;
+	uint64_t ts;
+	int r;
+
+	if (snapshot_take(m, &sm->snap) || (!sm->senc.ready && snap_enc_init(&sm->senc, m)))
+		return;
+	ts = realtime_ns();
+	if (m->percpu && !per_cpu)
+		snap_sum_percpu(&sm->senc, m, &sm->snap);
+	if (out) {
+		r = snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, out, out_appended, st->out);
+		/* Half a frame may be out: the stream cannot go on. */
+		if (r < 0 && !st->fatal)
+			st->fatal = r;
+		return;
+	}
+	sb_reset(&st->frame);
+	if (snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, &st->frame, NULL, NULL))
+		return;
+	r = fanout_publish(st->out, st->frame.buf, st->frame.len);
+	if (r < 0 && !st->fatal)
+		st->fatal = r;
+}
+
 static void snapshots(struct stream *st)
 {
-	for (size_t i = 0; i < st->r.nr_maps; i++) {
+	for (size_t i = 0; i < st->r.nr_maps && !st->fatal; i++) {
 		struct rmap *m = st->r.maps[i];
-		struct stream_map *sm = m->user;
-		const uint8_t *summed = NULL;
 
-		if (!m->snapshottable || !sm || snapshot_take(m, &sm->snap))
-			continue;
-		if (m->percpu && !st->o.per_cpu) {
-			size_t one = m->info.value_size;
-
-			if (sm->sum_cap < sm->snap.n) {
-				uint8_t *p = realloc(sm->sum, sm->snap.n * one + 1);
-
-				if (!p)
-					continue;
-				sm->sum = p;
-				sm->sum_cap = sm->snap.n;
-			}
-			for (size_t k = 0; k < sm->snap.n; k++)
-				schema_sum_percpu(&m->value, snapshot_value(&sm->snap, k), m->stride,
-						  m->nr_cpus, sm->sum + k * one);
-			summed = sm->sum;
-		}
-		publish(st, frame_snapshot(&st->arena, m, &sm->snap, summed, st->o.per_cpu));
+		if (m->snapshottable && m->user)
+			snapshot_map(st, m, m->user);
 	}
 }
 

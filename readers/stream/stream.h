@@ -65,6 +65,31 @@ int event_enc_append(struct event_enc *e, const void *data, size_t size, uint64_
 		     uint64_t ts, struct strbuf *out);
 void event_enc_free(struct event_enc *e);
 
+/* snapenc.c: Snapshot frames packed straight from the raw snapshot, without
+ * building protobuf-c messages; byte for byte what frame_snapshot() +
+ * frame_pack() give. */
+struct snap_enc {
+	struct strbuf names;    /* packed Field.name of each key field, then value field */
+	uint32_t *name_off;     /* key.n + value.n + 1 offsets into names */
+	size_t bound;           /* bytes an entry may take */
+	uint8_t *scratch;       /* an entry is written back to front here */
+	bool ready;
+};
+
+int snap_enc_init(struct snap_enc *e, const struct rmap *m);
+/* Sum each entry's per-CPU values into its first slot (in place): then
+ * snap_enc_append() without per_cpu sends the sums. */
+void snap_sum_percpu(struct snap_enc *e, const struct rmap *m, struct snapshot *s);
+/* Append varint(length) + Frame{snapshot} of s to out, taken at ts. Each
+ * entry's Entry.value is the first slot of its value unless per_cpu (and
+ * the map is per-CPU): one CpuValue per CPU then. appended(ctx), when not
+ * NULL, is called after each entry to drain out (the frame is then not in
+ * out whole): an error from it stops the frame half-written. */
+int snap_enc_append(struct snap_enc *e, const struct rmap *m, const struct snapshot *s,
+		    bool per_cpu, uint64_t ts, struct strbuf *out,
+		    int (*appended)(void *ctx), void *ctx);
+void snap_enc_free(struct snap_enc *e);
+
 struct stream;
 
 /* Per-map state of the stream (rmap.user). */
@@ -81,8 +106,7 @@ struct stream_map {
 	bool refused;           /* another consumer holds it: said once */
 	uint64_t seq;
 	struct snapshot snap;
-	uint8_t *sum;
-	size_t sum_cap;
+	struct snap_enc senc;
 };
 
 /* frames.c: build frames from the reader core's data. */
