@@ -217,3 +217,78 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+@test "EBPF_STREAM_SELFCHECK: every Snapshot and Event frame is protobuf-c's, byte for byte, on the shipped and test backends" {
+	netns_create
+	run in_ns "$LOADER" load sockex1.o sockex1_classic.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	run "$LOADER" load bitehist.o syscount.o execsnoop.o exitsnoop.o --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	local o i
+	for o in t_tracepoint t_rawtp t_tpbtf t_uprobe t_shared_a; do
+		run "$LOADER" load "$TOBJ/$o.o" --pin-root "$ROOT"
+		[ "$status" -eq 0 ]
+	done
+	"$HELPERS/mkmap" "$ROOT/big/maps/hash" hash 20000
+	"$HELPERS/mkmap" "$ROOT/big/maps/pch" percpu_hash 5000
+	"$HELPERS/mkmap" "$ROOT/big/maps/arr" array 20000
+	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 13 77
+	in_ns "$HELPERS/tcprst" 127.0.0.1 9 4 0
+	"$HELPERS/trigger" getppid 100
+	# Snapshots, summed and per CPU (enum keys, struct keys with strings,
+	# arrays, maps without BTF, big maps): a difference fails the run.
+	for o in "" --per-cpu; do
+		run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM" --once $o --pin-root "$ROOT" --output "$TMP/cap"
+		echo "$stderr"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		[ "$("$STREAM" --decode <"$TMP/cap" | jq -s '[.[] | select(.snapshot)] | length')" -eq 14 ]
+	done
+	# A value struct of another shape, under the same shared name.
+	run "$LOADER" unload t_shared_a --pin-root "$ROOT"
+	run "$LOADER" load "$TOBJ/t_shared_b.o" --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	"$HELPERS/trigger" getppid 10
+	run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM" --once --pin-root "$ROOT" shared
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# Events (and the small maps' snapshots every interval) while processes
+	# come and go.
+	EBPF_STREAM_SELFCHECK=1 "$STREAM" --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" \
+		shared execsnoop exitsnoop syscount 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS=$pid
+	sleep 0.5
+	for i in $(seq 20); do /bin/true; done
+	for i in $(seq 50); do
+		[ "$("$STREAM" --decode <"$TMP/cap" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge 40 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid" 2>/dev/null || true # gone already if the check failed
+	local rc=0
+	wait "$pid" || rc=$?
+	BG_PIDS=""
+	cat "$TMP/err"
+	[ "$rc" -eq 0 ]
+	[ ! -s "$TMP/err" ]
+	[ "$("$STREAM" --decode <"$TMP/cap" | jq -s '[.[] | select(.event)] | length')" -ge 40 ]
+}
+
+@test "the direct encoders against protobuf-c on random layouts and data (readers/stream/check/encfuzz.c)" {
+	local src=$BATS_TEST_DIRNAME/.. obj=$BUILD/readers/stream cc=${CC:-cc} seed=$$ san=()
+	[ -e "$obj/snapenc.o" ] || skip "no stream objects in $BUILD"
+	if [ -n "${EBPF_SANITIZE:-}" ]; then
+		cc=clang
+		san=(-fsanitize=address,undefined)
+	fi
+	"$cc" -O1 -g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$BUILD" -I"$src/readers/core" \
+		-I"$src/readers/stream" -I"$BUILD/proto" "${san[@]}" -o "$TMP/encfuzz" \
+		"$src/readers/stream/check/encfuzz.c" "$obj"/{arena,frames,snapenc,evenc,selfcheck}.o \
+		"$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" "$BUILD/libebpfcommon.a" \
+		-lbpf -lelf -lz -lprotobuf-c
+	echo "seed $seed"
+	run "$TMP/encfuzz" 10000 "$seed"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "encfuzz: 10000 snapshots, 10000 events: same bytes" ]
+}

@@ -213,8 +213,9 @@ Frame *frame_describe(struct arena *a, const struct reader *r)
 }
 
 /* The stream packs Snapshot frames with snapenc.c, not with this: this is
- * the plain protobuf-c form of the same frame, the reference snapenc.c's
- * bytes are checked against. */
+ * the plain protobuf-c form of the same frame, which EBPF_STREAM_SELFCHECK
+ * (selfcheck.c) and readers/stream/check/encfuzz.c compare snapenc.c's
+ * bytes with. */
 Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapshot *s,
 		      const uint8_t *summed, bool per_cpu)
 {

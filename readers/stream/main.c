@@ -61,6 +61,8 @@ struct stream {
 	struct fanout *out;
 	struct arena arena;
 	struct strbuf frame;
+	bool check;             /* EBPF_STREAM_SELFCHECK (selfcheck.c) */
+	struct strbuf check_ref;
 	int epfd;
 	struct change changes[64];
 	size_t nchanges;
@@ -175,6 +177,13 @@ static void on_record(void *ctx, const void *data, size_t size)
 		st->ts_left = TS_EVERY;
 	}
 	st->ts_left--;
+	if (st->check) {
+		/* Before the encoder: it may move the ring buffer on. */
+		if (selfcheck_event_ref(&st->arena, sm->m, sm->enc.record, data, size, sm->seq,
+					st->ts, &st->check_ref))
+			return;
+		out = NULL;
+	}
 	if (out) {
 		/* Straight into the output batch: no copy, no frame tree. */
 		if (!event_enc_append(&sm->enc, data, size, sm->seq, st->ts, out) &&
@@ -183,8 +192,14 @@ static void on_record(void *ctx, const void *data, size_t size)
 		return;
 	}
 	sb_reset(&st->frame);
-	if (!event_enc_append(&sm->enc, data, size, sm->seq, st->ts, &st->frame) &&
-	    fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
+	if (event_enc_append(&sm->enc, data, size, sm->seq, st->ts, &st->frame))
+		return;
+	if (st->check && selfcheck_compare("Event", sm->m, &st->check_ref, st->frame.buf,
+					   st->frame.len)) {
+		st->fatal = -EPROTO;
+		return;
+	}
+	if (fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
 		st->fatal = -EPIPE;
 }
 
@@ -255,6 +270,7 @@ static int setup_map(struct stream *st, struct rmap *m)
 	if (!sm)
 		return -ENOMEM;
 	sm->st = st;
+	sm->m = m;
 	sm->rb_fd = sm->lock_fd = -1;
 	m->user = sm;
 	if (m->hints.record[0] && m->btf) {
@@ -343,7 +359,7 @@ static int out_appended(void *out)
  * memory whole. Subscribers get it whole, from st->frame. */
 static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *sm)
 {
-	struct strbuf *out = fanout_direct(st->out);
+	struct strbuf *out = st->check ? NULL : fanout_direct(st->out);
 	bool per_cpu = st->o.per_cpu;
 	uint64_t ts;
 	int r;
@@ -351,6 +367,9 @@ static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *s
 	if (snapshot_take(m, &sm->snap) || (!sm->senc.ready && snap_enc_init(&sm->senc, m)))
 		return;
 	ts = realtime_ns();
+	if (st->check && selfcheck_snapshot_ref(&st->arena, m, &sm->snap, per_cpu, ts,
+						&st->check_ref))
+		return;
 	if (m->percpu && !per_cpu)
 		snap_sum_percpu(&sm->senc, m, &sm->snap);
 	if (out) {
@@ -363,6 +382,11 @@ static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *s
 	sb_reset(&st->frame);
 	if (snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, &st->frame, NULL, NULL))
 		return;
+	if (st->check && selfcheck_compare("Snapshot", m, &st->check_ref, st->frame.buf,
+					   st->frame.len)) {
+		st->fatal = -EPROTO;
+		return;
+	}
 	r = fanout_publish(st->out, st->frame.buf, st->frame.len);
 	if (r < 0 && !st->fatal)
 		st->fatal = r;
@@ -587,6 +611,7 @@ int main(int argc, char **argv)
 		r = stream_decode(stdin, stdout);
 		return r ? 1 : 0;
 	}
+	st.check = selfcheck_enabled();
 	st.o.pin_root = pin_root_resolve(st.o.pin_root);
 	r = reader_init(&st.r, st.o.pin_root, argv + optind, argc - optind, &d);
 	if (r) {
@@ -652,8 +677,9 @@ int main(int argc, char **argv)
 		r = fanout_flush(st.out);
 		if (st.fatal)
 			r = st.fatal;
-		/* A reader that went away early is not an error, as when streaming. */
-		if (r < 0 && r != -EPIPE)
+		/* A reader that went away early is not an error, as when streaming;
+		 * a self-check failure has been told. */
+		if (r < 0 && r != -EPIPE && r != -EPROTO)
 			fprintf(stderr, "ebpf-stream: writing the stream: %s\n", strerror(-r));
 		r = r < 0 && r != -EPIPE ? 1 : 0;
 		goto out;
@@ -746,7 +772,7 @@ int main(int argc, char **argv)
 			rb_consume(&sm->rb, on_record, sm, (long)(sm->rb.mask / 8 + 1));
 	}
 	fanout_flush(st.out);
-	r = 0;
+	r = st.fatal == -EPROTO ? 1 : 0; /* the self-check found a difference */
 out:
 	fanout_free(st.out);
 	if (st.own_socket_file)
@@ -754,6 +780,7 @@ out:
 	reader_free(&st.r);
 	arena_free(&st.arena);
 	sb_free(&st.frame);
+	sb_free(&st.check_ref);
 	if (tfd >= 0)
 		close(tfd);
 	if (sfd >= 0)

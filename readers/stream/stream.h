@@ -95,6 +95,7 @@ struct stream;
 /* Per-map state of the stream (rmap.user). */
 struct stream_map {
 	struct stream *st;
+	const struct rmap *m;
 	struct schema record;   /* ring buffer records, from the record tag */
 	bool has_record;
 	struct rb_consumer rb;  /* our consumer, when this is a ring buffer */
@@ -141,6 +142,19 @@ int fanout_epoll_fd(const struct fanout *f);
 void fanout_process(struct fanout *f);
 size_t fanout_subscribers(const struct fanout *f);
 void fanout_free(struct fanout *f);
+
+/* selfcheck.c: EBPF_STREAM_SELFCHECK=1, for tests: each frame the direct
+ * encoders write is compared with what protobuf-c packs from the same data.
+ * The reference is built into ref; _compare() says on stderr how they
+ * differ (-EPROTO) if they do. */
+bool selfcheck_enabled(void);
+int selfcheck_snapshot_ref(struct arena *a, const struct rmap *m, const struct snapshot *s,
+			   bool per_cpu, uint64_t ts, struct strbuf *ref);
+int selfcheck_event_ref(struct arena *a, const struct rmap *m, const struct schema *record,
+			const void *data, size_t size, uint64_t seq, uint64_t ts,
+			struct strbuf *ref);
+int selfcheck_compare(const char *what, const struct rmap *m, const struct strbuf *ref,
+		      const void *got, size_t len);
 
 /* decode.c: --decode */
 int stream_decode(FILE *in, FILE *out);
