@@ -292,3 +292,16 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[ "$status" -eq 0 ]
 	[ "$output" = "encfuzz: 10000 snapshots, 10000 events: same bytes" ]
 }
+
+@test "--once: memory in proportion to the snapshot, not to a tree of messages" {
+	[ -z "${EBPF_VALGRIND:-}${EBPF_SANITIZE:-}" ] || skip "not the binary's own memory"
+	"$HELPERS/mkmap" "$ROOT/big/maps/m" hash 200000
+	local kb
+	kb=$("$PY" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$STREAM" --once --pin-root "$ROOT" big)
+	echo "peak RSS ${kb} KB"
+	# 2.4 MB of keys and values and ~3 MB of shared libraries; a
+	# protobuf-c tree of the frame was 90 MB.
+	[ "$kb" -lt 12000 ]
+}

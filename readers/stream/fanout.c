@@ -229,6 +229,8 @@ int fanout_flush(struct fanout *f)
 
 void fanout_set_describe(struct fanout *f, const void *data, size_t len)
 {
+	if (f->out_fd >= 0)
+		return; /* only subscribers that connect later need it */
 	sb_reset(&f->describe);
 	sb_append(&f->describe, data, len);
 }

@@ -349,9 +349,16 @@ static void describe(struct stream *st, bool publish_it)
 	}
 }
 
-static int out_appended(void *out)
+/* A snapshot going straight to the output is written out in pieces of
+ * this much: the output buffer stays small (records are batched by the
+ * larger OUT_BATCH: there, fewer writes matter more). */
+#define SNAP_PIECE (64 * 1024)
+
+static int out_appended(void *ctx)
 {
-	return fanout_appended(out);
+	struct stream *st = ctx;
+
+	return fanout_direct(st->out)->len >= SNAP_PIECE ? fanout_flush(st->out) : 0;
 }
 
 /* One Snapshot frame of m (snapenc.c). In output mode it goes straight
@@ -373,7 +380,7 @@ static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *s
 	if (m->percpu && !per_cpu)
 		snap_sum_percpu(&sm->senc, m, &sm->snap);
 	if (out) {
-		r = snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, out, out_appended, st->out);
+		r = snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, out, out_appended, st);
 		/* Half a frame may be out: the stream cannot go on. */
 		if (r < 0 && !st->fatal)
 			st->fatal = r;
