@@ -10,16 +10,16 @@
 
 #define CHUNK_MAX (64 * 1024)
 
-static int ensure_cap(struct snapshot *s, size_t want)
+/* Room for want entries. Batch reads ask for what they will fill (exact);
+ * entry-by-entry reads double, so that growing costs O(n) in all. */
+static int ensure_cap(struct snapshot *s, size_t want, bool exact)
 {
 	uint8_t *k, *v;
 	size_t cap;
 
 	if (want <= s->cap)
 		return 0;
-	/* The first time exactly what is asked (a whole small map, or one
-	 * chunk), then doubling: no unused tail zeroed and resident. */
-	cap = s->cap ? s->cap * 2 : want;
+	cap = exact || !s->cap ? want : s->cap * 2;
 	if (cap < want)
 		cap = want;
 	k = realloc(s->keys, cap * (s->key_size ? s->key_size : 1));
@@ -60,20 +60,28 @@ static int take_batch(const struct rmap *m, struct snapshot *s)
 	/* Batch tokens: a bucket index for hashes, a key for arrays. */
 	uint64_t tok_a[8] = { 0 }, tok_b[8] = { 0 };
 	void *in = NULL, *out = tok_a;
-	size_t chunk = m->info.max_entries < CHUNK_MAX ? m->info.max_entries : CHUNK_MAX;
+	size_t max = m->info.max_entries, chunk = max < CHUNK_MAX ? max : CHUNK_MAX;
+	/* The least one call may ask for: a hash bucket must fit whole. */
+	size_t least = 64;
 	int r;
 
 	if (m->info.key_size > sizeof(tok_a))
 		return -EOPNOTSUPP;
-	if (chunk < 64)
-		chunk = 64;
 	for (;;) {
+		/* No more than the map can still hold: once max_entries are
+		 * read, only the call that says "the end" is left. Reading
+		 * exactly a whole map must not double the buffers for it. */
+		size_t want = s->n < max ? max - s->n : 0;
 		__u32 count;
 
-		r = ensure_cap(s, s->n + chunk);
+		if (want > chunk)
+			want = chunk;
+		if (want < least)
+			want = least;
+		r = ensure_cap(s, s->n + want, true);
 		if (r)
 			return r;
-		count = chunk;
+		count = want;
 		r = bpf_map_lookup_batch(m->fd, in, out, s->keys + s->n * s->key_size,
 					 s->values + s->n * s->value_size, &count, &opts);
 		if (r < 0)
@@ -82,10 +90,12 @@ static int take_batch(const struct rmap *m, struct snapshot *s)
 		if (r == -ENOENT)
 			return 0; /* walked to the end */
 		if (r == -ENOSPC && count == 0) {
-			/* One hash bucket holds more than `chunk` entries. */
-			chunk *= 2;
-			if (chunk > (1u << 24))
+			/* One hash bucket holds more entries than we asked for. */
+			least = want * 2;
+			if (least > (1u << 24))
 				return -ENOSPC;
+			if (chunk < least)
+				chunk = least;
 			continue;
 		}
 		if (r)
@@ -151,7 +161,7 @@ static int take_iterate(const struct rmap *m, struct snapshot *s)
 	int r;
 
 	for (;;) {
-		r = ensure_cap(s, s->n + 1);
+		r = ensure_cap(s, s->n + 1, false);
 		if (r)
 			return r;
 		/* Pointers only after ensure_cap: it may move the buffers. */
