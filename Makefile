@@ -144,7 +144,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h lib/*.h) $(DEPS_STAMP) | 
 
 $(LOADER): $(LOADER_OBJS) $(LIB_A)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUTPUT)/readers/core/%.o: readers/core/%.c $(wildcard readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/core
 	$(call msg,CC,$@)
@@ -168,7 +168,7 @@ $(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c $(wildcard readers/exporter
 
 $(EXPORTER): $(EXPORTER_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsystemd
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The stream's schema, compiled at build time.
 $(PROTO_H) $(OUTPUT)/proto/ebpf_stream.pb-c.c: proto/ebpf_stream.proto $(DEPS_STAMP) | $(OUTPUT)/proto
@@ -185,7 +185,7 @@ $(OUTPUT)/readers/stream/%.o: readers/stream/%.c $(wildcard readers/stream/*.h r
 
 $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c -lsystemd
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c
 
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)

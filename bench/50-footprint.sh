@@ -84,6 +84,16 @@ result "peak RSS at 10k entries: ebpf-exporter, plain + gzip scrape" "$(mb "$rss
 result "peak RSS at 10k entries: ebpf-stream --once" "$(mb "$rss_stream")" MB \
 	"bpftool map dump" "$(mb "$rss_bpftool")" "<4"
 
+# As systemd runs it: NOTIFY_SOCKET set, so libsystemd is loaded (lib/sdlazy.c).
+NOTIFY_SOCKET=$BENCH_TMP/no-notify exporter_start hash10k
+curl -sf -o /dev/null "http://127.0.0.1:$EXP_PORT/metrics" || bench_die "scrape failed"
+curl -sf --compressed -o /dev/null "http://127.0.0.1:$EXP_PORT/metrics" || bench_die "scrape failed"
+grep -q libsystemd "/proc/$EXP_PID/maps" || bench_die "libsystemd not loaded with NOTIFY_SOCKET set"
+rss_sd=$(peak_rss_kb "$EXP_PID")
+exporter_stop
+result "peak RSS at 10k entries: ebpf-exporter under systemd (libsystemd loaded)" "$(mb "$rss_sd")" MB \
+	"bpftool map dump" "$(mb "$rss_bpftool")" "<4"
+
 # The peers' resident size while they count syscalls.
 peer_rss() { # NAME CMD...
 	local name=$1 pid i

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
+#include "sdlazy.h"
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -403,9 +403,9 @@ static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL); /* blocked since the start already */
-	sd_notifyf(0, "READY=1\nSTATUS=holding %zu backend%s", n, n == 1 ? "" : "s");
+	sdl_notifyf(0, "READY=1\nSTATUS=holding %zu backend%s", n, n == 1 ? "" : "s");
 	sigwait(&set, &sig);
-	sd_notify(0, "STOPPING=1");
+	sdl_notify(0, "STOPPING=1");
 	if (strscpy(root.path, root_path, sizeof(root.path)))
 		return 0;
 	/* No blocking lock here: `unload` may hold it while it waits for us

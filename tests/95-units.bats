@@ -129,3 +129,24 @@ open(sys.argv[2], "wb").write(data)
 	done
 	[ "$(ls "$REPO"/docs/*.8 | wc -l)" -ge 2 ]
 }
+
+@test "libsystemd is loaded only when systemd is there to talk to (NOTIFY_SOCKET)" {
+	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	# By hand: no sd-daemon call has anything to do, nothing is loaded.
+	exporter_start
+	curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"
+	! grep -q libsystemd "/proc/$EXPORTER_PID/maps"
+	kill "$EXPORTER_PID"
+	wait "$EXPORTER_PID" || true
+	# As systemd runs it: loaded, and READY=1 arrives.
+	notify_listen "$TMP/notify" "$TMP/notified" 3
+	PORT=$(test_port 1)
+	NOTIFY_SOCKET="$TMP/notify" "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	local i
+	for i in $(seq 50); do grep -q READY=1 "$TMP/notified" 2>/dev/null && break; sleep 0.1; done
+	grep -q READY=1 "$TMP/notified"
+	grep -q libsystemd "/proc/$pid/maps"
+}

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <systemd/sd-daemon.h>
+#include "sdlazy.h"
 #include "caps.h"
 #include "exporter.h"
 #include "pinlayout.h"
@@ -116,7 +116,7 @@ static void tick(void *ctx)
 
 	/* Twice per WatchdogSec, as sd_watchdog_enabled(3) advises. */
 	if (t->watchdog_usec && now - t->last >= t->watchdog_usec / 2e6) {
-		sd_notify(0, "WATCHDOG=1");
+		sdl_notify(0, "WATCHDOG=1");
 		t->last = now;
 	}
 }
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	e.r.on_map_free = metrics_free_map;
 
 	/* Sockets: from systemd (socket activation), else our own. */
-	n = sd_listen_fds(1);
+	n = sdl_listen_fds(1);
 	if (n > 0) {
 		for (int i = 0; i < n && nfds < MAX_LISTENERS; i++)
 			fds[nfds++] = SD_LISTEN_FDS_START + i;
@@ -220,16 +220,16 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (sd_watchdog_enabled(0, &t.watchdog_usec) <= 0)
+	if (sdl_watchdog_enabled(0, &t.watchdog_usec) <= 0)
 		t.watchdog_usec = 0;
 	reader_rescan(&e.r);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
+	sdl_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
 	t.last = monotonic_s();
 	if (t.watchdog_usec)
-		sd_notify(0, "WATCHDOG=1");
+		sdl_notify(0, "WATCHDOG=1");
 	r = http_run(srv, &stop, tick, &t,
 		     t.watchdog_usec ? (int)(t.watchdog_usec / 4000 > 0 ? t.watchdog_usec / 4000 : 1) : 1000);
-	sd_notify(0, "STOPPING=1");
+	sdl_notify(0, "STOPPING=1");
 	http_free(srv);
 	reader_free(&e.r);
 	sb_free(&e.out);

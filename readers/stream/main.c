@@ -23,7 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <systemd/sd-daemon.h>
+#include "sdlazy.h"
 #include "caps.h"
 #include "pinlayout.h"
 #include "stream.h"
@@ -637,7 +637,7 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	if (!st.o.once && sd_listen_fds(1) > 0) {
+	if (!st.o.once && sdl_listen_fds(1) > 0) {
 		/* Socket activation: subscribers arrive on systemd's socket. */
 		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
 		st.o.listen = "systemd";
@@ -714,9 +714,9 @@ int main(int argc, char **argv)
 	if (st.o.snapshots)
 		snapshots(&st);
 	fanout_flush(st.out);
-	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+	if (sdl_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
-	sd_notifyf(0, "READY=1\nSTATUS=streaming %zu maps from %s", st.r.nr_maps, st.o.pin_root);
+	sdl_notifyf(0, "READY=1\nSTATUS=streaming %zu maps from %s", st.r.nr_maps, st.o.pin_root);
 	last_beat = last_dog = monotonic_s();
 
 	for (bool stop = false; !stop && !st.fatal;) {
@@ -756,7 +756,7 @@ int main(int argc, char **argv)
 			last_beat = now;
 		}
 		if (watchdog_usec && now - last_dog >= watchdog_usec / 2e6) {
-			sd_notify(0, "WATCHDOG=1");
+			sdl_notify(0, "WATCHDOG=1");
 			last_dog = now;
 		}
 		if (fanout_flush(st.out) < 0)
@@ -768,7 +768,7 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
-	sd_notify(0, "STOPPING=1");
+	sdl_notify(0, "STOPPING=1");
 	/* Records already in the ring buffers are not lost on a clean stop. */
 	for (size_t i = 0; i < st.r.nr_maps; i++) {
 		struct stream_map *sm = st.r.maps[i]->user;
