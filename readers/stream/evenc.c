@@ -47,7 +47,8 @@ int event_enc_init(struct event_enc *e, const struct rmap *m, const struct schem
 		e->record = record;
 		pack_string(&e->fixed, T_EV_RECORD, m->hints.record);
 		e->name_off = calloc(record->n + 1, sizeof(*e->name_off));
-		if (!e->name_off)
+		/* names.buf never NULL: the encoder adds offsets to it. */
+		if (!e->name_off || sb_reserve(&e->names, 64))
 			goto oom;
 		/* Room for the widest record of this type but its raw bytes. */
 		e->bound = 0;

@@ -63,7 +63,9 @@ int snap_enc_init(struct snap_enc *e, const struct rmap *m)
 
 	memset(e, 0, sizeof(*e));
 	e->name_off = calloc(m->key.n + m->value.n + 1, sizeof(*e->name_off));
-	if (!e->name_off)
+	/* names.buf is never NULL, even when every field is unnamed: the
+	 * encoder adds offsets to it, and NULL + 0 is undefined. */
+	if (!e->name_off || sb_reserve(&e->names, 64))
 		goto oom;
 	kb = pack_names(e, &m->key, 0);
 	vb = pack_names(e, &m->value, m->key.n);
