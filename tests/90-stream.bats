@@ -229,9 +229,12 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 		run "$LOADER" load "$TOBJ/$o.o" --pin-root "$ROOT"
 		[ "$status" -eq 0 ]
 	done
-	"$HELPERS/mkmap" "$ROOT/big/maps/hash" hash 20000
-	"$HELPERS/mkmap" "$ROOT/big/maps/pch" percpu_hash 5000
-	"$HELPERS/mkmap" "$ROOT/big/maps/arr" array 20000
+	# One backend each, as a loader would make them: each map's BTF in
+	# its backend's btf pin (one pin per backend; a second map with other
+	# BTF in the same backend would be decoded by id, not from the pin).
+	"$HELPERS/mkmap" "$ROOT/bighash/maps/hash" hash 20000
+	"$HELPERS/mkmap" "$ROOT/bigpch/maps/pch" percpu_hash 5000
+	"$HELPERS/mkmap" "$ROOT/bigarr/maps/arr" array 20000
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 13 77
 	in_ns "$HELPERS/tcprst" 127.0.0.1 9 4 0
 	"$HELPERS/trigger" getppid 100
