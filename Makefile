@@ -234,7 +234,7 @@ fuzz: fuzz-build
 demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
-test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) fuzz-build
+test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS) fuzz-build
 
 check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)

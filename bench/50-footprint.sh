@@ -96,17 +96,25 @@ result "peak RSS at 10k entries: ebpf-exporter under systemd (libsystemd loaded)
 
 # The peers' resident size while they count syscalls.
 peer_rss() { # NAME CMD...
-	local name=$1 pid i
+	local name=$1 pid i before theirs
 	shift
+	before=$(prog_ids)
 	"$@" >/dev/null 2>&1 &
 	pid=$!
 	bench_bg "$pid"
 	sleep 4 # attached and counting (bpftrace compiles first)
 	result "peak RSS while counting syscalls: $name" "$(mb "$(peak_rss_kb "$pid")")" MB
+	theirs=$(comm -13 <(echo "$before") <(prog_ids))
 	kill -INT "$pid" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	# The kernel frees a program shortly after its last fd closes: gone
+	# before the next section counts programs.
+	for ((i = 0; i < 100; i++)); do
+		[ -z "$(comm -12 <(echo "$theirs") <(prog_ids))" ] && break
+		sleep 0.05
+	done
 }
 "$LOADER" load "$BUILD/bpf/syscount.o" --pin-root "$BENCH_ROOT" >/dev/null || bench_die "load syscount"
 exporter_start syscount

@@ -80,7 +80,7 @@ prog_stats() {
 }
 
 # ids of the programs loaded now, one per line (to find what a peer loaded)
-prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort -n; }
+prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort; }
 
 # unload every backend under the bench pin root, then remove it
 bench_unload_all() {
