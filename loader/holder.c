@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include "holder.h"
@@ -136,25 +138,50 @@ void holder_abort(struct holder *h)
 	}
 }
 
-int holder_stop(pid_t pid, __u64 start)
+#define HOLDER_STOP_MS 3000 /* then SIGKILL */
+
+/* Kernels without pidfds (before 5.3): signal by pid, poll /proc. */
+static int holder_stop_polling(pid_t pid, __u64 start)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	__u64 now;
 	int i;
 
-	if (pid <= 0)
-		return 0;
 	if (proc_start_time(pid, &now) || now != start)
 		return 0; /* gone already, or the pid names another process now */
 	if (kill(pid, SIGTERM) < 0)
 		return errno == ESRCH ? 0 : -errno;
-	/* Not our child (the loader that made it has exited): poll. */
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < HOLDER_STOP_MS / 10; i++) {
 		if (proc_start_time(pid, &now) || now != start)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
 	kill(pid, SIGKILL);
+	return 0;
+}
+
+int holder_stop(pid_t pid, __u64 start)
+{
+	_cleanup_close_ int pfd = -1;
+	struct pollfd p;
+	__u64 now;
+
+	if (pid <= 0)
+		return 0;
+	/* Not our child (the loader that made it has exited), so no waitpid:
+	 * a pidfd pins the process (its pid cannot be reused while we hold
+	 * it, so the start-time check below stays true) and becomes readable
+	 * the moment it exits, where polling /proc cost 10 ms steps. */
+	pfd = pidfd_open(pid, 0);
+	if (pfd < 0)
+		return errno == ESRCH ? 0 : errno == ENOSYS ? holder_stop_polling(pid, start) : -errno;
+	if (proc_start_time(pid, &now) || now != start)
+		return 0; /* the pid names another process now */
+	if (pidfd_send_signal(pfd, SIGTERM, NULL, 0) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	p = (struct pollfd){ .fd = pfd, .events = POLLIN };
+	if (poll(&p, 1, HOLDER_STOP_MS) == 0)
+		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
 	return 0;
 }
 
