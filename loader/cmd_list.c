@@ -242,20 +242,35 @@ static long long map_entries(int fd, const struct bpf_map_info *info)
 	return n;
 }
 
+/* A section of `show`: the pins in DIR/SUBDIR (none if unreadable) in
+ * *l, their full paths built in sub, and the heading, JSON or text. */
+static void section_begin(struct json_writer *w, const char *dir, const char *subdir,
+			  const char *title, char sub[PATH_MAX], struct dirlist *l)
+{
+	if (path_join(sub, PATH_MAX, "%s/%s", dir, subdir) || dirlist_read(sub, l))
+		*l = (struct dirlist){};
+	if (g.json) {
+		jw_key(w, title);
+		jw_start_array(w);
+	} else {
+		printf("%s:\n", title);
+	}
+}
+
+static void section_end(struct json_writer *w, struct dirlist *l)
+{
+	if (g.json)
+		jw_end_array(w);
+	dirlist_free(l);
+}
+
 static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m)
 {
 	char path[PATH_MAX], sub[PATH_MAX];
 	bool stats = bpf_stats_enabled();
 	struct dirlist l;
 
-	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_PROGS) || dirlist_read(sub, &l))
-		l = (struct dirlist){};
-	if (g.json) {
-		jw_key(w, "programs");
-		jw_start_array(w);
-	} else {
-		printf("programs:\n");
-	}
+	section_begin(w, dir, PIN_DIR_PROGS, "programs", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
@@ -292,11 +307,9 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 			       (unsigned long long)info.run_time_ns);
 		printf("\n");
 	}
-	if (g.json)
-		jw_end_array(w);
-	else if (!stats)
+	if (!g.json && !stats)
 		printf("  (run counts: sysctl kernel.bpf_stats_enabled=1)\n");
-	dirlist_free(&l);
+	section_end(w, &l);
 }
 
 static void show_maps(struct json_writer *w, const char *dir)
@@ -305,14 +318,7 @@ static void show_maps(struct json_writer *w, const char *dir)
 	char path[PATH_MAX], sub[PATH_MAX];
 	struct dirlist l;
 
-	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_MAPS) || dirlist_read(sub, &l))
-		l = (struct dirlist){};
-	if (g.json) {
-		jw_key(w, "maps");
-		jw_start_array(w);
-	} else {
-		printf("maps:\n");
-	}
+	section_begin(w, dir, PIN_DIR_MAPS, "maps", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
@@ -350,9 +356,7 @@ static void show_maps(struct json_writer *w, const char *dir)
 			printf(" entries %lld", entries);
 		printf("\n");
 	}
-	if (g.json)
-		jw_end_array(w);
-	dirlist_free(&l);
+	section_end(w, &l);
 }
 
 static void show_links(struct json_writer *w, const char *dir)
@@ -360,14 +364,7 @@ static void show_links(struct json_writer *w, const char *dir)
 	char path[PATH_MAX], sub[PATH_MAX];
 	struct dirlist l;
 
-	if (path_join(sub, sizeof(sub), "%s/%s", dir, PIN_DIR_LINKS) || dirlist_read(sub, &l))
-		l = (struct dirlist){};
-	if (g.json) {
-		jw_key(w, "links");
-		jw_start_array(w);
-	} else {
-		printf("links:\n");
-	}
+	section_begin(w, dir, PIN_DIR_LINKS, "links", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
@@ -392,9 +389,7 @@ static void show_links(struct json_writer *w, const char *dir)
 		printf("  %-24s id %-6u %-14s prog %u\n", l.names[i], info.id,
 		       type ? type : "unknown", info.prog_id);
 	}
-	if (g.json)
-		jw_end_array(w);
-	dirlist_free(&l);
+	section_end(w, &l);
 }
 
 int cmd_show(int argc, char **argv)
