@@ -14,12 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 static const char *prog = "batchfloor";
 #include "helper.h"
+#include "util.h"
 
 static void usage(void)
 {
@@ -28,13 +28,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool is_array(__u32 type)
 {
@@ -119,10 +112,10 @@ int main(int argc, char **argv)
 	/* Touch the buffers first: page faults are not the kernel's read. */
 	memset(keys, 0, (size_t)info.max_entries * info.key_size);
 	memset(vals, 0, (size_t)info.max_entries * vsize);
-	t0 = now_s();
+	t0 = monotonic_s();
 	n = next_key ? read_next_key(fd, &info, keys, vals, vsize)
 		     : read_batch(fd, &info, keys, vals, vsize);
-	t1 = now_s();
+	t1 = monotonic_s();
 	if (!next_key && !n && !is_array(info.type))
 		fprintf(stderr, "%s: map is empty\n", prog);
 	printf("%zu %.6f\n", n, t1 - t0);

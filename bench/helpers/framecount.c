@@ -27,6 +27,7 @@
 
 static const char *prog = "framecount";
 #include "helper.h"
+#include "util.h"
 
 #define BUF_SIZE (4u << 20)
 
@@ -169,12 +170,8 @@ int main(int argc, char **argv)
 			}
 			p += h + len;
 		}
-		if (events != events_before) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			last_event = ts.tv_sec + ts.tv_nsec / 1e9;
-		}
+		if (events != events_before)
+			last_event = monotonic_s();
 		have = (size_t)(end - p);
 		if (have)
 			memmove(buf, p, have);

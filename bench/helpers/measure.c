@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *prog = "measure";
 #include "helper.h"
+#include "util.h"
 
 static void usage(void)
 {
@@ -26,13 +26,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double tv_s(struct timeval tv)
 {
@@ -55,7 +48,7 @@ int main(int argc, char **argv)
 	}
 	if (argi >= argc)
 		usage();
-	t0 = now_s();
+	t0 = monotonic_s();
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -69,7 +62,7 @@ int main(int argc, char **argv)
 	}
 	if (wait4(pid, &status, 0, &ru) < 0)
 		die("wait4");
-	t1 = now_s();
+	t1 = monotonic_s();
 	printf("%.6f %ld %.6f %.6f\n", t1 - t0, ru.ru_maxrss, tv_s(ru.ru_utime), tv_s(ru.ru_stime));
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/types.h>
@@ -31,6 +30,7 @@
 
 static const char *prog = "ringflood";
 #include "helper.h"
+#include "util.h"
 
 static void usage(void)
 {
@@ -38,13 +38,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int open_map(const char *dir, const char *name)
 {
@@ -103,7 +96,7 @@ int main(int argc, char **argv)
 	cfg.tgid = getpid();
 	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
 		die("flood_cfg");
-	t0 = now_s();
+	t0 = monotonic_s();
 	deadline = seconds ? t0 + seconds : 0;
 	while (sent < records) {
 		unsigned long chunk = records - sent < 4096 ? records - sent : 4096;
@@ -111,10 +104,10 @@ int main(int argc, char **argv)
 		for (unsigned long i = 0; i < chunk; i++)
 			syscall(SYS_getppid);
 		sent += chunk;
-		if (deadline && now_s() >= deadline)
+		if (deadline && monotonic_s() >= deadline)
 			break;
 	}
-	t1 = now_s();
+	t1 = monotonic_s();
 	cfg.tgid = 0;
 	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
 		die("flood_cfg");

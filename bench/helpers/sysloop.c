@@ -11,11 +11,11 @@
  */
 #include <stdio.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *prog = "sysloop";
 #include "helper.h"
+#include "util.h"
 
 #define BATCH 1024
 
@@ -26,14 +26,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		die("clock_gettime");
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -47,18 +39,18 @@ int main(int argc, char **argv)
 	else
 		usage();
 
-	t0 = now_s();
+	t0 = monotonic_s();
 	if (max_calls) {
 		for (i = 0; i < max_calls; i++)
 			syscall(SYS_getppid);
 		calls = max_calls;
-		t1 = now_s();
+		t1 = monotonic_s();
 	} else {
 		for (;;) {
 			for (i = 0; i < BATCH; i++)
 				syscall(SYS_getppid);
 			calls += BATCH;
-			t1 = now_s();
+			t1 = monotonic_s();
 			if (t1 - t0 >= secs)
 				break;
 		}

@@ -13,7 +13,7 @@
 
 static void usage(void);
 
-static void die(const char *what)
+static __attribute__((unused)) void die(const char *what)
 {
 	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
 	exit(1);
