@@ -18,17 +18,17 @@ static int sd_load(void)
 	void *h;
 
 	if (sd.state)
-		return sd.state > 0 ? 0 : -ENOSYS;
+		return sd.state > 0 ? 0 : -ELIBACC;
 	sd.state = -1;
 	h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
-		return -ENOSYS;
+		return -ELIBACC;
 	sd.notify = (__typeof__(sd.notify))dlsym(h, "sd_notify");
 	sd.listen_fds = (__typeof__(sd.listen_fds))dlsym(h, "sd_listen_fds");
 	sd.watchdog_enabled = (__typeof__(sd.watchdog_enabled))dlsym(h, "sd_watchdog_enabled");
 	if (!sd.notify || !sd.listen_fds || !sd.watchdog_enabled) {
 		dlclose(h);
-		return -ENOSYS;
+		return -ELIBACC;
 	}
 	sd.state = 1; /* kept loaded for good: no dlclose */
 	return 0;

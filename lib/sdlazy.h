@@ -5,7 +5,8 @@
  * Without NOTIFY_SOCKET, LISTEN_FDS or WATCHDOG_USEC in the environment
  * every sd-daemon call is a no-op returning 0, so these return 0 without
  * loading anything. With one of them set, libsystemd.so.0 is dlopen()ed
- * once and the real call made. Why: libsystemd and what it links (gcrypt,
+ * once and the real call made; if it cannot be, the calls return -ELIBACC
+ * ("Can not access a needed shared library"). Why: libsystemd and what it links (gcrypt,
  * lzma, zstd, lz4, cap, gpg-error) are ~1 MB of every reader's RSS, which
  * a reader run by hand, in a container or by a shell script never uses.
  */

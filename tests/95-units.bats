@@ -150,3 +150,17 @@ open(sys.argv[2], "wb").write(data)
 	grep -q READY=1 "$TMP/notified"
 	grep -q libsystemd "/proc/$pid/maps"
 }
+
+@test "sockets passed by systemd that cannot be taken: an error naming LISTEN_FDS, no socket of its own" {
+	mkdir -p "$ROOT"
+	PORT=$(test_port)
+	run sh -c 'LISTEN_FDS=bogus LISTEN_PID=$$ exec "$0" --pin-root "$1" --listen "127.0.0.1:$2"' \
+		"$EXPORTER" "$ROOT" "$PORT"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"sockets passed by systemd (LISTEN_FDS): Invalid argument"* ]]
+	run sh -c 'LISTEN_FDS=bogus LISTEN_PID=$$ exec "$0" --pin-root "$1" --listen "unix:$2"' \
+		"$STREAM" "$ROOT" "$TMP/s.sock"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"sockets passed by systemd (LISTEN_FDS): Invalid argument"* ]]
+	[ ! -e "$TMP/s.sock" ]
+}

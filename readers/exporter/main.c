@@ -187,6 +187,14 @@ int main(int argc, char **argv)
 
 	/* Sockets: from systemd (socket activation), else our own. */
 	n = sdl_listen_fds(1);
+	if (n < 0) {
+		/* Sockets were passed but cannot be taken: binding our own
+		 * instead would serve where systemd does not expect it. */
+		fprintf(stderr, "ebpf-exporter: sockets passed by systemd (LISTEN_FDS): %s\n",
+			strerror(-n));
+		reader_free(&e.r);
+		return 1;
+	}
 	if (n > 0) {
 		for (int i = 0; i < n && nfds < MAX_LISTENERS; i++)
 			fds[nfds++] = SD_LISTEN_FDS_START + i;

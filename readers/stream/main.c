@@ -597,7 +597,7 @@ int main(int argc, char **argv)
 	struct itimerspec its = {};
 	struct diag d = {};
 	bool decode = false;
-	int tfd = -1, sfd = -1, out_fd = -1, r;
+	int tfd = -1, sfd = -1, out_fd = -1, n_passed, r;
 	uint64_t watchdog_usec = 0;
 	double last_beat, last_dog;
 	const char *unmatched;
@@ -637,7 +637,16 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	if (!st.o.once && sdl_listen_fds(1) > 0) {
+	n_passed = st.o.once ? 0 : sdl_listen_fds(1);
+	if (n_passed < 0) {
+		/* Sockets were passed but cannot be taken: serving elsewhere
+		 * would not be what systemd was told. */
+		fprintf(stderr, "ebpf-stream: sockets passed by systemd (LISTEN_FDS): %s\n",
+			strerror(-n_passed));
+		r = 1;
+		goto out;
+	}
+	if (n_passed > 0) {
 		/* Socket activation: subscribers arrive on systemd's socket. */
 		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
 		st.o.listen = "systemd";
