@@ -264,24 +264,38 @@ static void section_end(struct json_writer *w, struct dirlist *l)
 	dirlist_free(l);
 }
 
+/* The pin SUB/NAME opened (read-only when asked) with its info in *info;
+ * -1 when it cannot be: show skips what it cannot read. */
+static int pin_open_info(const char *sub, const char *name, bool rdonly, void *info, __u32 len)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = rdonly ? BPF_F_RDONLY : 0);
+	char path[PATH_MAX];
+	int fd;
+
+	if (path_join(path, sizeof(path), "%s/%s", sub, name))
+		return -1;
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, info, &len) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m)
 {
-	char path[PATH_MAX], sub[PATH_MAX];
+	char sub[PATH_MAX];
 	bool stats = bpf_stats_enabled();
 	struct dirlist l;
 
 	section_begin(w, dir, PIN_DIR_PROGS, "programs", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
 		const struct ebpf_meta_attach *a = attach_of(m, l.names[i]);
 		const char *type;
-		_cleanup_close_ int fd = -1;
+		_cleanup_close_ int fd = pin_open_info(sub, l.names[i], false, &info, sizeof(info));
 
-		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		if (fd < 0)
 			continue;
 		type = libbpf_bpf_prog_type_str(info.type);
 		if (g.json) {
@@ -314,22 +328,17 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 
 static void show_maps(struct json_writer *w, const char *dir)
 {
-	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	char path[PATH_MAX], sub[PATH_MAX];
+	char sub[PATH_MAX];
 	struct dirlist l;
 
 	section_begin(w, dir, PIN_DIR_MAPS, "maps", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
 		const char *type;
 		long long entries;
-		_cleanup_close_ int fd = -1;
+		_cleanup_close_ int fd = pin_open_info(sub, l.names[i], true, &info, sizeof(info));
 
-		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
-			continue;
-		fd = bpf_obj_get_opts(path, &ro);
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		if (fd < 0)
 			continue;
 		type = libbpf_bpf_map_type_str(info.type);
 		entries = map_entries(fd, &info);
@@ -361,20 +370,16 @@ static void show_maps(struct json_writer *w, const char *dir)
 
 static void show_links(struct json_writer *w, const char *dir)
 {
-	char path[PATH_MAX], sub[PATH_MAX];
+	char sub[PATH_MAX];
 	struct dirlist l;
 
 	section_begin(w, dir, PIN_DIR_LINKS, "links", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_link_info info = {};
-		__u32 len = sizeof(info);
 		const char *type;
-		_cleanup_close_ int fd = -1;
+		_cleanup_close_ int fd = pin_open_info(sub, l.names[i], false, &info, sizeof(info));
 
-		if (path_join(path, sizeof(path), "%s/%s", sub, l.names[i]))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		if (fd < 0)
 			continue;
 		type = libbpf_bpf_link_type_str(info.type);
 		if (g.json) {
