@@ -301,10 +301,27 @@ static bool is_histogram(const struct rmap *m)
 	       field_is_numeric(b) && b->count > 1;
 }
 
+/* Series one entry gives: a histogram's buckets, _count and _sum; else a
+ * sample per element of each numeric or bool field (export_fields). */
+static size_t entry_series(const struct rmap *m)
+{
+	size_t n = 0;
+
+	if (is_histogram(m))
+		return (size_t)schema_field(&m->value, "buckets")->count + 2;
+	for (size_t i = 0; i < m->value.n; i++) {
+		const struct field *f = &m->value.fields[i];
+
+		if (field_is_numeric(f) || f->kind == FIELD_BOOL)
+			n += f->count ? f->count : 1;
+	}
+	return n;
+}
+
 static void export_map(struct exporter *e, struct rmap *m)
 {
 	struct map_stats *ms = m->user;
-	size_t one = m->info.value_size, n;
+	size_t one = m->info.value_size, n, per = entry_series(m), keep;
 	const uint8_t *vals;
 	int r;
 
@@ -314,10 +331,13 @@ static void export_map(struct exporter *e, struct rmap *m)
 		return;
 	}
 	n = ms->snap.n;
-	if (e->max_series > 0 && n > (size_t)e->max_series) {
-		/* Cardinality guard: a runaway map costs this map, not the scrape. */
-		ms->dropped += n - (size_t)e->max_series;
-		n = (size_t)e->max_series;
+	if (e->max_series > 0 && per && n * per > (size_t)e->max_series) {
+		/* Cardinality guard: a runaway map costs this map, not the
+		 * scrape. Whole entries are kept, so an entry's series (its
+		 * histogram, its array elements) are all there or none is. */
+		keep = (size_t)e->max_series / per;
+		ms->dropped += (n - keep) * per;
+		n = keep;
 	}
 	if (m->percpu) {
 		if (ms->sum_cap < n) {
@@ -419,7 +439,7 @@ static void export_self(struct exporter *e, double started)
 	header(&e->out, name, "counter", "Failed reads of a map since the exporter started");
 	sb_append(&e->out, errs->buf ? errs->buf : "", errs->len);
 	snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
-	header(&e->out, name, "counter", "Entries of a map not exported because of --max-series");
+	header(&e->out, name, "counter", "Series of a map not exported because of --max-series");
 	sb_append(&e->out, drops->buf ? drops->buf : "", drops->len);
 
 	snprintf(name, sizeof(name), "%s_exporter_build_info", e->prefix);
