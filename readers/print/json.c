@@ -7,8 +7,10 @@
 #include <string.h>
 #include "json_writer.h"
 #include "print.h"
+#include "strbuf.h"
 
 static struct json_writer w;
+static struct strbuf text; /* a decoded string, reused; freed by json_end() */
 
 void json_begin(const struct print_opts *o, const struct snapshot_meta *sm)
 {
@@ -35,6 +37,7 @@ void json_end(const struct print_opts *o)
 {
 	jw_end_array(&w);
 	jw_end_object(&w);
+	sb_free(&text);
 }
 
 static void field_element(const struct view *v, size_t e, int slot, const struct field *f,
@@ -65,7 +68,16 @@ static void field_element(const struct view *v, size_t e, int slot, const struct
 		break;
 	}
 	case FIELD_STRING:
-		jw_string_n(&w, (const char *)data + f->offset, f->size);
+		/* The readers' one escaping (str_escape), which JSON then
+		 * escapes again: the string decodes to what a label value or
+		 * a text cell shows. */
+		sb_reset(&text);
+		if (sb_reserve(&text, STR_ESCAPED_SIZE(f->size))) {
+			jw_null(&w);
+			break;
+		}
+		str_escape((const char *)data + f->offset, f->size, text.buf, text.cap);
+		jw_string(&w, text.buf);
 		break;
 	default:
 		jw_hex(&w, (const uint8_t *)data + f->offset, f->size);

@@ -125,7 +125,7 @@ static Ebpf__Stream__V1__Value *value_of(struct arena *a, const struct field *f,
 		}
 		break;
 	case FIELD_STRING:
-		/* proto3 strings must be UTF-8: field_format keeps ASCII only. */
+		/* str_escape() via field_format: ASCII, so valid UTF-8 for proto3. */
 		field_format(f, data, 0, buf, sizeof(buf));
 		v->v_case = EBPF__STREAM__V1__VALUE__V_S;
 		v->s = arena_strdup(a, buf);

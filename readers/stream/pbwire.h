@@ -184,6 +184,23 @@ static inline size_t field_str_len(const struct field *f, const uint8_t *base)
 	return n > PB_STR_MAX ? PB_STR_MAX : n;
 }
 
+/* Value.s of a string field as value_of() makes it (the readers' one
+ * escaping, str_escape(), cut at PB_STR_MAX): the field's own bytes when
+ * the escaping would leave them alone (the usual comm: no copy), else the
+ * escaped text in esc. Its length goes to *len. */
+static inline const uint8_t *field_str(const struct field *f, const uint8_t *base,
+				       char esc[PB_STR_MAX + 1], size_t *len)
+{
+	size_t n = field_str_len(f, base);
+
+	if (printable(base, n) && !memchr(base, '\\', n)) {
+		*len = n;
+		return base;
+	}
+	*len = str_escape(base, f->size, esc, PB_STR_MAX + 1);
+	return (const uint8_t *)esc;
+}
+
 /* Elements of a field that get a Value each: a string or hex field is one. */
 static inline uint32_t field_values(const struct field *f)
 {
@@ -211,15 +228,10 @@ static inline uint8_t *back_field_values(uint8_t *p, const struct field *f, cons
 
 	switch (f->kind) {
 	case FIELD_STRING: {
-		size_t n = field_str_len(f, base);
+		size_t n;
+		const uint8_t *s = field_str(f, base, name, &n);
 
-		p -= n;
-		copy_short(p, base, n);
-		/* proto3 strings are UTF-8: printable ASCII only, as field_format. */
-		if (!printable(p, n))
-			for (size_t i = 0; i < n; i++)
-				if (p[i] < 0x20 || p[i] >= 0x7f)
-					p[i] = '?';
+		p = back_bytes(p, s, n);
 		p = back_varint(p, n);
 		*--p = T_VAL_S;
 		p = back_varint(p, n + 1 + varint_len(n));
@@ -283,8 +295,12 @@ static inline size_t field_values_size(const struct field *f, const uint8_t *dat
 	size_t len = 0;
 
 	switch (f->kind) {
-	case FIELD_STRING:
-		return delim_len(delim_len(field_str_len(f, base)));
+	case FIELD_STRING: {
+		size_t n;
+
+		field_str(f, base, name, &n);
+		return delim_len(delim_len(n));
+	}
 	case FIELD_HEX:
 		return delim_len(delim_len(f->size));
 	default:
