@@ -78,6 +78,35 @@ with open(sys.argv[1], "w") as f:
 	[ "$output" = 'bs\\x0ay|bs\x0ay' ]
 }
 
+# The pairs map of t_layouts: u32[2] keys, u64[2] values.
+pairs_fill() {
+	local pin=$ROOT/t_layouts/maps/pairs
+	bpftool map update pinned "$pin" key 1 0 0 0 1 0 0 0 \
+		value 5 0 0 0 0 0 0 0 6 0 0 0 0 0 0 0 &&
+	bpftool map update pinned "$pin" key 1 0 0 0 2 0 0 0 \
+		value 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 7 0 0 0 0 0 0 0 &&
+	bpftool map update pinned "$pin" key 3 0 0 0 0 0 0 0 \
+		value 0xff 0xff 0xff 0xff 0xff 0xff 0xff 0xff 0 0 0 0 0 0 0 0
+}
+
+@test "ebpf-print shows every element of array keys and values, integers exactly" {
+	run -0 "$LOADER" load "$TOBJ/t_layouts.o" --pin-root "$ROOT"
+	run -0 pairs_fill
+	run -0 --separate-stderr "$PRINT" --once --pin-root "$ROOT" t_layouts/pairs
+	echo "$output"
+	# 0x4141414141414141 = 4702111234474983745, which a double rounds.
+	run -0 grep -cE '^  \[1,1\] +\[5,6\]$' <<<"$output"
+	run -0 --separate-stderr "$PRINT" --once --pin-root "$ROOT" t_layouts/pairs
+	run -0 grep -cE '^  \[1,2\] +\[4702111234474983745,7\]$' <<<"$output"
+	run -0 --separate-stderr "$PRINT" --once --pin-root "$ROOT" t_layouts/pairs
+	run -0 grep -cE '^  \[3,0\] +\[18446744073709551615,0\]$' <<<"$output"
+	# JSON: the same numbers, digit for digit (jq 1.6 would round them).
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" t_layouts/pairs
+	[[ "$output" == *'{"key":[1,1],"value":[5,6]}'* ]]
+	[[ "$output" == *'{"key":[1,2],"value":[4702111234474983745,7]}'* ]]
+	[[ "$output" == *'{"key":[3,0],"value":[18446744073709551615,0]}'* ]]
+}
+
 @test "--max-series counts series, not entries, and the dropped series are reported" {
 	run -0 "$LOADER" load "$TOBJ/t_layouts.o" --pin-root "$ROOT"
 	# wide: 4 entries of 8192 u64 each, 32768 series in all.

@@ -6,6 +6,9 @@
 #include "reader.h"
 #include "util.h"
 
+/* Longest enumerator name shown; longer ones are cut. */
+#define ENUM_NAME_MAX 128
+
 size_t str_escape(const void *data, size_t len, char *buf, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -77,4 +80,61 @@ int field_format(const struct field *f, const void *data, uint32_t idx, char *bu
 		buf[o] = '\0';
 		return 0;
 	}
+}
+
+/* Elements shown one by one; a string or hex field is one element. */
+static uint32_t field_elements(const struct field *f)
+{
+	return f->count > 1 && f->kind != FIELD_STRING && f->kind != FIELD_HEX ? f->count : 1;
+}
+
+static size_t element_text_size(const struct field *f)
+{
+	switch (f->kind) {
+	case FIELD_UINT:
+	case FIELD_INT:
+		return FMT_INT_MAX;
+	case FIELD_BOOL:
+		return sizeof("false");
+	case FIELD_ENUM:
+		return ENUM_NAME_MAX;
+	case FIELD_STRING:
+		return STR_ESCAPED_SIZE(f->size);
+	default:
+		return 2 * (size_t)f->size + 1;
+	}
+}
+
+size_t field_text_size(const struct field *f)
+{
+	uint32_t n = field_elements(f);
+
+	/* "[", the elements with a "," after each but the last, "]", NUL. */
+	return n == 1 ? element_text_size(f) : 2 + (size_t)n * element_text_size(f);
+}
+
+int field_text(const struct field *f, const void *data, char *buf, size_t size)
+{
+	uint32_t n = field_elements(f);
+	size_t o = 0;
+
+	if (n == 1)
+		return field_format(f, data, 0, buf, size);
+	if (size < 3)
+		return -ENOSPC;
+	buf[o++] = '[';
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			buf[o++] = ',';
+		/* Room for a character of this element, the "]" and the NUL. */
+		if (o + 3 > size) {
+			buf[o < size ? o : size - 1] = '\0';
+			return -ENOSPC;
+		}
+		field_format(f, data, i, buf + o, size - o - 1);
+		o += strlen(buf + o);
+	}
+	buf[o++] = ']';
+	buf[o] = '\0';
+	return 0;
 }

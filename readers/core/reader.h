@@ -67,6 +67,11 @@ double field_number(const struct field *f, const void *data, uint32_t idx);
 const char *field_enum_name(const struct field *f, int64_t v, char *buf, size_t size);
 /* Text of element idx of f: "udp", "42", "true", "bash", hex bytes. */
 int field_format(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size);
+/* Text of the whole field: element 0's, or "[1,2,3]" for an array of
+ * numbers, bools or enums (integers exact, never through a double);
+ * -ENOSPC when cut. field_text_size() is a size that is never cut. */
+int field_text(const struct field *f, const void *data, char *buf, size_t size);
+size_t field_text_size(const struct field *f);
 /*
  * The one text of a char array from a map, for every reader and format
  * (docs/design.md, "Strings"): the bytes up to the first NUL or len, printable

@@ -2,14 +2,17 @@
 /* The human writer: a heading per map, aligned key/value columns, and
  * histograms drawn like BCC's print_log2_hist. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "print.h"
+#include "strbuf.h"
 
 #define BAR_WIDTH 40
-#define CELL 128
-#define MAX_ARRAY_SHOWN 8
+
+/* Buffers reused from map to map, freed by text_end(): a cell, a key's
+ * text, a table row. Every element of an array is shown, so their size is
+ * the layout's, not a constant. */
+static struct strbuf cell, key, line;
 
 void text_begin(const struct print_opts *o, const struct snapshot_meta *sm)
 {
@@ -26,40 +29,52 @@ void text_begin(const struct print_opts *o, const struct snapshot_meta *sm)
 void text_end(const struct print_opts *o)
 {
 	printf("\n");
+	sb_free(&cell);
+	sb_free(&key);
+	sb_free(&line);
 }
 
 /* One table row, built then printed without trailing blanks. */
-static char line[8192];
-static size_t line_len;
-
 static void line_start(void)
 {
-	memcpy(line, "  ", 3);
-	line_len = 2;
+	sb_reset(&line);
+	sb_puts(&line, "  ");
 }
 
-static __attribute__((format(printf, 1, 2))) void line_add(const char *fmt, ...)
+static void line_add(const char *text, size_t width, bool right)
 {
-	va_list ap;
-	int n;
+	size_t len = strlen(text);
 
-	if (line_len >= sizeof(line))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line + line_len, sizeof(line) - line_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		line_len += (size_t)n;
-	if (line_len > sizeof(line) - 1)
-		line_len = sizeof(line) - 1;
+	if (right)
+		for (; len < width; len++)
+			sb_putc(&line, ' ');
+	sb_puts(&line, text);
+	if (!right)
+		for (; len < width; len++)
+			sb_putc(&line, ' ');
+	sb_puts(&line, "  ");
 }
 
 static void line_end(void)
 {
-	while (line_len && line[line_len - 1] == ' ')
-		line_len--;
-	line[line_len] = '\0';
-	puts(line);
+	if (line.oom) {
+		puts("  (out of memory)");
+		return;
+	}
+	while (line.len && line.buf[line.len - 1] == ' ')
+		line.len--;
+	line.buf[line.len] = '\0';
+	puts(line.buf);
+}
+
+/* The whole text of field f of data: every array element, integers exact. */
+static const char *cell_text(const struct field *f, const void *data)
+{
+	sb_reset(&cell);
+	if (sb_reserve(&cell, field_text_size(f)))
+		return "?";
+	field_text(f, data, cell.buf, cell.cap);
+	return cell.buf;
 }
 
 /* A bare value is a count when the map says it counts. */
@@ -73,41 +88,22 @@ static const char *column_name(const struct field *f, const char *scalar_name)
 	return f->name[0] ? f->name : scalar_name;
 }
 
-static void format_number(double x, bool rate, char *buf, size_t size)
-{
-	if (rate)
-		snprintf(buf, size, "%.1f", x);
-	else
-		snprintf(buf, size, "%.0f", x);
-}
-
-/* A value cell: a number (summed over slots), a rate, or a short array. */
-static void value_cell(const struct view *v, size_t e, int slot, const struct field *f,
-		       char *buf, size_t size)
+/* A value cell: the value (summed over slots) as cell_text() shows it, or
+ * with --delta a rate per second, "[r0,r1,...]" for an array. */
+static const char *value_cell(const struct view *v, size_t e, int slot, const struct field *f)
 {
 	uint32_t count = f->count ? f->count : 1;
-	size_t o = 0;
 
-	if (!field_is_numeric(f)) {
-		field_format(f, view_value(v, e, slot), 0, buf, size);
-		return;
-	}
-	if (count == 1) {
-		if (!v->dt && f->kind == FIELD_UINT)
-			snprintf(buf, size, "%" PRIu64, field_u64(f, view_value(v, e, slot), 0));
-		else
-			format_number(view_number(v, e, slot, f, 0), v->dt != 0, buf, size);
-		return;
-	}
-	o += snprintf(buf + o, size - o, "[");
-	for (uint32_t i = 0; i < count && i < MAX_ARRAY_SHOWN && o < size; i++) {
-		char num[32];
-
-		format_number(view_number(v, e, slot, f, i), v->dt != 0, num, sizeof(num));
-		o += snprintf(buf + o, size - o, "%s%s", i ? " " : "", num);
-	}
-	if (o < size)
-		snprintf(buf + o, size - o, "%s]", count > MAX_ARRAY_SHOWN ? " ..." : "");
+	if (!field_is_numeric(f) || !v->dt)
+		return cell_text(f, view_value(v, e, slot));
+	sb_reset(&cell);
+	if (count > 1)
+		sb_putc(&cell, '[');
+	for (uint32_t i = 0; i < count; i++)
+		sb_printf(&cell, "%s%.1f", i ? "," : "", view_number(v, e, slot, f, i));
+	if (count > 1)
+		sb_putc(&cell, ']');
+	return cell.oom || !cell.buf ? "?" : cell.buf;
 }
 
 static bool value_is_zero(const struct view *v, size_t e)
@@ -120,19 +116,22 @@ static bool value_is_zero(const struct view *v, size_t e)
 	return true;
 }
 
-static void key_text(const struct view *v, size_t e, char *buf, size_t size)
+/* "name=value ..." of an entry's key fields. */
+static const char *key_text(const struct view *v, size_t e)
 {
 	const struct schema *ks = &v->m->key;
-	size_t o = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < ks->n && o < size; i++) {
-		char cell[CELL];
-
-		field_format(&ks->fields[i], view_key(v, e), 0, cell, sizeof(cell));
-		o += snprintf(buf + o, size - o, "%s%s%s%s", i ? " " : "",
-			      ks->fields[i].name, ks->fields[i].name[0] ? "=" : "", cell);
+	sb_reset(&key);
+	for (size_t i = 0; i < ks->n; i++) {
+		if (i)
+			sb_putc(&key, ' ');
+		if (ks->fields[i].name[0]) {
+			sb_puts(&key, ks->fields[i].name);
+			sb_putc(&key, '=');
+		}
+		sb_puts(&key, cell_text(&ks->fields[i], view_key(v, e)));
 	}
+	return key.oom || !key.buf ? "?" : key.buf;
 }
 
 static void draw_histogram(const struct view *v, size_t e, int slot)
@@ -208,14 +207,11 @@ static void print_histograms(const struct view *v)
 		size_t e = v->order[k];
 
 		for (int slot = 0; slot < v->slots; slot++) {
-			char key[512];
-
 			if (!single || v->slots > 1) {
-				key_text(v, e, key, sizeof(key));
 				if (v->slots > 1)
-					printf("  %s cpu=%d\n", key, slot);
+					printf("  %s cpu=%d\n", key_text(v, e), slot);
 				else
-					printf("  %s\n", key);
+					printf("  %s\n", key_text(v, e));
 			}
 			draw_histogram(v, e, slot);
 		}
@@ -230,7 +226,7 @@ void text_map(const struct print_opts *o, const struct view *v)
 	size_t nv = vs->n < 64 ? vs->n : 64, shown = 0;
 	bool skip_zero = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
 			 v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
-	char cell[CELL];
+	char cpu[16];
 	size_t i, k;
 	int slot;
 
@@ -250,24 +246,26 @@ void text_map(const struct print_opts *o, const struct view *v)
 		if (skip_zero && value_is_zero(v, e))
 			continue;
 		for (i = 0; i < nk; i++) {
-			field_format(&ks->fields[i], view_key(v, e), 0, cell, sizeof(cell));
-			if (strlen(cell) > kw[i])
-				kw[i] = strlen(cell);
+			size_t len = strlen(cell_text(&ks->fields[i], view_key(v, e)));
+
+			if (len > kw[i])
+				kw[i] = len;
 		}
 		for (slot = 0; slot < v->slots; slot++)
 			for (i = 0; i < nv; i++) {
-				value_cell(v, e, slot, &vs->fields[i], cell, sizeof(cell));
-				if (strlen(cell) > vw[i])
-					vw[i] = strlen(cell);
+				size_t len = strlen(value_cell(v, e, slot, &vs->fields[i]));
+
+				if (len > vw[i])
+					vw[i] = len;
 			}
 	}
 	line_start();
 	for (i = 0; i < nk; i++)
-		line_add("%-*s  ", (int)kw[i], column_name(&ks->fields[i], key_name));
+		line_add(column_name(&ks->fields[i], key_name), kw[i], false);
 	if (v->slots > 1)
-		line_add("cpu  ");
+		line_add("cpu", 3, false);
 	for (i = 0; i < nv; i++)
-		line_add("%*s  ", (int)vw[i], column_name(&vs->fields[i], scalar_value_name(v->m)));
+		line_add(column_name(&vs->fields[i], scalar_value_name(v->m)), vw[i], true);
 	line_end();
 	for (k = 0; k < v->n_shown; k++) {
 		size_t e = v->order[k];
@@ -277,16 +275,14 @@ void text_map(const struct print_opts *o, const struct view *v)
 		shown++;
 		for (slot = 0; slot < v->slots; slot++) {
 			line_start();
-			for (i = 0; i < nk; i++) {
-				field_format(&ks->fields[i], view_key(v, e), 0, cell, sizeof(cell));
-				line_add("%-*s  ", (int)kw[i], cell);
+			for (i = 0; i < nk; i++)
+				line_add(cell_text(&ks->fields[i], view_key(v, e)), kw[i], false);
+			if (v->slots > 1) {
+				snprintf(cpu, sizeof(cpu), "%d", slot);
+				line_add(cpu, 3, false);
 			}
-			if (v->slots > 1)
-				line_add("%-3d  ", slot);
-			for (i = 0; i < nv; i++) {
-				value_cell(v, e, slot, &vs->fields[i], cell, sizeof(cell));
-				line_add("%*s  ", (int)vw[i], cell);
-			}
+			for (i = 0; i < nv; i++)
+				line_add(value_cell(v, e, slot, &vs->fields[i]), vw[i], true);
 			line_end();
 		}
 	}
