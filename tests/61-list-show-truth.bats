@@ -141,3 +141,25 @@ make_non_backends() {
 	[[ "$output" =~ $'\n'bare\ +broken\ .*\ no\ meta\ record($'\n'|$) ]]
 	[[ "$output" =~ $'\n'mapent\ +broken\ .*\ not\ a\ directory($'\n'|$) ]]
 }
+
+@test "a holder in another pid namespace is unknown, not stale" {
+	netns_create
+	# A loader in a private pid namespace (as in a pod): its holder's pid
+	# means nothing here. The namespace's init stays, so the holder lives.
+	in_ns unshare --pid --fork --kill-child --mount-proc sh -c \
+		'"$0" load sockex1.o --pin-root "$1" && echo loaded && exec sleep 1000' \
+		"$LOADER" "$ROOT" >"$TMP/out" 2>&1 &
+	BG_PIDS=$!
+	local i
+	for i in $(seq 50); do
+		[ "$(tail -n 1 "$TMP/out")" = loaded ] && break
+		sleep 0.1
+	done
+	[ "$(tail -n 1 "$TMP/out")" = loaded ]
+	run -0 "$LOADER" list --pin-root "$ROOT" --json
+	jq -e '.backends[0] | .state == "ok" and .holder_state == "unknown" and
+		.attach[0].state == "unknown" and
+		.attach[0].reason == "holder in another pid namespace"' <<<"$output"
+	run -0 "$LOADER" show sockex1 --pin-root "$ROOT"
+	[[ "$output" == *"holder pid "*" unknown: in another pid namespace"* ]]
+}
