@@ -151,7 +151,8 @@ make_non_backends() {
 		"$LOADER" "$ROOT" >"$TMP/out" 2>&1 &
 	BG_PIDS=$!
 	local i
-	for i in $(seq 50); do
+	# Up to 30 s: under valgrind a load takes seconds.
+	for i in $(seq 300); do
 		[ "$(tail -n 1 "$TMP/out")" = loaded ] && break
 		sleep 0.1
 	done
