@@ -230,7 +230,7 @@ void backend_health_check(const char *dir, struct ebpf_meta *m, struct backend_h
 		if (h->attach[i].state == ATTACH_DETACHED)
 			h->state = BACKEND_DETACHED;
 	}
-	/* Foreground or holder, its sockets went with it. */
+	/* A dead holder (or foreground loader) took all its sockets with it. */
 	if (h->holder == HOLDER_STALE)
 		h->state = BACKEND_DETACHED;
 }
