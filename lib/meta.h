@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #define EBPF_META_MAGIC        0x46504245u /* "EBPF" little-endian */
-#define EBPF_META_VERSION      1
+#define EBPF_META_VERSION      2  /* 2 appended netns_ino and pidns_ino */
 #define EBPF_META_MAX_ATTACH   32
 #define EBPF_META_MAP_NAME     "ebpf_meta"
 
@@ -53,6 +53,11 @@ struct ebpf_meta {
 	char loader_version[32];
 	char iface[16];       /* --iface, "" if none */
 	struct ebpf_meta_attach attach[EBPF_META_MAX_ATTACH];
+	/* Version 2. An interface name or a pid means something only in its
+	 * namespace: these say which (inode of /proc/self/ns/net and
+	 * /proc/self/ns/pid of the loader), 0 when unknown. */
+	__u64 netns_ino;
+	__u64 pidns_ino;
 };
 
 /* Create the meta map (not pinned) and store m in it. */

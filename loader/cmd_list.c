@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "dirlist.h"
 #include "fsutil.h"
+#include "health.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "meta.h"
@@ -96,7 +97,42 @@ static void json_names(struct json_writer *w, const char *key, const char *backe
 	jw_end_array(w);
 }
 
-static void json_meta(struct json_writer *w, const struct ebpf_meta *m)
+/* "ebpft-1" (its name under /run/netns) or "net:[4026532890]", as
+ * /proc/PID/ns/net shows it; "" when unknown. */
+static void netns_label(const struct attach_health *a, char *buf, size_t size)
+{
+	if (a->netns[0])
+		strscpy(buf, a->netns, size);
+	else if (a->netns_ino)
+		snprintf(buf, size, "net:[%llu]", (unsigned long long)a->netns_ino);
+	else
+		buf[0] = '\0';
+}
+
+/* State of one attachment, and the network namespace of an interface
+ * attachment (its name alone is ambiguous across namespaces). */
+static void json_attach_health(struct json_writer *w, const struct ebpf_meta_attach *rec,
+			       const struct attach_health *a)
+{
+	jw_kv_string(w, "state", attach_state_str(a->state));
+	if (a->why)
+		jw_kv_string(w, "reason", a->why);
+	if (!rec->ifindex)
+		return;
+	jw_key(w, "netns_ino");
+	if (a->netns_ino)
+		jw_uint(w, a->netns_ino);
+	else
+		jw_null(w);
+	jw_key(w, "netns");
+	if (a->netns[0])
+		jw_string(w, a->netns);
+	else
+		jw_null(w);
+}
+
+static void json_meta(struct json_writer *w, const struct ebpf_meta *m,
+		      const struct backend_health *h)
 {
 	char when[64];
 
@@ -108,6 +144,7 @@ static void json_meta(struct json_writer *w, const struct ebpf_meta *m)
 	jw_kv_string(w, "loader_version", m->loader_version);
 	jw_kv_bool(w, "classic", m->flags & EBPF_META_F_CLASSIC);
 	jw_kv_int(w, "holder_pid", m->holder_pid);
+	jw_kv_string(w, "holder_state", holder_state_str(h->holder));
 	jw_kv_bool(w, "foreground", m->flags & EBPF_META_F_FOREGROUND);
 	jw_kv_string(w, "iface", m->iface);
 	jw_key(w, "attach");
@@ -117,29 +154,88 @@ static void json_meta(struct json_writer *w, const struct ebpf_meta *m)
 		jw_kv_string(w, "program", m->attach[i].prog);
 		jw_kv_string(w, "kind", m->attach[i].kind);
 		jw_kv_string(w, "target", m->attach[i].target);
+		json_attach_health(w, &m->attach[i], &h->attach[i]);
 		jw_end_object(w);
 	}
 	jw_end_array(w);
 }
 
-static void attach_summary(const struct ebpf_meta *m, char *buf, size_t size)
+/* kind:target[@netns][(state)] for each attachment, comma-separated. */
+static void attach_summary(const struct ebpf_meta *m, const struct backend_health *h,
+			   char *buf, size_t size)
 {
+	char ns[80];
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (__u32 i = 0; i < m->nr_attach && len < size; i++)
-		len += snprintf(buf + len, size - len, "%s%s:%s", i ? "," : "",
-				m->attach[i].kind, m->attach[i].target);
+	for (__u32 i = 0; i < m->nr_attach && len < size; i++) {
+		const struct attach_health *a = &h->attach[i];
+
+		netns_label(a, ns, sizeof(ns));
+		len += snprintf(buf + len, size - len, "%s%s:%s%s%s%s%s%s", i ? "," : "",
+				m->attach[i].kind, m->attach[i].target, ns[0] ? "@" : "", ns,
+				a->state != ATTACH_ATTACHED ? "(" : "",
+				a->state != ATTACH_ATTACHED ? attach_state_str(a->state) : "",
+				a->state != ATTACH_ATTACHED ? ")" : "");
+	}
 	if (!m->nr_attach)
 		strscpy(buf, "-", size);
+}
+
+/* "1234", or "1234(stale)" when the pid no longer names the holder. */
+static void holder_summary(const struct ebpf_meta *m, const struct backend_health *h,
+			   char *buf, size_t size)
+{
+	if (h->holder == HOLDER_NONE)
+		strscpy(buf, "-", size);
+	else if (h->holder == HOLDER_RUNNING)
+		snprintf(buf, size, "%d", m->holder_pid);
+	else
+		snprintf(buf, size, "%d(%s)", m->holder_pid, holder_state_str(h->holder));
+}
+
+static void list_json(struct json_writer *w, const char *name, const char *dir,
+		      const struct ebpf_meta *m, const struct backend_health *h)
+{
+	jw_start_object(w);
+	jw_kv_string(w, "name", name);
+	jw_kv_string(w, "state", backend_state_str(h->state));
+	/* A broken entry has no record: no fields made up from zeros. */
+	if (h->state == BACKEND_BROKEN)
+		jw_kv_string(w, "reason", backend_broken_reason(h->err));
+	else
+		json_meta(w, m, h);
+	json_names(w, "programs", dir, PIN_DIR_PROGS);
+	json_names(w, "maps", dir, PIN_DIR_MAPS);
+	json_names(w, "links", dir, PIN_DIR_LINKS);
+	jw_end_object(w);
+}
+
+static void list_text(const char *name, const char *dir, const struct ebpf_meta *m,
+		      const struct backend_health *h)
+{
+	char when[64] = "-", attach[1024], holder[32];
+
+	if (h->state == BACKEND_BROKEN) {
+		printf("%-16s %-8s %-5zu %-5zu %-24s %-14s %-36s %s\n", name,
+		       backend_state_str(h->state), count_dir(dir, PIN_DIR_PROGS),
+		       count_dir(dir, PIN_DIR_MAPS), "-", "-", "-", backend_broken_reason(h->err));
+		return;
+	}
+	format_time(m->load_time_ns, when, sizeof(when));
+	attach_summary(m, h, attach, sizeof(attach));
+	holder_summary(m, h, holder, sizeof(holder));
+	printf("%-16s %-8s %-5zu %-5zu %-24s %-14s %-36s %s\n", name, backend_state_str(h->state),
+	       count_dir(dir, PIN_DIR_PROGS), count_dir(dir, PIN_DIR_MAPS), when, holder,
+	       m->object[0] ? m->object : "-", attach);
 }
 
 int cmd_list(int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: ebpf-loader list [--pin-root DIR] [--json]\n"
-		"One line per loaded backend: name, object, load time, programs, maps,\n"
-		"attach points, holder pid.\n";
+		"One line per loaded backend: name, state (ok, detached, broken), programs,\n"
+		"maps, load time, holder pid, object, attach points.\n";
 	struct json_writer w;
 	struct dirlist l = {};
 	struct diag d = {};
@@ -164,34 +260,22 @@ int cmd_list(int argc, char **argv)
 		jw_key(&w, "backends");
 		jw_start_array(&w);
 	} else {
-		printf("%-16s %-5s %-5s %-24s %-8s %-36s %s\n", "NAME", "PROGS", "MAPS", "LOADED",
-		       "HOLDER", "OBJECT", "ATTACH");
+		printf("%-16s %-8s %-5s %-5s %-24s %-14s %-36s %s\n", "NAME", "STATE", "PROGS", "MAPS",
+		       "LOADED", "HOLDER", "OBJECT", "ATTACH");
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		struct ebpf_meta m = {};
-		char dir[PATH_MAX], when[64] = "-", attach[512], holder[16] = "-";
+		struct backend_health h;
+		struct ebpf_meta m;
+		char dir[PATH_MAX];
 
 		if (!pin_root_entry_is_backend(l.names[i]) ||
 		    path_join(dir, sizeof(dir), "%s/%s", root_path, l.names[i]))
 			continue;
-		if (meta_read(dir, &m) == 0)
-			format_time(m.load_time_ns, when, sizeof(when));
-		if (g.json) {
-			jw_start_object(&w);
-			jw_kv_string(&w, "name", l.names[i]);
-			json_meta(&w, &m);
-			json_names(&w, "programs", dir, PIN_DIR_PROGS);
-			json_names(&w, "maps", dir, PIN_DIR_MAPS);
-			json_names(&w, "links", dir, PIN_DIR_LINKS);
-			jw_end_object(&w);
-			continue;
-		}
-		attach_summary(&m, attach, sizeof(attach));
-		if (m.holder_pid)
-			snprintf(holder, sizeof(holder), "%d", m.holder_pid);
-		printf("%-16s %-5zu %-5zu %-24s %-8s %-36s %s\n", l.names[i],
-		       count_dir(dir, PIN_DIR_PROGS), count_dir(dir, PIN_DIR_MAPS), when, holder,
-		       m.object[0] ? m.object : "-", attach);
+		backend_health_check(dir, &m, &h);
+		if (g.json)
+			list_json(&w, l.names[i], dir, &m, &h);
+		else
+			list_text(l.names[i], dir, &m, &h);
 	}
 	if (g.json) {
 		jw_end_array(&w);
@@ -201,12 +285,26 @@ int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-static const struct ebpf_meta_attach *attach_of(const struct ebpf_meta *m, const char *prog)
+/* Index in m->attach of PROG's attachment, -1 if it has none. */
+static int attach_of(const struct ebpf_meta *m, const char *prog)
 {
 	for (__u32 i = 0; i < m->nr_attach; i++)
 		if (!strcmp(m->attach[i].prog, prog))
-			return &m->attach[i];
-	return NULL;
+			return i;
+	return -1;
+}
+
+/* " netns NAME (net:[INO])" for an interface attachment, then its state:
+ * " attached", " detached: holder not running". */
+static void print_attach_health(const struct ebpf_meta_attach *rec, const struct attach_health *a)
+{
+	if (rec->ifindex && a->netns[0])
+		printf(" netns %s (net:[%llu])", a->netns, (unsigned long long)a->netns_ino);
+	else if (rec->ifindex && a->netns_ino)
+		printf(" netns net:[%llu]", (unsigned long long)a->netns_ino);
+	else if (rec->ifindex)
+		printf(" netns unknown");
+	printf(" %s%s%s", attach_state_str(a->state), a->why ? ": " : "", a->why ? a->why : "");
 }
 
 /* Entries in use: arrays are always full; hashes are walked. */
@@ -282,7 +380,8 @@ static int pin_open_info(const char *sub, const char *name, bool rdonly, void *i
 	return fd;
 }
 
-static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m)
+static void show_progs(struct json_writer *w, const char *dir, const struct ebpf_meta *m,
+		       const struct backend_health *h)
 {
 	char sub[PATH_MAX];
 	bool stats = bpf_stats_enabled();
@@ -291,7 +390,8 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 	section_begin(w, dir, PIN_DIR_PROGS, "programs", sub, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct bpf_prog_info info = {};
-		const struct ebpf_meta_attach *a = attach_of(m, l.names[i]);
+		int ai = attach_of(m, l.names[i]);
+		const struct ebpf_meta_attach *a = ai >= 0 ? &m->attach[ai] : NULL;
 		const char *type;
 		_cleanup_close_ int fd = pin_open_info(sub, l.names[i], false, &info, sizeof(info));
 
@@ -306,6 +406,10 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 			if (a) {
 				jw_kv_string(w, "attach_kind", a->kind);
 				jw_kv_string(w, "attach_target", a->target);
+				jw_key(w, "attach");
+				jw_start_object(w);
+				json_attach_health(w, a, &h->attach[ai]);
+				jw_end_object(w);
 			}
 			if (stats) {
 				jw_kv_uint(w, "run_cnt", info.run_cnt);
@@ -316,6 +420,8 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 		}
 		printf("  %-24s id %-6u %-14s %s:%s", l.names[i], info.id, type ? type : "unknown",
 		       a ? a->kind : "-", a ? a->target : "-");
+		if (a)
+			print_attach_health(a, &h->attach[ai]);
 		if (stats)
 			printf("  run_cnt %llu run_time_ns %llu", (unsigned long long)info.run_cnt,
 			       (unsigned long long)info.run_time_ns);
@@ -397,14 +503,25 @@ static void show_links(struct json_writer *w, const char *dir)
 	section_end(w, &l);
 }
 
+static const char *holder_state_why(enum holder_state s)
+{
+	switch (s) {
+	case HOLDER_STALE: return ": not running";
+	case HOLDER_UNKNOWN: return ": in another pid namespace";
+	default: return "";
+	}
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: ebpf-loader show NAME [--pin-root DIR] [--json]\n"
 		"Programs (id, type, attach point, run count and time when\n"
 		"kernel.bpf_stats_enabled=1), maps (id, type, sizes, entries), links\n"
-		"and the meta record of one backend.\n";
-	struct ebpf_meta m = {};
+		"and the meta record of one backend, checked: its state (ok, detached),\n"
+		"whether its holder runs, and each attachment's state and network namespace.\n";
+	struct backend_health h;
+	struct ebpf_meta m;
 	struct json_writer w;
 	struct diag d = {};
 	const char *root_path, *name;
@@ -427,28 +544,32 @@ int cmd_show(int argc, char **argv)
 	if (r || access(dir, F_OK) < 0)
 		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded under %s",
 					     name, root_path), &d);
-	r = meta_read(dir, &m);
-	if (r)
-		fprintf(stderr, "ebpf-loader: %s: meta record unreadable: %s\n", name, strerror(-r));
+	backend_health_check(dir, &m, &h);
+	if (h.state == BACKEND_BROKEN)
+		return report_error(diag_set(&d, h.err, "%s: not a backend: %s", dir,
+					     backend_broken_reason(h.err)), &d);
 	if (g.json) {
 		jw_init(&w, stdout);
 		jw_start_object(&w);
 		jw_kv_string(&w, "name", name);
 		jw_kv_string(&w, "pin_dir", dir);
+		jw_kv_string(&w, "state", backend_state_str(h.state));
 		jw_key(&w, "meta");
 		jw_start_object(&w);
-		json_meta(&w, &m);
+		json_meta(&w, &m, &h);
 		jw_end_object(&w);
 	} else {
 		format_time(m.load_time_ns, when, sizeof(when));
-		printf("backend %s (%s)\n  object %s\n  sha256 %s\n  loaded %s by ebpf-loader %s%s\n",
-		       name, dir, m.object, m.sha256, when, m.loader_version,
+		printf("backend %s (%s)\n  state %s\n  object %s\n  sha256 %s\n"
+		       "  loaded %s by ebpf-loader %s%s\n", name, dir, backend_state_str(h.state),
+		       m.object, m.sha256, when, m.loader_version,
 		       (m.flags & EBPF_META_F_CLASSIC) ? " (classic object)" : "");
-		if (m.holder_pid)
-			printf("  holder pid %d%s\n", m.holder_pid,
-			       (m.flags & EBPF_META_F_FOREGROUND) ? " (foreground loader)" : "");
+		if (h.holder != HOLDER_NONE)
+			printf("  holder pid %d%s %s%s\n", m.holder_pid,
+			       (m.flags & EBPF_META_F_FOREGROUND) ? " (foreground loader)" : "",
+			       holder_state_str(h.holder), holder_state_why(h.holder));
 	}
-	show_progs(&w, dir, &m);
+	show_progs(&w, dir, &m, &h);
 	show_maps(&w, dir);
 	show_links(&w, dir);
 	if (g.json)

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "btfpin.h"
+#include "health.h"
 #include "holder.h"
 #include "json_writer.h"
 #include "loader.h"
@@ -216,6 +217,12 @@ static int write_meta(const struct pin_root *root, const struct load_opts *o, st
 	strscpy(m->sha256, s->obj.sha256, sizeof(m->sha256));
 	strscpy(m->loader_version, EBPF_VERSION, sizeof(m->loader_version));
 	strscpy(m->iface, o->iface ? o->iface : "", sizeof(m->iface));
+	/* The namespaces the interface and holder pid belong to; 0 (unknown)
+	 * if /proc cannot say. */
+	if (ns_self_inode("net", &m->netns_ino))
+		m->netns_ino = 0;
+	if (ns_self_inode("pid", &m->pidns_ino))
+		m->pidns_ino = 0;
 	if (s->holder.pid > 0) {
 		m->holder_pid = s->holder.pid;
 		m->holder_start = s->holder.start;
