@@ -434,11 +434,13 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		libbpf_log_reset();
 		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
 		if (!o->bpf) {
-			const char *why = libbpf_log_last_warning();
+			char why[512];
 
+			/* libbpf's errno ("No such file or directory" for a
+			 * missing symbol table) would blame the file system. */
 			r = -errno;
-			return diag_set(d, r, "%s: cannot open BPF object: %s", path,
-					*why ? why : strerror(-r));
+			return diag_set(d, r, "%s: corrupt or unsupported BPF object (%s)", path,
+					libbpf_reason(r, why, sizeof(why)));
 		}
 		r = collect_modern(o, d);
 	}
@@ -538,7 +540,7 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 	libbpf_log_reset();
 	r = bpf_object__load(o->bpf);
 	if (r) {
-		const char *why = libbpf_log_last_warning();
+		char why[512];
 
 		bad = failed_prog(o, libbpf_log_prog_warning());
 		if (bad && log[0]) {
@@ -546,7 +548,8 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 			return diag_set(d, r, "%s: program '%s' (section '%s') rejected by the verifier: %s",
 					o->path, bad->name, bad->section, strerror(-r));
 		}
-		return diag_set(d, r, "%s: load failed: %s", o->path, *why ? why : strerror(-r));
+		return diag_set(d, r, "%s: load failed: %s", o->path,
+				libbpf_reason(r, why, sizeof(why)));
 	}
 	for (i = 0; i < o->nr_progs; i++)
 		o->progs[i].fd = bpf_program__fd(o->progs[i].bprog);

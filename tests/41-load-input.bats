@@ -17,6 +17,38 @@ expect_refused() { # MESSAGE ARGS...
 	[[ "${stderr_lines[0]}" == "ebpf-loader: "*"$msg"* ]]
 }
 
+# A copy of t_tracepoint.o damaged in one way (see the cases below), found
+# by walking its ELF section headers, so that a rebuilt object still works.
+corrupt_object() { # HOW OUT
+	python3 - "$TOBJ/t_tracepoint.o" "$2" "$1" <<'EOF'
+import struct, sys
+src, dst, how = sys.argv[1:4]
+d = bytearray(open(src, "rb").read())
+shoff, = struct.unpack_from("<Q", d, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
+hdr = lambda i: shoff + i * shentsize
+sec = lambda i: struct.unpack_from("<IIQQQQ", d, hdr(i))
+stroff = sec(shstrndx)[4]
+def name(i):
+    n = stroff + sec(i)[0]
+    return bytes(d[n:d.index(b"\0", n)]).decode()
+idx = {name(i): i for i in range(shnum)}
+btf = sec(idx[".BTF"])[4]
+if how == "btf-type":       # .BTF of a section type libbpf does not know
+    struct.pack_into("<I", d, hdr(idx[".BTF"]) + 4, 0xae)
+elif how == "btf-datasec":  # BTF names a data section the ELF has not got
+    hdr_len, _, _, str_off, str_len = struct.unpack_from("<IIIII", d, btf + 4)
+    s = btf + hdr_len + str_off
+    at = d.index(b"\0license\0", s, s + str_len)
+    d[at + 1:at + 8] = b"licensx"
+elif how == "btf-ext":      # .BTF.ext line info beyond the section's end
+    struct.pack_into("<I", d, sec(idx[".BTF.ext"])[4] + 16, 0x00c30000)
+else:
+    sys.exit("unknown damage " + how)
+open(dst, "wb").write(d)
+EOF
+}
+
 # The docs of the tree BUILD was made from, so that the baseline build is
 # checked against its own man page.
 manpage() {
@@ -96,4 +128,24 @@ manpage() {
 	expect_refused "invalid backend name 'a\\x1b[31m': character '\\x1b' not allowed" \
 		"$TOBJ/t_tracepoint.o" --name "$(printf 'a\033[31m')"
 	[ ! -e "$ROOT" ]
+}
+
+@test "an object libbpf refuses without a warning: corrupt or unsupported, libbpf's own error code spelled out" {
+	run -0 corrupt_object btf-type "$TMP/btftype.o"
+	expect_refused "$TMP/btftype.o: corrupt or unsupported BPF object (libbpf error: BPF object format invalid; --verbose shows libbpf's log)" "$TMP/btftype.o"
+	[[ "$stderr" != *"Unknown error"* ]]
+	assert_no_backend btftype
+}
+
+@test "an object libbpf refuses with ENOENT: its debug-level reason, not 'No such file or directory' alone" {
+	run -0 corrupt_object btf-datasec "$TMP/datasec.o"
+	expect_refused "$TMP/datasec.o: corrupt or unsupported BPF object (sec 'licensx': failed to determine size from ELF: size 0, err -2 (No such file or directory))" "$TMP/datasec.o"
+	assert_no_backend datasec
+}
+
+@test "corrupt .BTF.ext: the reason libbpf failed, not the warning it ignored" {
+	run -0 corrupt_object btf-ext "$TMP/btfext.o"
+	expect_refused "$TMP/btfext.o: corrupt or unsupported BPF object (BTF is required, but is missing or corrupted)" "$TMP/btfext.o"
+	[[ "$stderr" != *"Ignored and continue"* ]]
+	assert_no_backend btfext
 }
