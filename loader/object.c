@@ -15,6 +15,7 @@
 #include "legacy.h"
 #include "loader.h"
 #include "object.h"
+#include "privs.h"
 #include "probe.h"
 #include "util.h"
 
@@ -548,8 +549,9 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 			return diag_set(d, r, "%s: program '%s' (section '%s') rejected by the verifier: %s",
 					o->path, bad->name, bad->section, strerror(-r));
 		}
-		return diag_set(d, r, "%s: load failed: %s", o->path,
-				libbpf_reason(r, why, sizeof(why)));
+		return diag_set(d, r, "%s: load failed: %s%s%s", o->path,
+				libbpf_reason(r, why, sizeof(why)), r == -EPERM ? "; " : "",
+				r == -EPERM ? PRIVS_HINT : "");
 	}
 	for (i = 0; i < o->nr_progs; i++)
 		o->progs[i].fd = bpf_program__fd(o->progs[i].bprog);

@@ -130,6 +130,45 @@ manpage() {
 	[ ! -e "$ROOT" ]
 }
 
+# ARGS run as user nobody with CAPS (setpriv syntax) in a private mount
+# namespace, on a fresh bpffs at $TMP/fs that nobody may write (mode 1777, as
+# a new bpffs is): the mount goes with the namespace, whatever happens.
+# Prints "created: <entries>" when the pin root exists afterwards.
+load_unprivileged() { # CAPS OBJ
+	chmod 0755 "$TMP"
+	mkdir "$TMP/fs"
+	unshare --mount --propagation private sh -c '
+		mount -t bpf bpf "$1" && chmod 1777 "$1" || exit 99
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps="$2" --ambient-caps="$2" "$3" load "$4" --pin-root "$1/r"
+		rc=$?
+		"$3" unload --all --pin-root "$1/r" >/dev/null 2>&1
+		if [ -e "$1/r" ]; then echo "created: $(ls -A "$1/r")"; fi
+		exit $rc' sh "$TMP/fs" "$1" "$LOADER" "$2"
+}
+
+@test "load without CAP_BPF: says what it needs and creates nothing" {
+	run --separate-stderr load_unprivileged -all "$TOBJ/t_tracepoint.o"
+	echo "status=$status stderr=$stderr output=$output"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-loader: $TOBJ/t_tracepoint.o: not permitted without CAP_BPF: needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)" ]
+}
+
+@test "load with CAP_BPF but without CAP_PERFMON or CAP_NET_ADMIN: names the program and the capability" {
+	run --separate-stderr load_unprivileged +bpf "$TOBJ/t_tracepoint.o"
+	echo "status=$status stderr=$stderr output=$output"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "ebpf-loader: $TOBJ/t_tracepoint.o: program 'count_getppid' (section 'tp/syscalls/sys_enter_getppid'): not permitted without CAP_PERFMON: needs root"* ]]
+	rm -rf "$TMP/fs"
+	run --separate-stderr load_unprivileged +bpf,+perfmon "$TOBJ/t_xdp.o"
+	echo "status=$status stderr=$stderr output=$output"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "ebpf-loader: $TOBJ/t_xdp.o: program 'count_xdp' (section 'xdp'): not permitted without CAP_NET_ADMIN: needs root"* ]]
+}
+
 @test "an object libbpf refuses without a warning: corrupt or unsupported, libbpf's own error code spelled out" {
 	run -0 corrupt_object btf-type "$TMP/btftype.o"
 	expect_refused "$TMP/btftype.o: corrupt or unsupported BPF object (libbpf error: BPF object format invalid; --verbose shows libbpf's log)" "$TMP/btftype.o"
