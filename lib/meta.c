@@ -7,6 +7,10 @@
 #include "pinlayout.h"
 #include "util.h"
 
+/* Every name backend_name_check() accepts fits the record. */
+_Static_assert(sizeof(((struct ebpf_meta *)0)->name) >= BACKEND_NAME_MAX,
+	       "meta name field shorter than BACKEND_NAME_MAX");
+
 int meta_create(const struct ebpf_meta *m, int *fd_out)
 {
 	_cleanup_close_ int fd = -1;

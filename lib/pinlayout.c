@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "pinlayout.h"
 #include "util.h"
 
@@ -17,26 +18,39 @@ const char *pin_root_resolve(const char *opt)
 	return EBPF_PIN_ROOT_DEFAULT;
 }
 
+static bool backend_name_char_ok(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+		return true;
+	/* Not first: "-x" would read as an option to every later command. */
+	return c == '-' && !first;
+}
+
 int backend_name_check(const char *name, struct diag *d)
 {
+	char shown[4 * BACKEND_NAME_MAX + 4], bad[8];
 	size_t len = strlen(name);
 	const char *p;
 
+	str_escape(name, shown, sizeof(shown));
 	if (!len)
 		return diag_set(d, -EINVAL, "invalid backend name '': empty");
 	if (len >= BACKEND_NAME_MAX)
 		return diag_set(d, -EINVAL, "invalid backend name '%s': longer than %d characters",
-				name, BACKEND_NAME_MAX - 1);
+				shown, BACKEND_NAME_MAX - 1);
 	if (!strcmp(name, PIN_DIR_SHARED) || !strcmp(name, PIN_DIR_STAGING))
 		return diag_set(d, -EINVAL, "invalid backend name '%s': reserved for the pin layout",
-				name);
+				shown);
 	for (p = name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
+		if (backend_name_char_ok(*p, p == name))
 			continue;
+		if (*p == '-')
+			return diag_set(d, -EINVAL,
+					"invalid backend name '%s': must not begin with '-'", shown);
+		str_escape((char[]){ *p, '\0' }, bad, sizeof(bad));
 		return diag_set(d, -EINVAL,
-				"invalid backend name '%s': character '%c' not allowed (use letters, digits, '_' and '-')",
-				name, *p);
+				"invalid backend name '%s': character '%s' not allowed (use A-Z, a-z, 0-9, '_' and '-')",
+				shown, bad);
 	}
 	return 0;
 }

@@ -29,8 +29,11 @@
 
 /* --pin-root if given, else $EBPF_PIN_ROOT, else the default. */
 const char *pin_root_resolve(const char *opt);
-/* A backend name is 1..63 characters of [A-Za-z0-9_-], not a reserved
- * directory name ("shared", "staging"). bpffs itself rejects any '.'. */
+/* A backend name is 1..63 characters of [A-Za-z0-9_-], not beginning with
+ * '-' (it would read as an option), not a reserved directory name ("shared",
+ * "staging"). bpffs would take 255 bytes; the limit is the meta record's
+ * name field (lib/meta.h) and the readers' buffers of BACKEND_NAME_MAX. The
+ * error quotes the name escaped (lib/escape.h). */
 int backend_name_check(const char *name, struct diag *d);
 /* True when a directory entry under the pin root is a backend (not shared/,
  * not staging/, not hidden). Readers and `list` use this. */

@@ -30,6 +30,7 @@
 #include "object.h"
 #include "pinlayout.h"
 #include "pintree.h"
+#include "privs.h"
 #include "util.h"
 
 #define MAX_SOCKS 64
@@ -547,6 +548,10 @@ int cmd_load(int argc, char **argv)
 				r = diag_set(&d, -EINVAL, "backend '%s' given twice", st[i].name);
 				goto fail;
 			}
+		/* Before the pin root is made: a refused load leaves nothing. */
+		r = privs_check_object(&st[i].obj, &d);
+		if (r)
+			goto fail;
 	}
 
 	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);

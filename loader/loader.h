@@ -4,6 +4,7 @@
 #define EBPF_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "diag.h"
 
 struct loader_globals {
@@ -30,6 +31,11 @@ int report_error(int err, const struct diag *d);
 void libbpf_log_setup(void);
 void libbpf_log_reset(void);
 const char *libbpf_log_last_warning(void);
+/* Why libbpf failed with err, readable and escaped, in buf: its last
+ * warning since the reset that is not about something it ignored, with
+ * error numbers in it spelled out; without one, the text of err (errno or
+ * libbpf's own LIBBPF_ERRNO__* codes). Returns buf. */
+const char *libbpf_reason(int err, char *buf, size_t size);
 /* The first warning about a program ("prog 'NAME': ...") since the reset. */
 const char *libbpf_log_prog_warning(void);
 

@@ -15,6 +15,7 @@
 #include "legacy.h"
 #include "loader.h"
 #include "object.h"
+#include "privs.h"
 #include "probe.h"
 #include "util.h"
 
@@ -77,31 +78,118 @@ int object_resolve(const char *arg, char *out, size_t size, struct diag *d)
 			arg, EBPF_OBJDIR);
 }
 
+/* The largest object we read, unless EBPF_OBJ_MAX_SIZE says otherwise: the
+ * biggest object in this tree is a few KiB; anything near this is not a
+ * BPF object but a mistake (or an attack on our memory). */
+#define OBJECT_MAX_SIZE_DEFAULT (64ull << 20)
+
+/* EBPF_OBJ_MAX_SIZE: bytes, or with a K, M or G suffix (powers of 1024). */
+static int object_max_size(unsigned long long *max, struct diag *d)
+{
+	const char *env = getenv(OBJECT_MAX_SIZE_ENV);
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	*max = OBJECT_MAX_SIZE_DEFAULT;
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (*end == 'K')
+		shift = 10;
+	else if (*end == 'M')
+		shift = 20;
+	else if (*end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (env[0] < '0' || env[0] > '9' || errno || *end || !v || v > (~0ull >> shift))
+		return diag_set(d, -EINVAL, "%s=%s: not a size (bytes, or a number with K, M or G)",
+				OBJECT_MAX_SIZE_ENV, env);
+	*max = v << shift;
+	return 0;
+}
+
+static const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	default: return "not a regular file";
+	}
+}
+
+/*
+ * Only a regular file is an object. O_NONBLOCK, so that opening a FIFO
+ * without a writer returns instead of waiting forever; O_NOCTTY, so that a
+ * terminal does not become ours. fstat() then judges what was opened (a
+ * stat() before the open could be raced). Opening a socket fails with
+ * ENXIO: stat() names it then.
+ */
+static int open_regular(const char *path, struct stat *st, struct diag *d)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENXIO && stat(path, st) == 0 && !S_ISREG(st->st_mode))
+			return diag_set(d, -EINVAL, "%s: is %s, not a BPF object file", path,
+					file_type_name(st->st_mode));
+		return diag_set(d, err, "%s: %s", path, strerror(-err));
+	}
+	if (fstat(fd, st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return diag_set(d, err, "%s: %s", path, strerror(-err));
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return diag_set(d, -EINVAL, "%s: is %s, not a BPF object file", path,
+				file_type_name(st->st_mode));
+	}
+	return fd;
+}
+
 static int read_file(const char *path, void **buf, size_t *size, struct diag *d)
 {
 	_cleanup_close_ int fd = -1;
+	unsigned long long max;
 	struct stat st;
 	size_t done = 0;
 	char *p;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = object_max_size(&max, d);
+	if (r)
+		return r;
+	fd = open_regular(path, &st, d);
 	if (fd < 0)
-		return diag_set(d, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return diag_set(d, -errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return diag_set(d, -EINVAL, "%s: not a regular file", path);
+		return fd;
+	/* Checked before allocating: a sparse file claims any size for free. */
+	if ((unsigned long long)st.st_size > max)
+		return diag_set(d, -EFBIG, "%s: %lld bytes, larger than the %llu-byte limit for a BPF object (%s raises it)",
+				path, (long long)st.st_size, max, OBJECT_MAX_SIZE_ENV);
 	p = malloc(st.st_size ? st.st_size : 1);
 	if (!p)
-		return -ENOMEM;
+		return diag_set(d, -ENOMEM, "%s: cannot allocate %lld bytes to read it: %s", path,
+				(long long)st.st_size, strerror(ENOMEM));
 	while (done < (size_t)st.st_size) {
 		ssize_t n = read(fd, p + done, st.st_size - done);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0) {
 			int err = n < 0 ? -errno : -EIO;
 
 			free(p);
-			return diag_set(d, err, "%s: read failed: %s", path, strerror(-err));
+			return diag_set(d, err, "%s: read failed: %s", path,
+					n < 0 ? strerror(-err) : "file shrank while read");
 		}
 		done += n;
 	}
@@ -347,11 +435,13 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		libbpf_log_reset();
 		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
 		if (!o->bpf) {
-			const char *why = libbpf_log_last_warning();
+			char why[512];
 
+			/* libbpf's errno ("No such file or directory" for a
+			 * missing symbol table) would blame the file system. */
 			r = -errno;
-			return diag_set(d, r, "%s: cannot open BPF object: %s", path,
-					*why ? why : strerror(-r));
+			return diag_set(d, r, "%s: corrupt or unsupported BPF object (%s)", path,
+					libbpf_reason(r, why, sizeof(why)));
 		}
 		r = collect_modern(o, d);
 	}
@@ -451,7 +541,7 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 	libbpf_log_reset();
 	r = bpf_object__load(o->bpf);
 	if (r) {
-		const char *why = libbpf_log_last_warning();
+		char why[512];
 
 		bad = failed_prog(o, libbpf_log_prog_warning());
 		if (bad && log[0]) {
@@ -459,7 +549,9 @@ static int load_modern(struct object *o, char *log, struct diag *d)
 			return diag_set(d, r, "%s: program '%s' (section '%s') rejected by the verifier: %s",
 					o->path, bad->name, bad->section, strerror(-r));
 		}
-		return diag_set(d, r, "%s: load failed: %s", o->path, *why ? why : strerror(-r));
+		return diag_set(d, r, "%s: load failed: %s%s%s", o->path,
+				libbpf_reason(r, why, sizeof(why)), r == -EPERM ? "; " : "",
+				r == -EPERM ? PRIVS_HINT : "");
 	}
 	for (i = 0; i < o->nr_progs; i++)
 		o->progs[i].fd = bpf_program__fd(o->progs[i].bprog);

@@ -57,7 +57,11 @@ struct object {
 /* Find OBJ: a path with '/' is used as given; a bare name is looked up in
  * the build dir next to the binary, then in the installed object dir. */
 int object_resolve(const char *arg, char *out, size_t size, struct diag *d);
-/* Read and parse, without touching the kernel. */
+/* Environment variable overriding the size limit on object files (64 MiB). */
+#define OBJECT_MAX_SIZE_ENV "EBPF_OBJ_MAX_SIZE"
+
+/* Read and parse, without touching the kernel. Refuses anything but a
+ * regular file (without blocking on a FIFO) and files over the limit. */
 int object_open(struct object *o, const char *path, const char *name, struct diag *d);
 /* The same from memory (takes ownership of a malloc'ed image): the entry
  * point the fuzzer uses. object_close() frees it. */
