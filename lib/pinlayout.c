@@ -32,7 +32,7 @@ int backend_name_check(const char *name, struct diag *d)
 	size_t len = strlen(name);
 	const char *p;
 
-	str_escape(name, shown, sizeof(shown));
+	str_quote(name, shown, sizeof(shown));
 	if (!len)
 		return diag_set(d, -EINVAL, "invalid backend name '': empty");
 	if (len >= BACKEND_NAME_MAX)
@@ -47,7 +47,7 @@ int backend_name_check(const char *name, struct diag *d)
 		if (*p == '-')
 			return diag_set(d, -EINVAL,
 					"invalid backend name '%s': must not begin with '-'", shown);
-		str_escape((char[]){ *p, '\0' }, bad, sizeof(bad));
+		str_quote((char[]){ *p, '\0' }, bad, sizeof(bad));
 		return diag_set(d, -EINVAL,
 				"invalid backend name '%s': character '%s' not allowed (use A-Z, a-z, 0-9, '_' and '-')",
 				shown, bad);

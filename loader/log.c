@@ -166,7 +166,7 @@ const char *libbpf_reason(int err, char *buf, size_t size)
 		return buf;
 	}
 	/* A hostile object names its own sections and maps: escape. */
-	str_escape(why, raw, sizeof(raw));
+	str_quote(why, raw, sizeof(raw));
 	len = strlen(raw);
 	while (len && raw[len - 1] == '.')
 		raw[--len] = '\0';

@@ -113,8 +113,8 @@ int privs_check_object(const struct object *o, struct diag *d)
 			cap = "CAP_NET_ADMIN";
 		if (cap)
 			return diag_set(d, -EPERM, "%s: program '%s' (section '%s'): not permitted without %s: %s",
-					o->path, str_escape(p->name, name, sizeof(name)),
-					str_escape(p->section, section, sizeof(section)), cap, PRIVS_HINT);
+					o->path, str_quote(p->name, name, sizeof(name)),
+					str_quote(p->section, section, sizeof(section)), cap, PRIVS_HINT);
 	}
 	return 0;
 }

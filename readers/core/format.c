@@ -9,37 +9,6 @@
 /* Longest enumerator name shown; longer ones are cut. */
 #define ENUM_NAME_MAX 128
 
-size_t str_escape(const void *data, size_t len, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	const uint8_t *p = data;
-	size_t i, o = 0;
-
-	if (!size)
-		return 0;
-	for (i = 0; i < len && p[i]; i++) {
-		uint8_t c = p[i];
-		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
-		size_t need = plain ? 1 : c == '\\' ? 2 : 4;
-
-		if (o + need >= size)
-			break; /* cut before an escape, never inside one */
-		if (plain) {
-			buf[o++] = (char)c;
-		} else if (c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = '\\';
-		} else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 0xf];
-		}
-	}
-	buf[o] = '\0';
-	return o;
-}
-
 int field_format(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size)
 {
 	const uint8_t *p = (const uint8_t *)data + f->offset;

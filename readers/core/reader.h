@@ -9,6 +9,7 @@
 #ifndef EBPF_READER_H
 #define EBPF_READER_H
 
+#include "escape.h"
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,17 +73,6 @@ int field_format(const struct field *f, const void *data, uint32_t idx, char *bu
  * -ENOSPC when cut. field_text_size() is a size that is never cut. */
 int field_text(const struct field *f, const void *data, char *buf, size_t size);
 size_t field_text_size(const struct field *f);
-/*
- * The one text of a char array from a map, for every reader and format
- * (docs/design.md, "Strings"): the bytes up to the first NUL or len, printable
- * ASCII as itself except the backslash, written "\\", and every other byte
- * "\xNN" (lowercase hex). Injective, so different strings never give one
- * label value, and ASCII, so valid UTF-8. At most size - 1 characters and a
- * NUL (an escape is never cut in half); returns the length written.
- */
-size_t str_escape(const void *data, size_t len, char *buf, size_t size);
-/* A buffer size str_escape() never cuts for len bytes. */
-#define STR_ESCAPED_SIZE(len) (4 * (size_t)(len) + 1)
 /* Sum the numeric fields of nr_cpus per-CPU slots (stride bytes apart) into
  * out; non-numeric fields are taken from the first CPU. */
 void schema_sum_percpu(const struct schema *s, const void *slots, size_t stride, int nr_cpus,
