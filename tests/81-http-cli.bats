@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# The exporter's HTTP requests as RFC 9112 reads them, and the command lines
+# of every binary: listen addresses, option errors, help, shared rules.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+# An exporter on 127.0.0.1:9436 in a private netns, over a loaded backend.
+ns_exporter_start() { # LISTEN
+	netns_create
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	in_ns "$EXPORTER" --pin-root "$ROOT" --listen "$1" 2>"$TMP/exporter.err" &
+	BG_PIDS="$BG_PIDS $!"
+	local i
+	for i in $(seq 50); do
+		in_ns curl -sf -o /dev/null "http://${1%:*}:${1##*:}/" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/exporter.err" >&2
+	return 1
+}
+
+# The status line the exporter in the netns answers to REQUEST, given with
+# Python escapes (\x00, \r, \n) so that it may hold any byte.
+http_status() { # REQUEST
+	in_ns "$PY" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", 9436), timeout=5)
+s.sendall(sys.argv[1].encode().decode("unicode_escape").encode("latin-1"))
+resp = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    resp += chunk
+print(resp.split(b"\r\n")[0].decode())
+' "$1"
+}
+
+# A well-formed request is answered 200 (so a 400 below is about the one
+# malformed part, not about the exporter or the helper).
+assert_wellformed_ok() {
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'
+	[ "$output" = "HTTP/1.1 200 OK" ]
+}
+
+@test "http: a NUL in the request target is a 400, not /metrics" {
+	ns_exporter_start 127.0.0.1:9436
+	assert_wellformed_ok
+	run -0 http_status 'GET /metrics\x00 HTTP/1.1\r\nHost: x\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	run -0 http_status 'GET /metrics\x00junk HTTP/1.1\r\nHost: x\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	run -0 http_status 'GET /met\trics HTTP/1.1\r\nHost: x\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+}
+
+@test "http: a NUL or a bare CR in a header value is a 400" {
+	ns_exporter_start 127.0.0.1:9436
+	assert_wellformed_ok
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\x00y\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+}
+
+@test "http: a header line without a colon, or with space before it, is a 400" {
+	ns_exporter_start 127.0.0.1:9436
+	assert_wellformed_ok
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost : x\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+}
+
+@test "http: an obsolete folded header line (leading space or tab) is a 400" {
+	ns_exporter_start 127.0.0.1:9436
+	assert_wellformed_ok
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tb\r\n\r\n'
+	[ "$output" = "HTTP/1.1 400 Bad Request" ]
+	# gzip still follows Accept-Encoding in a well-formed head.
+	run -0 http_status 'GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n'
+	[ "$output" = "HTTP/1.1 200 OK" ]
+}
+
