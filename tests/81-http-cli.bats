@@ -85,3 +85,54 @@ assert_wellformed_ok() {
 	[ "$output" = "HTTP/1.1 200 OK" ]
 }
 
+@test "the exporter listens on a host name: --listen localhost:PORT" {
+	ns_exporter_start localhost:9436
+	run -0 in_ns curl -sf "http://127.0.0.1:9436/metrics"
+	[[ "$output" == *"ebpf_exporter_build_info{"* ]]
+	# A name that is not one: one line, the reason, exit 2; no DNS query
+	# for something meant as a numeric address.
+	run --separate-stderr -2 in_ns "$EXPORTER" --pin-root "$ROOT" --listen 300.1.1.1:9437
+	[ "$stderr" = "ebpf-exporter: invalid --listen '300.1.1.1:9437': '300.1.1.1' is not an IP address" ]
+}
+
+@test "ebpf-stream listens on a host name: --listen tcp:localhost:PORT" {
+	netns_create
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	in_ns "$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --listen tcp:localhost:7000 \
+		2>"$TMP/stream.err" &
+	BG_PIDS="$BG_PIDS $!"
+	local i got=""
+	# A subscriber gets the stream: the describe frame at least.
+	for i in $(seq 50); do
+		if in_ns "$PY" -c '
+import socket
+s = socket.create_connection(("127.0.0.1", 7000), timeout=5)
+assert len(s.recv(65536)) > 0
+' 2>/dev/null; then
+			got=yes
+			break
+		fi
+		sleep 0.1
+	done
+	cat "$TMP/stream.err"
+	[ "$got" = yes ]
+	[ ! -s "$TMP/stream.err" ]
+}
+
+@test "ebpf-print and ebpf-stream read seconds by one rule: 0.001 to 86400" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	local bad
+	for bad in 1e-9 0.0009 0 -1 86400.5 1e999 nan abc ""; do
+		run --separate-stderr -2 "$PRINT" --once --interval "$bad" --pin-root "$ROOT"
+		[ "$stderr" = "ebpf-print: invalid --interval '$bad': seconds, 0.001 to 86400" ]
+		run --separate-stderr -2 "$STREAM" --once --interval "$bad" --pin-root "$ROOT" --output /dev/null
+		[ "$stderr" = "ebpf-stream: invalid --interval '$bad': seconds, 0.001 to 86400" ]
+		run --separate-stderr -2 "$STREAM" --max-lag "$bad" --pin-root "$ROOT" --output /dev/null
+		[ "$stderr" = "ebpf-stream: invalid --max-lag '$bad': seconds, 0.001 to 86400" ]
+	done
+	local good
+	for good in 0.001 1e-3 86400; do
+		run -0 "$PRINT" --once --interval "$good" --pin-root "$ROOT"
+		run -0 "$STREAM" --once --interval "$good" --pin-root "$ROOT" --output /dev/null
+	done
+}
