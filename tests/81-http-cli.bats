@@ -119,6 +119,75 @@ assert len(s.recv(65536)) > 0
 	[ ! -s "$TMP/stream.err" ]
 }
 
+@test "ebpf-loader help prints the usage, as --help, and exits 0" {
+	run --separate-stderr -0 "$LOADER" --help
+	local want=$output
+	run --separate-stderr -0 "$LOADER" help
+	[ "$output" = "$want" ]
+	[ -z "$stderr" ]
+	run --separate-stderr -0 "$LOADER" load --help
+	want=$output
+	run --separate-stderr -0 "$LOADER" help load
+	[ "$output" = "$want" ]
+	run --separate-stderr -2 "$LOADER" help frobnicate
+	[ "$stderr" = "ebpf-loader: help: no such command (see --help)" ]
+}
+
+@test "an option given without its value says so, in one line" {
+	run --separate-stderr -2 "$LOADER" --pin-root
+	[ "$stderr" = "ebpf-loader: option '--pin-root' requires a value (see --help)" ]
+	run --separate-stderr -2 "$LOADER" list --pin-root
+	[ "$stderr" = "ebpf-loader: list: option '--pin-root' requires a value (see 'ebpf-loader list --help')" ]
+	run --separate-stderr -2 "$LOADER" load --name
+	[ "$stderr" = "ebpf-loader: load: option '--name' requires a value (see 'ebpf-loader load --help')" ]
+	run --separate-stderr -2 "$PRINT" --interval
+	[ "$stderr" = "ebpf-print: option '--interval' requires a value (see --help)" ]
+	run --separate-stderr -2 "$EXPORTER" --listen
+	[ "$stderr" = "ebpf-exporter: option '--listen' requires a value (see --help)" ]
+	run --separate-stderr -2 "$STREAM" --output
+	[ "$stderr" = "ebpf-stream: option '--output' requires a value (see --help)" ]
+}
+
+@test "an unknown option is one line with one prefix, in every binary and command" {
+	local cmd
+	for cmd in list load unload show; do
+		run --separate-stderr -2 "$LOADER" "$cmd" --bogus
+		[ "$stderr" = "ebpf-loader: $cmd: unknown option '--bogus' (see 'ebpf-loader $cmd --help')" ]
+	done
+	run --separate-stderr -2 "$LOADER" unload -x
+	[ "$stderr" = "ebpf-loader: unload: unknown option '-x' (see 'ebpf-loader unload --help')" ]
+	run --separate-stderr -2 "$LOADER" load --replace=yes x.o
+	[ "$stderr" = "ebpf-loader: load: option '--replace' takes no value (see 'ebpf-loader load --help')" ]
+	# --json: the error is JSON on stdout, and still one line on stderr.
+	run --separate-stderr -2 "$LOADER" --json list --bogus
+	[ "$stderr" = "ebpf-loader: list: unknown option '--bogus' (see 'ebpf-loader list --help')" ]
+	run -0 jq -e '.error == "list: unknown option '"'--bogus'"' (see '"'ebpf-loader list --help'"')"' <<<"$output"
+	run --separate-stderr -2 "$PRINT" --bogus
+	[ "$stderr" = "ebpf-print: unknown option '--bogus' (see --help)" ]
+	run --separate-stderr -2 "$EXPORTER" --bogus
+	[ "$stderr" = "ebpf-exporter: unknown option '--bogus' (see --help)" ]
+	run --separate-stderr -2 "$STREAM" --bogus
+	[ "$stderr" = "ebpf-stream: unknown option '--bogus' (see --help)" ]
+}
+
+@test "list's columns are in the same order in its output, its --help, the usage and the man page" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	local header cols
+	header=$(head -n 1 <<<"$output" | tr -s ' ')
+	[ "$header" = "NAME PROGS MAPS LOADED HOLDER OBJECT ATTACH" ]
+	run -0 "$LOADER" list --help
+	[[ "$(tr '\n' ' ' <<<"$output" | tr -s ' ')" == *"$header"* ]]
+	run -0 "$LOADER" --help
+	[[ "$(tr '\n' ' ' <<<"$output" | tr -s ' ')" == *"list one line per loaded backend: $header"* ]]
+	# The man page's description of list, as man renders it.
+	cols=$(sed -n '/^\.B list$/,/^\.TP$/p' "$BATS_TEST_DIRNAME/../docs/ebpf-loader.8" | tr '\n' ' ' | tr -s ' ')
+	[[ "$cols" == *"$header"* ]]
+	# And the line of the backend is in that order: name first, attach last.
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	[[ "$(sed -n 2p <<<"$output" | tr -s ' ')" == "t_tracepoint 1 1 "*" - $TOBJ/t_tracepoint.o tracepoint:syscalls/sys_enter_getppid" ]]
+}
+
 @test "ebpf-print and ebpf-stream read seconds by one rule: 0.001 to 86400" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	local bad
