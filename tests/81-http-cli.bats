@@ -188,6 +188,25 @@ assert len(s.recv(65536)) > 0
 	[[ "$(sed -n 2p <<<"$output" | tr -s ' ')" == "t_tracepoint 1 1 "*" - $TOBJ/t_tracepoint.o tracepoint:syscalls/sys_enter_getppid" ]]
 }
 
+@test "README's --json claim names exactly the binaries that take --json" {
+	# What the binaries do: --json before --help is taken or refused.
+	run -0 "$LOADER" --json --help
+	run -0 "$LOADER" list --json --help
+	run -0 "$LOADER" show --json --help
+	run -0 "$LOADER" load --json --help
+	run -0 "$LOADER" unload --json --help
+	run -0 "$PRINT" --json --help
+	run -2 "$EXPORTER" --json --help
+	run -2 "$STREAM" --json --help
+	# What README says, in its one sentence on --json.
+	local sentence
+	sentence=$(tr '\n' ' ' <"$BATS_TEST_DIRNAME/../README.md" | tr -s ' ' |
+		grep -o '[^.]*takes `--json`[^.]*\.')
+	echo "$sentence"
+	[[ "$sentence" == *'Every `ebpf-loader` command takes `--json`, and so does `ebpf-print`'* ]]
+	[[ "$sentence" == *'(`ebpf-exporter` and `ebpf-stream` have one output format each and refuse it)'* ]]
+}
+
 @test "ebpf-print and ebpf-stream read seconds by one rule: 0.001 to 86400" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	local bad
