@@ -34,13 +34,14 @@ static int parse_common(int argc, char **argv, const char *usage, int min_args, 
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:jvh", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":r:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': g.pin_root = optarg; break;
 		case 'j': g.json = true; break;
 		case 'v': g.verbose = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
-		default: return diag_set(d, -EINVAL, "%s: invalid option (see --help)", argv[0]);
+		default: return option_error(d, c, argv, longopts);
 		}
 	}
 	if (argc - optind < min_args || argc - optind > max_args)
@@ -234,8 +235,10 @@ int cmd_list(int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: ebpf-loader list [--pin-root DIR] [--json]\n"
-		"One line per loaded backend: name, state (ok, detached, broken), programs,\n"
-		"maps, load time, holder pid, object, attach points.\n";
+		"A header, then one line per entry under the pin root, in the columns\n"
+		"NAME STATE PROGS MAPS LOADED HOLDER OBJECT ATTACH: its name, state (ok,\n"
+		"detached, broken), number of programs and maps, load time, holder pid\n"
+		"(- for none), object and attach points.\n";
 	struct json_writer w;
 	struct dirlist l = {};
 	struct diag d = {};

@@ -454,7 +454,8 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct di
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:r:i:c:Rg:fjvh", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":n:r:i:c:Rg:fjvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->name = optarg; break;
 		case 'r': g.pin_root = optarg; break;
@@ -467,7 +468,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct di
 		case 'v': g.verbose = true; break;
 		case 'h': usage_load(stdout); exit(0);
 		default:
-			return diag_set(d, -EINVAL, "load: invalid option (see 'ebpf-loader load --help')");
+			return option_error(d, c, argv, longopts);
 		}
 	}
 	if (optind >= argc)

@@ -81,7 +81,8 @@ int cmd_unload(int argc, char **argv)
 	int c, r, failed = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ar:jvh", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":ar:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': want_all = true; break;
 		case 'r': g.pin_root = optarg; break;
@@ -89,7 +90,7 @@ int cmd_unload(int argc, char **argv)
 		case 'v': g.verbose = true; break;
 		case 'h': usage_unload(stdout); return 0;
 		default:
-			report_error(diag_set(&d, -EINVAL, "unload: invalid option (see 'ebpf-loader unload --help')"), &d);
+			report_error(option_error(&d, c, argv, longopts), &d);
 			return 2;
 		}
 	}

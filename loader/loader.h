@@ -3,6 +3,7 @@
 #ifndef EBPF_LOADER_H
 #define EBPF_LOADER_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "diag.h"
@@ -25,6 +26,11 @@ int cmd_hold(int argc, char **argv);
  * lines), or a JSON object {"error": ...} on stdout with --json. Returns
  * the exit status to use. */
 int report_error(int err, const struct diag *d);
+
+/* A command's option that getopt_long refused (it returned c, '?' or ':',
+ * with opterr = 0): "CMD: unknown option '--x' (see ...)", one line, in d.
+ * Returns -EINVAL. */
+int option_error(struct diag *d, int c, char **argv, const struct option *longopts);
 
 /* libbpf's messages are captured, not printed (printed too with --verbose),
  * so a failure can quote the last warning. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Error reporting, libbpf log capture and the test pause hook. */
 #include <limits.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "escape.h"
+#include "cliopt.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "util.h"
@@ -218,6 +220,14 @@ int report_error(int err, const struct diag *d)
 	if (d && d->detail[0])
 		fprintf(stderr, "%s\n", d->detail);
 	return 1;
+}
+
+int option_error(struct diag *d, int c, char **argv, const struct option *longopts)
+{
+	char why[256];
+
+	return diag_set(d, -EINVAL, "%s: %s (see 'ebpf-loader %s --help')", argv[0],
+			opt_error(why, sizeof(why), c, argv, longopts), argv[0]);
 }
 
 void test_pause_point(const char *step)

@@ -26,9 +26,11 @@ static void usage(FILE *f)
 		"Usage: ebpf-loader [--pin-root DIR] [--json] [--verbose] COMMAND [ARGS]\n"
 		"\n"
 		"Commands:\n"
+		"  help [COMMAND] this text, or what 'ebpf-loader COMMAND --help' says\n"
 		"  load OBJ...    load, pin and attach BPF objects; they outlive the loader\n"
 		"  unload NAME... detach and remove backends (--all: every backend)\n"
-		"  list           one line per loaded backend\n"
+		"  list           one line per loaded backend: NAME STATE PROGS MAPS LOADED\n"
+		"                 HOLDER OBJECT ATTACH\n"
 		"  show NAME      programs, maps, links and meta of one backend\n"
 		"\n"
 		"Options:\n"
@@ -40,8 +42,37 @@ static void usage(FILE *f)
 		"'ebpf-loader COMMAND --help' describes a command; see ebpf-loader(8).\n");
 }
 
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
+		if (!strcmp(name, cmds[c].name))
+			return &cmds[c];
+	return NULL;
+}
+
+/* "help", as --help; "help COMMAND", as "COMMAND --help". */
+static int help(int argc, char **argv)
+{
+	const struct cmd *cmd;
+	char *sub[3] = { NULL, "--help", NULL };
+
+	if (argc == 1) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = argc == 2 && argv[1][0] != '_' ? find_cmd(argv[1]) : NULL;
+	if (!cmd) {
+		fprintf(stderr, "ebpf-loader: help: %s (see --help)\n",
+			argc == 2 ? "no such command" : "at most one command");
+		return 2;
+	}
+	sub[0] = argv[1];
+	return cmd->func(2, sub);
+}
+
 int main(int argc, char **argv)
 {
+	const struct cmd *cmd;
 	int i = 1;
 
 	/* Global options before the command; each command accepts them too. */
@@ -56,7 +87,11 @@ int main(int argc, char **argv)
 			g.json = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			g.verbose = true;
-		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--pin-root")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "ebpf-loader: option '--pin-root' requires a value (see --help)\n");
+				return 2;
+			}
 			g.pin_root = argv[++i];
 		} else if (!strncmp(argv[i], "--pin-root=", 11)) {
 			g.pin_root = argv[i] + 11;
@@ -70,9 +105,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_log_setup();
-	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
-		if (!strcmp(argv[i], cmds[c].name))
-			return cmds[c].func(argc - i, argv + i);
-	fprintf(stderr, "ebpf-loader: unknown command '%s' (see --help)\n", argv[i]);
-	return 2;
+	if (!strcmp(argv[i], "help"))
+		return help(argc - i, argv + i);
+	cmd = find_cmd(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "ebpf-loader: unknown command '%s' (see --help)\n", argv[i]);
+		return 2;
+	}
+	return cmd->func(argc - i, argv + i);
 }

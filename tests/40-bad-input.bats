@@ -157,7 +157,7 @@ one_line() {
 @test "bad command line: unknown option and unknown command" {
 	run --separate-stderr "$LOADER" load --bogus
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"invalid option"* ]]
+	[[ "$stderr" == "ebpf-loader: load: unknown option '--bogus' (see 'ebpf-loader load --help')" ]]
 	run --separate-stderr "$LOADER" frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]

@@ -55,64 +55,148 @@ static const char landing[] =
 	"<p>Pinned BPF maps as Prometheus metrics: <a href=\"/metrics\">/metrics</a></p>\n"
 	"</body></html>\n";
 
+/* One line of the head at p (before end): its length without the line
+ * break, CRLF or a bare LF (RFC 9112 2.2), and where the next one starts.
+ * -1 when the line is not terminated. */
+static ssize_t head_line(const char *p, const char *end, const char **next)
+{
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
+	size_t n;
+
+	if (!lf)
+		return -1;
+	*next = lf + 1;
+	n = (size_t)(lf - p);
+	return n && p[n - 1] == '\r' ? (ssize_t)n - 1 : (ssize_t)n;
+}
+
+/* CTLs (NUL, a bare CR, ...) and DEL have no place in a request line or a
+ * field value (RFC 9110 5.5); HTAB may separate words in a value only. */
+static bool is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* RFC 9110 5.6.2: a field name is a token. */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* "METHOD SP TARGET SP HTTP/1.x": exactly, RFC 9112 3. The target is
+ * visible ASCII only, so no NUL can cut it short of what was sent. */
+static int parse_request_line(const char *line, size_t len, char *method, size_t msize,
+			      char *path, size_t psize)
+{
+	const char *sp1 = memchr(line, ' ', len), *sp2, *ver;
+	size_t n;
+
+	if (!sp1)
+		return 400;
+	sp2 = memchr(sp1 + 1, ' ', (size_t)(line + len - sp1 - 1));
+	if (!sp2)
+		return 400;
+	ver = sp2 + 1;
+	if ((size_t)(line + len - ver) != 8 || strncmp(ver, "HTTP/1.", 7) || ver[7] < '0' ||
+	    ver[7] > '9')
+		return 400;
+	n = (size_t)(sp1 - line);
+	if (!n)
+		return 400;
+	for (size_t i = 0; i < n; i++)
+		if (line[i] < 'A' || line[i] > 'Z')
+			return 400;
+	if (n >= msize)
+		return 405;
+	memcpy(method, line, n);
+	method[n] = '\0';
+	n = (size_t)(sp2 - sp1 - 1);
+	if (!n)
+		return 400;
+	for (size_t i = 0; i < n; i++)
+		if (is_ctl((unsigned char)sp1[1 + i]) || (unsigned char)sp1[1 + i] >= 0x80)
+			return 400;
+	if (n >= psize)
+		return 414;
+	memcpy(path, sp1 + 1, n);
+	path[n] = '\0';
+	return 0;
+}
+
+/* "NAME: VALUE" (RFC 9112 5): a token, the colon right after it (no
+ * whitespace before it, 5.1), a value without CTLs. A line that starts with
+ * whitespace is an obsolete fold (5.2): refused, not unfolded. Sets *value
+ * to the value without its surrounding whitespace. */
+static int parse_field_line(const char *line, size_t len, size_t *name_len, const char **value,
+			    size_t *value_len)
+{
+	const char *colon = memchr(line, ':', len), *v, *e = line + len;
+
+	if (!colon || colon == line)
+		return 400;
+	for (const char *p = line; p < colon; p++)
+		if (!is_tchar((unsigned char)*p))
+			return 400;
+	for (const char *p = colon + 1; p < e; p++)
+		if (*p != '\t' && is_ctl((unsigned char)*p))
+			return 400;
+	for (v = colon + 1; v < e && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*name_len = (size_t)(colon - line);
+	*value = v;
+	*value_len = (size_t)(e - v);
+	return 0;
+}
+
+/* Accept-Encoding: "gzip" as a token sets *gzip, to false if q=0. */
+static void accept_encoding(const char *v, size_t vl, bool *gzip)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)(vl < sizeof(buf) ? vl : sizeof(buf) - 1), v);
+	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		if (!strncasecmp(tok, "gzip", 4) &&
+		    (!tok[4] || tok[4] == ';' || tok[4] == ' ' || tok[4] == '\t')) {
+			const char *q = strstr(tok, "q=");
+
+			/* q=0 (or 0.0...) refuses it; any other weight accepts. */
+			*gzip = !q || strtod(q + 2, NULL) > 0;
+		}
+	}
+}
+
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip)
 {
-	const char *end = memchr(req, '\n', len), *sp1, *sp2, *line, *next;
-	size_t n;
+	static const char ae[] = "accept-encoding";
+	const char *end = req + len, *line = req, *next, *v;
+	size_t nl, vl;
+	ssize_t ll;
+	int status;
 
 	*gzip = false;
-	if (!end)
+	ll = head_line(line, end, &next);
+	if (ll < 0)
 		return 400;
-	sp1 = memchr(req, ' ', (size_t)(end - req));
-	if (!sp1)
-		return 400;
-	sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
-	if (!sp2 || (size_t)(end - sp2) < 9 || strncmp(sp2 + 1, "HTTP/1.", 7))
-		return 400;
-	n = (size_t)(sp1 - req);
-	if (!n || n >= msize)
-		return n ? 405 : 400;
-	memcpy(method, req, n);
-	method[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (method[i] < 'A' || method[i] > 'Z')
-			return 400;
-	n = (size_t)(sp2 - sp1 - 1);
-	if (!n || n >= psize)
-		return n ? 414 : 400;
-	memcpy(path, sp1 + 1, n);
-	path[n] = '\0';
-	/* Headers: only Accept-Encoding matters to us. */
-	for (line = end + 1; line < req + len; line = next) {
-		const char *eol = memchr(line, '\n', (size_t)(req + len - line));
-		static const char ae[] = "accept-encoding:";
-
-		if (!eol)
-			break;
-		next = eol + 1;
-		if ((size_t)(eol - line) > sizeof(ae) - 1 && !strncasecmp(line, ae, sizeof(ae) - 1)) {
-			/* "gzip" as a token, and not refused with q=0. */
-			const char *v = line + sizeof(ae) - 1;
-			size_t vl = (size_t)(eol - v);
-			char buf[512];
-
-			snprintf(buf, sizeof(buf), "%.*s", (int)(vl < sizeof(buf) ? vl : sizeof(buf) - 1), v);
-			buf[strcspn(buf, "\r")] = '\0';
-			for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-				while (*tok == ' ' || *tok == '\t')
-					tok++;
-				if (!strncasecmp(tok, "gzip", 4) &&
-				    (!tok[4] || tok[4] == ';' || tok[4] == ' ' || tok[4] == '\t')) {
-					const char *q = strstr(tok, "q=");
-
-					/* q=0 (or 0.0...) refuses it; any other weight accepts. */
-					*gzip = !q || strtod(q + 2, NULL) > 0;
-				}
-			}
-		}
+	status = parse_request_line(line, (size_t)ll, method, msize, path, psize);
+	if (status)
+		return status;
+	/* Field lines up to the empty line that ends the head; only
+	 * Accept-Encoding matters to us, but every one must be well formed:
+	 * a proxy in front may read a malformed one differently (smuggling). */
+	for (line = next; (ll = head_line(line, end, &next)) > 0; line = next) {
+		status = parse_field_line(line, (size_t)ll, &nl, &v, &vl);
+		if (status)
+			return status;
+		if (nl == sizeof(ae) - 1 && !strncasecmp(line, ae, nl))
+			accept_encoding(v, vl, gzip);
 	}
-	return 0;
+	return ll == 0 ? 0 : 400; /* no empty line: the head is cut short */
 }
 
 static void conn_close(struct http_server *s, size_t i)

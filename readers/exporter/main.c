@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +14,10 @@
 #include <sys/socket.h>
 #include "sdlazy.h"
 #include "caps.h"
+#include "cliopt.h"
 #include "exporter.h"
 #include "pinlayout.h"
+#include "tcplisten.h"
 #include "util.h"
 
 #define MAX_LISTENERS 16
@@ -37,71 +38,27 @@ static void usage(FILE *f)
 		"Serve pinned BPF maps as Prometheus metrics at /metrics, collected at\n"
 		"scrape time. SELECTOR is BACKEND or BACKEND/MAP (shell globs).\n"
 		"  --pin-root DIR     pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
-		"  --listen ADDR:PORT where to listen (default :%d; repeatable);\n"
-		"                     ignored when systemd passes sockets\n"
+		"  --listen ADDR:PORT where to listen: ADDR is an address, [IPv6] or a host\n"
+		"                     name, or empty for every IPv4 address (default :%d;\n"
+		"                     repeatable); ignored when systemd passes sockets\n"
 		"  --prefix P         metric name prefix (default ebpf)\n"
 		"  --max-series N     at most N series per map (default %d)\n"
 		"  --help, --version\n",
 		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
 }
 
-/* "ADDR:PORT", "[V6]:PORT" or ":PORT" (every address). */
-static int listen_on(const char *spec, int *fd_out, char *err, size_t errlen)
+/* --listen ADDR:PORT (lib/tcplisten.h): a socket, or -errno with err set
+ * to the line to report. */
+static int listen_on(const char *spec, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST };
-	struct addrinfo *res = NULL;
-	const char *colon = strrchr(spec, ':');
-	char host[256] = "", port[16];
-	int fd = -1, one = 1, r;
-	size_t hl;
+	struct diag d = {};
+	int fd = tcp_listen(spec, 128, &d);
 
-	if (!colon || !colon[1] || strlen(colon + 1) >= sizeof(port)) {
-		snprintf(err, errlen, "invalid --listen '%s': expected ADDR:PORT", spec);
-		return -EINVAL;
-	}
-	strscpy(port, colon + 1, sizeof(port));
-	for (const char *p = port; *p; p++)
-		if (*p < '0' || *p > '9') {
-			snprintf(err, errlen, "invalid --listen '%s': port must be a number", spec);
-			return -EINVAL;
-		}
-	if (atoi(port) < 1 || atoi(port) > 65535) {
-		snprintf(err, errlen, "invalid --listen '%s': port must be 1..65535", spec);
-		return -EINVAL;
-	}
-	hl = (size_t)(colon - spec);
-	if (hl >= sizeof(host)) {
-		snprintf(err, errlen, "invalid --listen '%s': address too long", spec);
-		return -EINVAL;
-	}
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (r) {
-		snprintf(err, errlen, "invalid --listen '%s': %s", spec, gai_strerror(r));
-		return -EINVAL;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0)
-		goto fail;
-	freeaddrinfo(res);
-	*fd_out = fd;
-	return 0;
-fail:
-	r = -errno;
-	snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	freeaddrinfo(res);
-	return r;
+	if (fd == -EINVAL)
+		snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, fd));
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot listen on %s: %s", spec, diag_msg(&d, fd));
+	return fd;
 }
 
 struct ticker {
@@ -144,7 +101,8 @@ int main(int argc, char **argv)
 	const char *pin_root = NULL;
 	char err[512], dflt[32];
 
-	while ((c = getopt_long(argc, argv, "r:l:p:m:hV", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":r:l:p:m:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': pin_root = optarg; break;
 		case 'l':
@@ -169,7 +127,8 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); return 0;
 		default:
-			fprintf(stderr, "ebpf-exporter: invalid option (see --help)\n");
+			fprintf(stderr, "ebpf-exporter: %s (see --help)\n",
+				opt_error(err, sizeof(err), c, argv, longopts));
 			return 2;
 		}
 	}
@@ -204,14 +163,14 @@ int main(int argc, char **argv)
 			listens[nlisten++] = dflt;
 		}
 		for (size_t i = 0; i < nlisten; i++) {
-			r = listen_on(listens[i], &fds[nfds], err, sizeof(err));
-			if (r) {
+			r = listen_on(listens[i], err, sizeof(err));
+			if (r < 0) {
 				fprintf(stderr, "ebpf-exporter: %s\n", err);
 				for (size_t k = 0; k < nfds; k++)
 					close(fds[k]);
 				return r == -EINVAL ? 2 : 1;
 			}
-			nfds++;
+			fds[nfds++] = r;
 		}
 	}
 	/* Everything is open: from here on only reading pins needs a

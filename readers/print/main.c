@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "caps.h"
+#include "cliopt.h"
 #include "pinlayout.h"
 #include "print.h"
 #include "util.h"
@@ -48,7 +49,7 @@ static void usage(FILE *f)
 		"Print pinned BPF maps, decoded from their BTF. SELECTOR is BACKEND or\n"
 		"BACKEND/MAP (shell globs); default: every map under the pin root.\n"
 		"  --pin-root DIR  pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
-		"  --interval SEC  refresh period (default 1)\n"
+		"  --interval SEC  refresh period, 0.001 to 86400 (default 1)\n"
 		"  --count N       stop after N refreshes\n"
 		"  --once          one snapshot, then exit\n"
 		"  --delta         rates per second between refreshes instead of totals\n"
@@ -412,13 +413,15 @@ int main(int argc, char **argv)
 	double v, last;
 	long iter = 0;
 	int c, rc;
+	char msg[256];
 
-	while ((c = getopt_long(argc, argv, "r:i:c:1djpt:hV", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":r:i:c:1djpt:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.pin_root = optarg; break;
 		case 'i':
-			if (parse_positive(optarg, &o.interval)) {
-				fprintf(stderr, "ebpf-print: invalid --interval '%s': a number of seconds > 0\n", optarg);
+			if (parse_seconds(optarg, &o.interval)) {
+				fprintf(stderr, "ebpf-print: invalid --interval '%s': " SECONDS_RULE "\n", optarg);
 				return 2;
 			}
 			break;
@@ -441,7 +444,8 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ebpf-print %s\n", EBPF_VERSION); return 0;
 		default:
-			fprintf(stderr, "ebpf-print: invalid option (see --help)\n");
+			fprintf(stderr, "ebpf-print: %s (see --help)\n",
+				opt_error(msg, sizeof(msg), c, argv, longopts));
 			return 2;
 		}
 	}

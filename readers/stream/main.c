@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,10 @@
 #include <bpf/libbpf.h>
 #include "sdlazy.h"
 #include "caps.h"
+#include "cliopt.h"
 #include "pinlayout.h"
 #include "stream.h"
+#include "tcplisten.h"
 #include "util.h"
 
 #define HEARTBEAT_S 5.0
@@ -424,6 +425,19 @@ static void refresh(struct stream *st)
 		snapshots(st);
 }
 
+/* --listen tcp:ADDR:PORT, by the exporter's rule (lib/tcplisten.h). */
+static int open_tcp_listen(const char *spec, char *err, size_t errlen)
+{
+	struct diag d = {};
+	int fd = tcp_listen(spec + 4, 64, &d);
+
+	if (fd == -EINVAL)
+		snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, fd));
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot listen on %s: %s", spec, diag_msg(&d, fd));
+	return fd;
+}
+
 static int open_listen(const char *spec, char *err, size_t errlen)
 {
 	int fd = -1;
@@ -459,42 +473,8 @@ static int open_listen(const char *spec, char *err, size_t errlen)
 			goto fail;
 		return fd;
 	}
-	if (!strncmp(spec, "tcp:", 4)) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-					  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
-		struct addrinfo *res = NULL;
-		const char *hp = spec + 4, *colon = strrchr(hp, ':');
-		char host[256];
-		int one = 1;
-
-		if (!colon || !colon[1] || (size_t)(colon - hp) >= sizeof(host)) {
-			snprintf(err, errlen, "invalid --listen '%s': tcp:ADDR:PORT", spec);
-			return -EINVAL;
-		}
-		if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 ||
-		    atoi(colon + 1) > 65535) {
-			snprintf(err, errlen, "invalid --listen '%s': port must be 1..65535", spec);
-			return -EINVAL;
-		}
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
-		if (host[0] == '[') {
-			memmove(host, host + 1, strlen(host));
-			host[strcspn(host, "]")] = '\0';
-		}
-		if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res)) {
-			snprintf(err, errlen, "invalid --listen '%s': tcp:ADDR:PORT with a numeric address and port", spec);
-			return -EINVAL;
-		}
-		fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd >= 0)
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-			freeaddrinfo(res);
-			goto fail;
-		}
-		freeaddrinfo(res);
-		return fd;
-	}
+	if (!strncmp(spec, "tcp:", 4))
+		return open_tcp_listen(spec, err, errlen);
 	snprintf(err, errlen, "invalid --listen '%s': unix:PATH or tcp:ADDR:PORT", spec);
 	return -EINVAL;
 fail:
@@ -523,20 +503,19 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only_snap = false, only_events = false;
-	char *end;
+	char *end, msg[256];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:seo:l:pdhV", longopts, NULL)) != -1) {
+	opterr = 0; /* its errors are ours to word, in one line */
+	while ((c = getopt_long(argc, argv, ":r:i:seo:l:pdhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->pin_root = optarg; break;
 		case 'i':
 		case 'L': {
 			double v;
 
-			errno = 0;
-			v = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(v) || v < 0.001 || v > 86400) {
-				fprintf(stderr, "ebpf-stream: invalid --%s '%s': seconds, 0.001 to 86400\n",
+			if (parse_seconds(optarg, &v)) {
+				fprintf(stderr, "ebpf-stream: invalid --%s '%s': " SECONDS_RULE "\n",
 					c == 'i' ? "interval" : "max-lag", optarg);
 				return 2;
 			}
@@ -565,7 +544,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ebpf-stream %s\n", EBPF_VERSION); exit(0);
 		default:
-			fprintf(stderr, "ebpf-stream: invalid option (see --help)\n");
+			fprintf(stderr, "ebpf-stream: %s (see --help)\n",
+				opt_error(msg, sizeof(msg), c, argv, longopts));
 			return 2;
 		}
 	}
