@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -62,6 +63,30 @@ static bool dir_holds(const char *dir, const char *name, bool want_dir)
 	return !want_dir || S_ISDIR(st.st_mode);
 }
 
+/* What `load` makes in every pin root: shared/ and staging/. */
+static bool dir_is_pin_root(const char *dir)
+{
+	return dir_holds(dir, PIN_DIR_STAGING, true) || dir_holds(dir, PIN_DIR_SHARED, true);
+}
+
+/* A pin root among the entries of dir, its name copied to child. */
+static bool dir_holds_pin_root(const char *dir, char *child, size_t size)
+{
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+	bool found = false;
+
+	if (!dp)
+		return false;
+	while (!found && (e = readdir(dp))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		found = !path_join(child, size, "%s/%s", dir, e->d_name) && dir_is_pin_root(child);
+	}
+	closedir(dp);
+	return found;
+}
+
 /* One component of the pin root root: 1 when it does not exist (or cannot be
  * looked at: the command's own open then says why), so the walk stops; 0
  * when it is a plain directory outside any other pin root's tree. Only bpffs
@@ -96,10 +121,15 @@ static int pin_root_component_check(const char *root, const char *comp, bool las
 				       root)
 			    : diag_set(d, -EINVAL, "pin root %s is inside backend directory %s: refusing",
 				       root, comp);
-	if (!last && (dir_holds(comp, PIN_DIR_STAGING, true) || dir_holds(comp, PIN_DIR_SHARED, true)))
+	if (!last && dir_is_pin_root(comp))
 		return diag_set(d, -EINVAL,
 				"pin root %s is inside pin root %s: refusing (pin roots do not nest)",
 				root, comp);
+	/* The other way round: its backends would be taken for ours. */
+	if (last && dir_holds_pin_root(comp, target, sizeof(target)))
+		return diag_set(d, -EINVAL,
+				"pin root %s holds pin root %s: refusing (pin roots do not nest)",
+				root, target);
 	return 0;
 }
 

@@ -71,6 +71,22 @@ make_foreign_in_staging() { # NAME
 	assert_no_prog_named count_sys_enter
 }
 
+@test "a pin root that holds another pin root is refused" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT/inner"
+	# ROOT would take inner for a backend: unload --all would remove it.
+	run -1 "$LOADER" unload --all --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root "$ROOT"
+	[ "$output" = "ebpf-print: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	[ -e "$ROOT/inner/t_tracepoint/meta" ]
+	[ ! -e "$ROOT/staging" ]
+	assert_no_prog_named count_sys_enter
+	run -0 "$LOADER" unload --all --pin-root "$ROOT/inner"
+	assert_no_prog_named count_getppid
+}
+
 @test "list removes a killed loader's staging debris and nothing else in staging/" {
 	kill_load_at staged "$TOBJ/t_rawtp.o"
 	run -0 ls "$ROOT/staging"
