@@ -215,8 +215,8 @@ int pintree_remove(const char *tree)
 	return r ? r : rr;
 }
 
-/* A name pintree_staging_path() makes: <backend>-<pid>-<tag>, with one of
- * the tags `load`, `unload` and a stopping foreground loader use. */
+/* A name pintree_staging_path() makes: <backend>-<pid>-<tag>, where the tag
+ * is "new" (load), "unload" or "stop" (a foreground loader stopping). */
 static bool staging_name_is_ours(const char *entry)
 {
 	static const char *const tags[] = { "new", "unload", "stop", NULL };
