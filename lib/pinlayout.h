@@ -29,6 +29,16 @@
 
 /* --pin-root if given, else $EBPF_PIN_ROOT, else the default. */
 const char *pin_root_resolve(const char *opt);
+/* The one pin root rule every command (loader and readers) applies before it
+ * uses a root (docs/design.md, "The pin root"). The path must be absolute with
+ * no '.' or '..' component; repeated and trailing slashes are dropped and the
+ * result written to out. No existing component may be a symbolic link (they
+ * are refused, not followed), and the root must not lie inside another pin
+ * root's tree: no ancestor on a bpffs may hold a backend's `meta` pin or a
+ * `shared`/`staging` directory, and the root itself must not be a backend
+ * directory nor hold another pin root. Components that do not exist yet are
+ * left for `load` to create. */
+int pin_root_check(const char *path, char *out, size_t size, struct diag *d);
 /* A backend name is 1..63 characters of [A-Za-z0-9_-], not beginning with
  * '-' (it would read as an option), not a reserved directory name ("shared",
  * "staging"). bpffs would take 255 bytes; the limit is the meta record's

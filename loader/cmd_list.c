@@ -243,6 +243,7 @@ int cmd_list(int argc, char **argv)
 	struct dirlist l = {};
 	struct diag d = {};
 	const char *root_path;
+	char root_buf[PATH_MAX];
 	int r;
 
 	r = parse_common(argc, argv, usage, 0, 0, &d);
@@ -250,7 +251,10 @@ int cmd_list(int argc, char **argv)
 		report_error(r, &d);
 		return 2;
 	}
-	root_path = pin_root_resolve(g.pin_root);
+	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	if (r)
+		return report_error(r, &d);
+	root_path = root_buf;
 	if (access(root_path, F_OK) == 0) {
 		cleanup_if_possible(root_path);
 		r = dirlist_read(root_path, &l);
@@ -528,7 +532,7 @@ int cmd_show(int argc, char **argv)
 	struct json_writer w;
 	struct diag d = {};
 	const char *root_path, *name;
-	char dir[PATH_MAX], when[64] = "-";
+	char root_buf[PATH_MAX], dir[PATH_MAX], when[64] = "-";
 	int r;
 
 	r = parse_common(argc, argv, usage, 1, 1, &d);
@@ -540,7 +544,10 @@ int cmd_show(int argc, char **argv)
 	r = backend_name_check(name, &d);
 	if (r)
 		return report_error(r, &d);
-	root_path = pin_root_resolve(g.pin_root);
+	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	if (r)
+		return report_error(r, &d);
+	root_path = root_buf;
 	if (access(root_path, F_OK) == 0)
 		cleanup_if_possible(root_path);
 	r = path_join(dir, sizeof(dir), "%s/%s", root_path, name);

@@ -597,7 +597,7 @@ int cmd_load(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (o.foreground)
-		hold_in_foreground(pin_root_resolve(g.pin_root), st, n);
+		hold_in_foreground(root.path, st, n); /* checked by pin_root_open */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < st[i].nr_socks; j++)
 			close(st[i].socks[j]);

@@ -76,6 +76,7 @@ int cmd_unload(int argc, char **argv)
 	struct diag d = {}, first = {};
 	bool want_all = false;
 	const char *root_path;
+	char root_buf[PATH_MAX];
 	char **names;
 	size_t n, i;
 	int c, r, failed = 0;
@@ -99,7 +100,10 @@ int cmd_unload(int argc, char **argv)
 		return 2;
 	}
 
-	root_path = pin_root_resolve(g.pin_root);
+	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	if (r)
+		return report_error(r, &d);
+	root_path = root_buf;
 	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
 		if (want_all) {
 			if (g.json)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "attach.h"
+#include "btfpin.h"
 #include "fsutil.h"
 #include "holder.h"
 #include "meta.h"
@@ -47,11 +49,12 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 	int rc;
 
 	r->fd = -1;
-	if (path[0] != '/')
-		return diag_set(d, -EINVAL, "pin root %s: must be an absolute path", path);
-	rc = strscpy(r->path, path, sizeof(r->path));
+	/* Callers checked it already; checked again so no root is opened
+	 * without the rule. */
+	rc = pin_root_check(path, r->path, sizeof(r->path), d);
 	if (rc)
-		return diag_set(d, rc, "pin root %s: path too long", path);
+		return rc;
+	path = r->path;
 	if (path_is_under(path, EBPF_BPFFS_MOUNT)) {
 		rc = bpffs_ensure_mounted();
 		if (rc)
@@ -212,6 +215,56 @@ int pintree_remove(const char *tree)
 	return r ? r : rr;
 }
 
+/* A name pintree_staging_path() makes: <backend>-<pid>-<tag>, where the tag
+ * is "new" (load), "unload" or "stop" (a foreground loader stopping). */
+static bool staging_name_is_ours(const char *entry)
+{
+	static const char *const tags[] = { "new", "unload", "stop", NULL };
+	char name[BACKEND_NAME_MAX];
+	const char *tag = strrchr(entry, '-'), *pid;
+	const char *const *t;
+
+	if (!tag)
+		return false;
+	for (t = tags; *t && strcmp(tag + 1, *t); t++)
+		;
+	if (!*t)
+		return false;
+	for (pid = tag; pid > entry && isdigit((unsigned char)pid[-1]); pid--)
+		;
+	if (pid == tag || pid - entry < 2 || pid[-1] != '-' ||
+	    (size_t)(pid - 1 - entry) >= sizeof(name))
+		return false;
+	memcpy(name, entry, pid - 1 - entry);
+	name[pid - 1 - entry] = '\0';
+	return backend_name_check(name, NULL) == 0;
+}
+
+/* A directory holding only what a backend tree holds (maps/, progs/,
+ * links/, meta, btf), or nothing yet: what the loader builds in staging. */
+static bool staging_tree_is_ours(const char *tree)
+{
+	static const char *const layout[] = { PIN_DIR_MAPS, PIN_DIR_PROGS, PIN_DIR_LINKS,
+					      PIN_META, EBPF_BTFPIN_NAME, NULL };
+	struct dirent *e;
+	bool ours = true;
+	DIR *dir = opendir(tree);
+
+	if (!dir)
+		return false;
+	while (ours && (e = readdir(dir))) {
+		const char *const *l;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		for (l = layout; *l && strcmp(e->d_name, *l); l++)
+			;
+		ours = *l != NULL;
+	}
+	closedir(dir);
+	return ours;
+}
+
 int pin_root_cleanup(struct pin_root *r)
 {
 	char staging[PATH_MAX], tree[PATH_MAX];
@@ -221,13 +274,15 @@ int pin_root_cleanup(struct pin_root *r)
 
 	if (path_join(staging, sizeof(staging), "%s/%s", r->path, PIN_DIR_STAGING))
 		return -ENAMETOOLONG;
-	/* With the lock held, nothing in staging/ belongs to a live loader. */
+	/* With the lock held, nothing in staging/ belongs to a live loader.
+	 * Only what a loader would have made there is removed: anything else
+	 * (say, a directory or pin root someone made there) is not ours. */
 	dir = opendir(staging);
 	if (dir) {
 		while ((e = readdir(dir))) {
-			if (e->d_name[0] == '.')
-				continue;
-			if (path_join(tree, sizeof(tree), "%s/%s", staging, e->d_name))
+			if (!staging_name_is_ours(e->d_name) ||
+			    path_join(tree, sizeof(tree), "%s/%s", staging, e->d_name) ||
+			    !staging_tree_is_ours(tree))
 				continue;
 			if (pintree_remove(tree) && !rc)
 				rc = -EIO;

@@ -18,14 +18,16 @@ struct pin_root {
 	gid_t gid;
 };
 
-/* Open (creating with create=true) and lock the pin root. Mounts bpffs at
+/* Open (creating with create=true) and lock the pin root, which must pass
+ * pin_root_check() (lib/pinlayout.h). Mounts bpffs at
  * /sys/fs/bpf when the root is under it and nothing is mounted. */
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d);
 void pin_root_close(struct pin_root *r);
 /* Lock r->path without waiting: -EWOULDBLOCK when a loader holds it. */
 int pin_root_try_lock(struct pin_root *r);
-/* Remove what a killed loader left in staging/, and shared maps that no
- * backend uses any more. Needs the lock. */
+/* Remove what a killed loader left in staging/ (entries named and shaped as
+ * the loader makes them; anything else there is left alone), and shared maps
+ * that no backend uses any more. Needs the lock. */
 int pin_root_cleanup(struct pin_root *r);
 int shared_gc(struct pin_root *r);
 

@@ -53,10 +53,14 @@ int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_
 		struct diag *d)
 {
 	struct stat st;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (strscpy(r->root, root, sizeof(r->root)))
-		return diag_set(d, -ENAMETOOLONG, "pin root %s: path too long", root);
+	/* The loader's rule (lib/pinlayout.h): symlinked or nested roots are refused. */
+	rc = pin_root_check(root, r->root, sizeof(r->root), d);
+	if (rc)
+		return rc;
+	root = r->root;
 	if (stat(root, &st) < 0)
 		return diag_set(d, -errno, "pin root %s: %s%s", root, strerror(errno),
 				errno == ENOENT ? " (nothing loaded? see ebpf-loader load)" : "");

@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# The pin root rule every command applies (lib/pinlayout.c pin_root_check,
+# docs/design.md "The pin root"): symbolic links are refused, not followed,
+# by the loader and by all three readers; a pin root inside another pin
+# root's tree is refused; and the loader's staging clean-up removes only
+# what a loader made there.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+setup() {
+	common_setup
+	LINK=$TMP/link
+}
+
+# Start a load paused at STEP and SIGKILL it there: staging debris.
+kill_load_at() { # STEP OBJ
+	local i pid
+	EBPF_LOADER_TEST_PAUSE=$1 "$LOADER" load "$2" --pin-root "$ROOT" 2>"$TMP/err" &
+	pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	for i in $(seq 100); do
+		grep -q "test pause at $1" "$TMP/err" && break
+		sleep 0.05
+	done
+	grep "test pause at $1" "$TMP/err"
+	kill -9 "$pid"
+	wait "$pid" || true
+}
+
+# A directory in ROOT/staging/ that no loader made, shaped like a pin root,
+# with a map pinned in it.
+make_foreign_in_staging() { # NAME
+	local dir=$ROOT/staging/$1
+	mkdir -p "$dir/shared" "$dir/staging"
+	bpftool map create "$dir/shared/m" type array key 4 value 8 entries 1 name pinroot_m
+}
+
+@test "a pin root inside another pin root's staging/ or backend directory is refused" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	local nested
+	for nested in "$ROOT/staging/inner" "$ROOT/shared/inner" "$ROOT/t_tracepoint/maps" \
+		"$ROOT/t_tracepoint" "$ROOT/other"; do
+		run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$nested"
+		[ "$output" = "ebpf-loader: pin root $nested is inside pin root $ROOT: refusing (pin roots do not nest)" ]
+		[ ! -e "$nested/t_rawtp" ]
+		[ ! -e "$nested/staging" ]
+	done
+	assert_no_prog_named count_sys_enter
+	# unload and the readers apply the same rule: nothing of t_tracepoint
+	# is taken for a backend of a root of its own.
+	run -1 "$LOADER" unload --all --pin-root "$ROOT/t_tracepoint"
+	[ "$output" = "ebpf-loader: pin root $ROOT/t_tracepoint is inside pin root $ROOT: refusing (pin roots do not nest)" ]
+	[ -e "$ROOT/t_tracepoint/maps/hits" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root "$ROOT/t_tracepoint"
+	[ "$output" = "ebpf-print: pin root $ROOT/t_tracepoint is inside pin root $ROOT: refusing (pin roots do not nest)" ]
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	[ "${lines[1]%% *}" = t_tracepoint ]
+}
+
+@test "a backend directory is refused as a pin root, and so is anything inside one" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	# Without shared/ and staging/ the root no longer looks like one: the
+	# backend's meta pin still tells what its directory is.
+	rmdir "$ROOT/shared" "$ROOT/staging"
+	run -1 "$LOADER" list --pin-root "$ROOT/t_tracepoint"
+	[ "$output" = "ebpf-loader: pin root $ROOT/t_tracepoint is a backend directory (it holds a meta pin): refusing" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$ROOT/t_tracepoint/maps/inner"
+	[ "$output" = "ebpf-loader: pin root $ROOT/t_tracepoint/maps/inner is inside backend directory $ROOT/t_tracepoint: refusing" ]
+	[ ! -e "$ROOT/t_tracepoint/maps/inner" ]
+	assert_no_prog_named count_sys_enter
+}
+
+@test "a pin root that holds another pin root is refused" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT/inner"
+	# ROOT would take inner for a backend: unload --all would remove it.
+	run -1 "$LOADER" unload --all --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root "$ROOT"
+	[ "$output" = "ebpf-print: pin root $ROOT holds pin root $ROOT/inner: refusing (pin roots do not nest)" ]
+	[ -e "$ROOT/inner/t_tracepoint/meta" ]
+	[ ! -e "$ROOT/staging" ]
+	assert_no_prog_named count_sys_enter
+	run -0 "$LOADER" unload --all --pin-root "$ROOT/inner"
+	assert_no_prog_named count_getppid
+}
+
+@test "list removes a killed loader's staging debris and nothing else in staging/" {
+	kill_load_at staged "$TOBJ/t_rawtp.o"
+	run -0 ls "$ROOT/staging"
+	[[ "$output" == t_rawtp-*-new ]]
+	make_foreign_in_staging inner
+	# A loader-like name, but not a backend tree's contents.
+	make_foreign_in_staging lookalike-1-new
+	bpftool map create "$ROOT/staging/loose" type array key 4 value 8 entries 1 name pinroot_l
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	run -0 ls "$ROOT/staging"
+	[ "$output" = "$(printf 'inner\nlookalike-1-new\nloose')" ]
+	[ -e "$ROOT/staging/inner/shared/m" ]
+	[ -e "$ROOT/staging/lookalike-1-new/shared/m" ]
+	[ -e "$ROOT/staging/loose" ]
+	assert_no_prog_named count_sys_enter
+	# load and unload clean up the same way.
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" unload t_tracepoint --pin-root "$ROOT"
+	run -0 ls "$ROOT/staging"
+	[ "$output" = "$(printf 'inner\nlookalike-1-new\nloose')" ]
+}
+
+@test "a symlinked pin root is refused by every loader command and every reader" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	ln -s "$ROOT" "$LINK"
+	local why="pin root $LINK is a symbolic link (to $ROOT): refusing, give the real path"
+	run -1 "$LOADER" list --pin-root "$LINK"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" show t_tracepoint --pin-root "$LINK"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$LINK"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload t_tracepoint --pin-root "$LINK"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload --all --pin-root "$LINK"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 env EBPF_PIN_ROOT="$LINK" "$LOADER" list
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root "$LINK"
+	[ "$output" = "ebpf-print: $why" ]
+	run -1 timeout 10 "$EXPORTER" --pin-root "$LINK" --listen "127.0.0.1:$(test_port)"
+	[ "$output" = "ebpf-exporter: $why" ]
+	run -1 timeout 10 "$STREAM" --once --pin-root "$LINK" --output "$TMP/out"
+	[ "$output" = "ebpf-stream: $why" ]
+	# None of them touched the real root.
+	assert_no_prog_named count_sys_enter
+	[ -e "$ROOT/t_tracepoint/meta" ]
+	run -0 timeout 10 "$PRINT" --once --pin-root "$ROOT" t_tracepoint
+}
+
+@test "a symlink among the pin root's parent directories is refused too" {
+	ln -s "$(dirname "$ROOT")" "$LINK"
+	local via=$LINK/${ROOT##*/}
+	run -1 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$via"
+	[ "$output" = "ebpf-loader: pin root $via: $LINK is a symbolic link (to $(dirname "$ROOT")): refusing, give the real path" ]
+	[ ! -e "$ROOT" ]
+	assert_no_prog_named count_getppid
+}
+
+@test "the pin root is spelled one way: '..' refused, extra slashes dropped" {
+	run -1 "$LOADER" list --pin-root "$ROOT/../x"
+	[ "$output" = "ebpf-loader: pin root $ROOT/../x: '.' and '..' components are not allowed" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root "$ROOT/./"
+	[ "$output" = "ebpf-print: pin root $ROOT/./: '.' and '..' components are not allowed" ]
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT//"
+	run -0 "$LOADER" show t_tracepoint --json --pin-root "/${ROOT}/"
+	[ "$(jq -r .pin_dir <<<"$output")" = "$ROOT/t_tracepoint" ]
+}
