@@ -93,3 +93,75 @@ stream_stop() {
 	[ -f "$TMP/sock" ]
 	[ "$(cat "$TMP/sock")" = newer ]
 }
+
+@test "--output: a stream refused at start (ring buffer taken, selector unmatched) leaves the running stream's recording intact" {
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	"$STREAM" --events --pin-root "$ROOT" --output "$TMP/rec" 2>"$TMP/stream.err" &
+	STREAM_PID=$!
+	BG_PIDS=$STREAM_PID
+	# The Describe is written once its ring buffer is locked.
+	local i size
+	for i in $(seq 50); do [ -s "$TMP/rec" ] && break; sleep 0.1; done
+	[ -s "$TMP/rec" ]
+	size=$(stat -c %s "$TMP/rec")
+	head -c "$size" "$TMP/rec" >"$TMP/copy"
+
+	run --separate-stderr "$STREAM" --events --pin-root "$ROOT" --output "$TMP/rec"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ebpf-stream: ring buffer shared/proc_events (map id "*") already has a consumer (another ebpf-stream?): refusing to share its consumer position" ]]
+	run -0 cmp -n "$size" "$TMP/copy" "$TMP/rec"
+
+	run --separate-stderr "$STREAM" --pin-root "$ROOT" --output "$TMP/rec" no-such-backend
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: no backend or map matches 'no-such-backend' under $ROOT" ]
+	run -0 cmp -n "$size" "$TMP/copy" "$TMP/rec"
+
+	# The first stream's recording is whole: it decodes from its Describe on.
+	stream_stop
+	run -0 "$STREAM" --decode <"$TMP/rec"
+	jq -e '.describe.schema_version == 1' <<<"${lines[0]}"
+}
+
+@test "--output does not follow a symbolic link, dangling or not" {
+	one_map
+	echo precious >"$TMP/target"
+	ln -s "$TMP/target" "$TMP/link"
+	run --separate-stderr "$STREAM" --once --pin-root "$ROOT" --output "$TMP/link"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: $TMP/link: a symbolic link: not followed" ]
+	[ "$(cat "$TMP/target")" = precious ]
+	[ "$(readlink "$TMP/link")" = "$TMP/target" ]
+
+	ln -s "$TMP/nothing" "$TMP/dangling"
+	run --separate-stderr "$STREAM" --once --pin-root "$ROOT" --output "$TMP/dangling"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: $TMP/dangling: a symbolic link: not followed" ]
+	[ ! -e "$TMP/nothing" ]
+}
+
+@test "--output: a new file is 0600 whatever the umask, an existing one of ours is made 0600, another user's is refused" {
+	one_map
+	run -0 sh -c 'umask 0; exec "$0" --once --pin-root "$1" --output "$2"' "$STREAM" "$ROOT" "$TMP/new"
+	[ "$(stat -c %a "$TMP/new")" = 600 ]
+
+	echo old >"$TMP/old"
+	chmod 0644 "$TMP/old"
+	run -0 "$STREAM" --once --pin-root "$ROOT" --output "$TMP/old"
+	[ "$(stat -c %a "$TMP/old")" = 600 ]
+	# Truncated, then the stream: no trace of what was there.
+	run -0 "$STREAM" --decode <"$TMP/old"
+	jq -e '.describe.schema_version == 1' <<<"${lines[0]}"
+
+	echo theirs >"$TMP/theirs"
+	chmod 0600 "$TMP/theirs"
+	chown nobody "$TMP/theirs"
+	run --separate-stderr "$STREAM" --once --pin-root "$ROOT" --output "$TMP/theirs"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: $TMP/theirs: owned by uid $(id -u nobody), not by uid $(id -u): not written" ]
+	[ "$(cat "$TMP/theirs")" = theirs ]
+	[ "$(stat -c %a "$TMP/theirs")" = 600 ]
+
+	# What is not a regular file is written as it is: its mode stays.
+	run -0 "$STREAM" --once --pin-root "$ROOT" --output /dev/null
+	[ "$(stat -c %a /dev/null)" = 666 ]
+}

@@ -613,6 +613,50 @@ fail:
 	return r;
 }
 
+/*
+ * --output FILE. It holds process names and paths: a symbolic link is not
+ * followed (root would write wherever it points), and an existing regular
+ * file must belong to us (its owner could read it whatever its mode) and
+ * is made 0600, as a new one is created, before it is truncated. Anything
+ * else (a FIFO, /dev/null, a terminal) is written as it is.
+ */
+static int open_output(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	struct stat s;
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP && !lstat(path, &s) && S_ISLNK(s.st_mode))
+			snprintf(err, errlen, "%s: a symbolic link: not followed", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &s) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(s.st_mode))
+		return fd;
+	if (s.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: owned by uid %u, not by uid %u: not written", path,
+			 (unsigned)s.st_uid, (unsigned)geteuid());
+		close(fd);
+		return -EPERM;
+	}
+	if (((s.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) || ftruncate(fd, 0) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	close(fd);
+	return r;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 {
 	static const struct option longopts[] = {
@@ -744,6 +788,11 @@ int main(int argc, char **argv)
 	st.r.on_map_free = on_map_free;
 	st.r.ctx = &st;
 	st.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (st.epfd < 0) {
+		fprintf(stderr, "ebpf-stream: epoll: %s\n", strerror(errno));
+		r = 1;
+		goto out;
+	}
 	reader_rescan(&st.r);
 	unmatched = reader_unmatched_selector(&st.r);
 	if (unmatched) {
@@ -761,6 +810,15 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
+	/* Ring buffer consumers (and their locks) before anything is sent. */
+	st.nchanges = 0;
+	r = setup_new_maps(&st);
+	if (r) {
+		r = 1;
+		goto out;
+	}
+	/* The output last: a stream refused at start (a ring buffer taken)
+	 * leaves a file or socket of that name as it was. */
 	if (n_passed > 0) {
 		/* Socket activation: subscribers arrive on systemd's socket. */
 		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
@@ -778,24 +836,17 @@ int main(int argc, char **argv)
 			close(lfd);
 	} else {
 		if (st.o.output && strcmp(st.o.output, "-")) {
-			/* Process names and paths: not for every local user. */
-			out_fd = open(st.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			out_fd = open_output(st.o.output, err, sizeof(err));
 			if (out_fd < 0) {
-				fprintf(stderr, "ebpf-stream: %s: %s\n", st.o.output, strerror(errno));
+				fprintf(stderr, "ebpf-stream: %s\n", err);
 				r = 1;
 				goto out;
 			}
 		}
 		st.out = fanout_new_output(out_fd >= 0 ? out_fd : STDOUT_FILENO);
 	}
-	if (!st.out || st.epfd < 0) {
-		r = 1;
-		goto out;
-	}
-	/* Ring buffer consumers (and their locks) before anything is sent. */
-	st.nchanges = 0;
-	r = setup_new_maps(&st);
-	if (r) {
+	if (!st.out) {
+		fprintf(stderr, "ebpf-stream: %s\n", strerror(ENOMEM));
 		r = 1;
 		goto out;
 	}
