@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include "tcplisten.h"
 #include "util.h"
@@ -41,6 +42,20 @@ static int split_host_port(const char *spec, char *host, size_t hsize, char *por
 static bool is_numeric(const char *host)
 {
 	return strchr(host, ':') || strspn(host, "0123456789.") == strlen(host);
+}
+
+int tcp_listen_check(const char *spec, struct diag *d)
+{
+	char host[256], port[8];
+	struct in6_addr a;
+	int r = split_host_port(spec, host, sizeof(host), port, sizeof(port), d);
+
+	if (r)
+		return r;
+	if (host[0] && is_numeric(host) && inet_pton(AF_INET, host, &a) != 1 &&
+	    inet_pton(AF_INET6, host, &a) != 1)
+		return diag_set(d, -EINVAL, "'%s' is not an IP address", host);
+	return 0;
 }
 
 /* getaddrinfo's failures: the spec's fault (-EINVAL), or the moment's. */

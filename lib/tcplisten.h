@@ -15,4 +15,9 @@
  * (d says why). */
 int tcp_listen(const char *spec, int backlog, struct diag *d);
 
+/* The form of spec checked as tcp_listen() reads it, without resolving a
+ * name or binding: a usage error found before anything is opened. 0 or
+ * -EINVAL (d says why). */
+int tcp_listen_check(const char *spec, struct diag *d);
+
 #endif

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <bpf/bpf.h>
@@ -45,6 +46,8 @@ struct opts {
 	bool snapshots, events;
 	const char *output;
 	const char *listen;
+	struct sockaddr_storage listen_addr; /* --listen, parsed */
+	socklen_t listen_len;
 	bool per_cpu;
 	bool once;
 	size_t queue_bytes;
@@ -69,7 +72,8 @@ struct stream {
 	size_t nchanges;
 	bool startup;           /* a refused ring buffer is fatal only at start */
 	bool maps_changed;      /* the describe frame for new subscribers is stale */
-	bool own_socket_file;   /* --listen unix:PATH bound by us: removed at exit */
+	struct stat socket_file; /* --listen unix:PATH bound by us (else mode 0):
+				  * removed at exit if it is still this one */
 	int fatal;
 	uint64_t heartbeat_seq;
 	uint64_t ts;            /* Event.timestamp_ns of the records being read */
@@ -438,50 +442,191 @@ static int open_tcp_listen(const char *spec, char *err, size_t errlen)
 	return fd;
 }
 
-static int open_listen(const char *spec, char *err, size_t errlen)
+/* What is at a path, for a message. */
+static const char *file_kind(mode_t mode)
 {
-	int fd = -1;
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	}
+	return "of an unknown kind";
+}
 
+/*
+ * Bind fd at sa->sun_path. Something there already: a socket nobody
+ * listens on is the leftover of a stream that died, and is taken over; a
+ * live one is in use (-EADDRINUSE). Anything else is not ours to replace
+ * (-EEXIST, its kind in *found): connecting to a file that is not a socket
+ * fails with ECONNREFUSED as well, so the kind is checked first.
+ */
+static int bind_unix(int fd, const struct sockaddr_un *sa, mode_t *found)
+{
+	const char *path = sa->sun_path;
+	struct stat s;
+	int probe, r;
+
+	if (!bind(fd, (const struct sockaddr *)sa, sizeof(*sa)))
+		return 0;
+	if (errno != EADDRINUSE)
+		return -errno;
+	if (lstat(path, &s) < 0)
+		return -EADDRINUSE; /* gone meanwhile: someone else's doing */
+	if (!S_ISSOCK(s.st_mode)) {
+		*found = s.st_mode;
+		return -EEXIST;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -errno;
+	r = connect(probe, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ? -errno : 0;
+	close(probe);
+	if (r != -ECONNREFUSED)
+		return -EADDRINUSE;
+	if (unlink(path) < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The socket file we bound at path, unless something else has taken its
+ * place since (a stream started after ours was removed, a file). */
+static void remove_socket_file(const char *path, const struct stat *bound)
+{
+	struct stat s;
+
+	if (S_ISSOCK(bound->st_mode) && !lstat(path, &s) && S_ISSOCK(s.st_mode) &&
+	    s.st_dev == bound->st_dev && s.st_ino == bound->st_ino)
+		unlink(path);
+}
+
+/*
+ * --listen unix:PATH or tcp:ADDR:PORT into an address, at option parsing:
+ * a bad one is a usage error before anything is opened.
+ */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+			char *err, size_t errlen)
+{
 	if (!strncmp(spec, "unix:", 5)) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct sockaddr_un *sa = (struct sockaddr_un *)ss;
 		const char *path = spec + 5;
 
-		if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+		if (!*path || strlen(path) >= sizeof(sa->sun_path)) {
 			snprintf(err, errlen, "invalid --listen '%s': unix:PATH (at most %zu bytes)",
-				 spec, sizeof(sa.sun_path) - 1);
+				 spec, sizeof(sa->sun_path) - 1);
 			return -EINVAL;
 		}
-		strscpy(sa.sun_path, path, sizeof(sa.sun_path));
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			goto fail;
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			/* A socket file nobody listens on is a leftover of a
-			 * stream that died: take its place. A live one is not. */
-			int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-			bool stale = errno == EADDRINUSE && probe >= 0 &&
-				     connect(probe, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-				     errno == ECONNREFUSED;
-
-			if (probe >= 0)
-				close(probe);
-			errno = EADDRINUSE;
-			if (!stale || unlink(path) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-				goto fail;
-		}
-		if (listen(fd, 64) < 0)
-			goto fail;
-		return fd;
+		sa->sun_family = AF_UNIX;
+		strscpy(sa->sun_path, path, sizeof(sa->sun_path));
+		*len = sizeof(*sa);
+		return 0;
 	}
-	if (!strncmp(spec, "tcp:", 4))
-		return open_tcp_listen(spec, err, errlen);
+	if (!strncmp(spec, "tcp:", 4)) {
+		struct diag d = {};
+		int r = tcp_listen_check(spec + 4, &d);
+
+		if (r)
+			snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, r));
+		return r;
+	}
 	snprintf(err, errlen, "invalid --listen '%s': unix:PATH or tcp:ADDR:PORT", spec);
 	return -EINVAL;
+}
+
+/* --listen unix:PATH; *bound is the socket file made (to remove it at exit). */
+static int open_listen_unix(const char *spec, const struct sockaddr_un *sa, struct stat *bound,
+			    char *err, size_t errlen)
+{
+	const char *path = sa->sun_path;
+	mode_t found = 0;
+	int fd, r;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = bind_unix(fd, sa, &found);
+	if (r)
+		goto fail;
+	/* Which file is ours: at exit, only that one is removed. */
+	if (lstat(path, bound) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (listen(fd, 64) < 0) {
+		r = -errno;
+		remove_socket_file(path, bound);
+		goto fail;
+	}
+	return fd;
 fail:
-	snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+	if (r == -EEXIST)
+		snprintf(err, errlen, "cannot listen on %s: %s is %s, not a socket: not replaced",
+			 spec, path, file_kind(found));
+	else
+		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(-r));
 	if (fd >= 0)
 		close(fd);
-	return -EADDRINUSE;
+	memset(bound, 0, sizeof(*bound));
+	return r;
+}
+
+/* The listening socket of a parsed --listen (parse_listen()), or -errno. */
+static int open_listen(const struct opts *o, struct stat *bound, char *err, size_t errlen)
+{
+	memset(bound, 0, sizeof(*bound));
+	if (o->listen_addr.ss_family == AF_UNIX)
+		return open_listen_unix(o->listen, (const struct sockaddr_un *)&o->listen_addr,
+					bound, err, errlen);
+	return open_tcp_listen(o->listen, err, errlen);
+}
+
+/*
+ * --output FILE. It holds process names and paths: a symbolic link is not
+ * followed (root would write wherever it points), and an existing regular
+ * file must belong to us (its owner could read it whatever its mode) and
+ * is made 0600, as a new one is created, before it is truncated. Anything
+ * else (a FIFO, /dev/null, a terminal) is written as it is.
+ */
+static int open_output(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	struct stat s;
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP && !lstat(path, &s) && S_ISLNK(s.st_mode))
+			snprintf(err, errlen, "%s: a symbolic link: not followed", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &s) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(s.st_mode))
+		return fd;
+	if (s.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: owned by uid %u, not by uid %u: not written", path,
+			 (unsigned)s.st_uid, (unsigned)geteuid());
+		close(fd);
+		return -EPERM;
+	}
+	if (((s.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) || ftruncate(fd, 0) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	close(fd);
+	return r;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
@@ -503,7 +648,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only_snap = false, only_events = false;
-	char *end, msg[256];
+	char err[512], msg[256];
+	char *end;
 	int c;
 
 	opterr = 0; /* its errors are ours to word, in one line */
@@ -562,6 +708,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 			"not with %s\n", only_events ? "--events" : "--listen");
 		return 2;
 	}
+	if (o->listen && parse_listen(o->listen, &o->listen_addr, &o->listen_len, err,
+				      sizeof(err))) {
+		fprintf(stderr, "ebpf-stream: %s\n", err);
+		return 2;
+	}
 	if (o->once)
 		only_snap = true; /* no ring buffer is consumed */
 	o->snapshots = !only_events;
@@ -609,6 +760,11 @@ int main(int argc, char **argv)
 	st.r.on_map_free = on_map_free;
 	st.r.ctx = &st;
 	st.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (st.epfd < 0) {
+		fprintf(stderr, "ebpf-stream: epoll: %s\n", strerror(errno));
+		r = 1;
+		goto out;
+	}
 	reader_rescan(&st.r);
 	unmatched = reader_unmatched_selector(&st.r);
 	if (unmatched) {
@@ -626,40 +782,43 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
+	/* Ring buffer consumers (and their locks) before anything is sent. */
+	st.nchanges = 0;
+	r = setup_new_maps(&st);
+	if (r) {
+		r = 1;
+		goto out;
+	}
+	/* The output last: a stream refused at start (a ring buffer taken)
+	 * leaves a file or socket of that name as it was. */
 	if (n_passed > 0) {
 		/* Socket activation: subscribers arrive on systemd's socket. */
 		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
 		st.o.listen = "systemd";
 	} else if (st.o.listen) {
-		int lfd = open_listen(st.o.listen, err, sizeof(err));
+		int lfd = open_listen(&st.o, &st.socket_file, err, sizeof(err));
 
 		if (lfd < 0) {
 			fprintf(stderr, "ebpf-stream: %s\n", err);
-			r = lfd == -EINVAL ? 2 : 1;
+			r = 1;
 			goto out;
 		}
-		st.own_socket_file = !strncmp(st.o.listen, "unix:", 5);
 		st.out = fanout_new_listen(lfd, st.o.queue_bytes, st.o.max_lag);
+		if (!st.out)
+			close(lfd);
 	} else {
 		if (st.o.output && strcmp(st.o.output, "-")) {
-			/* Process names and paths: not for every local user. */
-			out_fd = open(st.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			out_fd = open_output(st.o.output, err, sizeof(err));
 			if (out_fd < 0) {
-				fprintf(stderr, "ebpf-stream: %s: %s\n", st.o.output, strerror(errno));
+				fprintf(stderr, "ebpf-stream: %s\n", err);
 				r = 1;
 				goto out;
 			}
 		}
 		st.out = fanout_new_output(out_fd >= 0 ? out_fd : STDOUT_FILENO);
 	}
-	if (!st.out || st.epfd < 0) {
-		r = 1;
-		goto out;
-	}
-	/* Ring buffer consumers (and their locks) before anything is sent. */
-	st.nchanges = 0;
-	r = setup_new_maps(&st);
-	if (r) {
+	if (!st.out) {
+		fprintf(stderr, "ebpf-stream: %s\n", strerror(ENOMEM));
 		r = 1;
 		goto out;
 	}
@@ -771,8 +930,8 @@ int main(int argc, char **argv)
 	r = st.fatal == -EPROTO ? 1 : 0; /* the self-check found a difference */
 out:
 	fanout_free(st.out);
-	if (st.own_socket_file)
-		unlink(st.o.listen + 5); /* ours: we bound it */
+	if (st.o.listen && !strncmp(st.o.listen, "unix:", 5))
+		remove_socket_file(st.o.listen + 5, &st.socket_file);
 	reader_free(&st.r);
 	arena_free(&st.arena);
 	sb_free(&st.frame);
