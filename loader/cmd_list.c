@@ -153,6 +153,9 @@ int cmd_list(int argc, char **argv)
 	}
 	root_path = pin_root_resolve(g.pin_root);
 	if (access(root_path, F_OK) == 0) {
+		r = pin_root_check_bpffs(root_path, &d);
+		if (r)
+			return report_error(r, &d);
 		cleanup_if_possible(root_path);
 		r = dirlist_read(root_path, &l);
 		if (r)
@@ -421,8 +424,12 @@ int cmd_show(int argc, char **argv)
 	if (r)
 		return report_error(r, &d);
 	root_path = pin_root_resolve(g.pin_root);
-	if (access(root_path, F_OK) == 0)
+	if (access(root_path, F_OK) == 0) {
+		r = pin_root_check_bpffs(root_path, &d);
+		if (r)
+			return report_error(r, &d);
 		cleanup_if_possible(root_path);
+	}
 	r = path_join(dir, sizeof(dir), "%s/%s", root_path, name);
 	if (r || access(dir, F_OK) < 0)
 		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded under %s",

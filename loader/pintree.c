@@ -58,11 +58,19 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "cannot mount bpffs at %s: %s", EBPF_BPFFS_MOUNT,
 					strerror(-rc));
 	}
-	rc = existing_ancestor_is_bpffs(path);
-	if (rc < 0)
-		return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
-	if (rc == 0)
-		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
+	if (!create) {
+		/* An existing root: the check every reader makes too. */
+		rc = pin_root_check_bpffs(path, d);
+		if (rc)
+			return rc;
+	} else {
+		rc = existing_ancestor_is_bpffs(path);
+		if (rc < 0)
+			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+		if (rc == 0)
+			return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)",
+					path);
+	}
 	if (create) {
 		rc = mkdir_p(path, 0700);
 		if (rc)
