@@ -311,6 +311,15 @@ static int skip_unless_gone(struct skips *sk, const char *path, int err)
 	return skip_add(sk, path, err);
 }
 
+/* A map pin is only worth a word when it was asked for (shared maps: their
+ * users are not known yet). */
+static int skip_map(const struct reader *r, const struct candidate *c, struct skips *sk, int err)
+{
+	if (strcmp(c->backend, PIN_DIR_SHARED) && !selected(r, c->backend, c->name))
+		return 0;
+	return skip_unless_gone(sk, c->path, err);
+}
+
 static int add_candidates(struct reader *r, const char *backend, const char *dir,
 			  struct candidate **cs, size_t *n, struct skips *sk)
 {
@@ -331,7 +340,7 @@ static int add_candidates(struct reader *r, const char *backend, const char *dir
 		if (path_join(c.path, sizeof(c.path), "%s/%s", dir, l.names[i]))
 			continue;
 		if (stat(c.path, &st) < 0) {
-			rc = skip_unless_gone(sk, c.path, -errno);
+			rc = skip_map(r, &c, sk, -errno);
 			continue;
 		}
 		c.ino = st.st_ino;
@@ -345,7 +354,7 @@ static int add_candidates(struct reader *r, const char *backend, const char *dir
 			c.fd = bpf_obj_get_opts(c.path, &ro);
 			if (c.fd < 0) {
 				/* EINVAL: a program or link pinned among the maps. */
-				rc = skip_unless_gone(sk, c.path, -errno);
+				rc = skip_map(r, &c, sk, -errno);
 				continue;
 			}
 			if (bpf_obj_get_info_by_fd(c.fd, &info, &len) < 0) {
@@ -406,20 +415,35 @@ static bool backend_selected(const struct reader *r, const char *backend)
 	return any;
 }
 
-/* A backend is a directory we can enter: 1 if so, 0 if it is skipped (or
- * gone), -ENOMEM. */
-static int backend_dir_usable(const char *path, struct skips *sk)
+enum backend_dir {
+	BACKEND_DIR_NONE,       /* not a backend (skipped), or gone */
+	BACKEND_DIR_READABLE,
+	BACKEND_DIR_UNREADABLE, /* a backend still, but skipped */
+};
+
+/* What an entry of the root is; -ENOMEM when a skip cannot be recorded. */
+static int backend_dir_check(const char *path, struct skips *sk)
 {
 	struct stat st;
+	int err, rc;
 
-	if (stat(path, &st) < 0)
-		return skip_unless_gone(sk, path, -errno);
-	if (!S_ISDIR(st.st_mode))
-		return skip_add(sk, path, -ENOTDIR);
+	if (stat(path, &st) < 0) {
+		rc = skip_unless_gone(sk, path, -errno);
+		return rc < 0 ? rc : BACKEND_DIR_NONE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = skip_add(sk, path, -ENOTDIR);
+		return rc < 0 ? rc : BACKEND_DIR_NONE;
+	}
 	/* Entering it is what its mode (or --group) may deny us. */
-	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) < 0)
-		return skip_unless_gone(sk, path, -errno);
-	return 1;
+	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) < 0) {
+		err = -errno;
+		rc = skip_unless_gone(sk, path, err);
+		if (rc < 0)
+			return rc;
+		return err == -ENOENT ? BACKEND_DIR_NONE : BACKEND_DIR_UNREADABLE;
+	}
+	return BACKEND_DIR_READABLE;
 }
 
 static int add_name(struct dirlist *l, const char *name)
@@ -460,12 +484,16 @@ int reader_rescan(struct reader *r)
 		if (!pin_root_entry_is_backend(name) || !backend_selected(r, name) ||
 		    path_join(dir, sizeof(dir), "%s/%s", r->root, name))
 			continue;
-		rc = backend_dir_usable(dir, &sk);
-		if (rc <= 0)
+		int kind = backend_dir_check(dir, &sk);
+
+		if (kind <= BACKEND_DIR_NONE) {
+			rc = kind;
 			continue;
-		/* A backend even when its maps cannot be read: it is there. */
+		}
+		/* A backend even when we cannot read it: it is there. */
 		rc = add_name(&now, name);
-		if (!rc && !path_join(dir, sizeof(dir), "%s/%s/%s", r->root, name, PIN_DIR_MAPS))
+		if (!rc && kind == BACKEND_DIR_READABLE &&
+		    !path_join(dir, sizeof(dir), "%s/%s/%s", r->root, name, PIN_DIR_MAPS))
 			rc = add_candidates(r, name, dir, &cs, &n, &sk);
 	}
 	if (!rc && !path_join(dir, sizeof(dir), "%s/%s", r->root, PIN_DIR_SHARED))
