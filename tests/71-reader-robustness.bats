@@ -191,3 +191,49 @@ as_reader() {
 	grep -qx "ebpf_foreign_proto_stats_packets_total{proto=\"udp\"} $packets" <<<"$output"
 	run -1 grep 'key="17"' <<<"$output"
 }
+
+# Lines of FILE equal to LINE, once at least one is there (up to 5 s).
+wait_line_count() { # FILE LINE
+	local i
+	for i in $(seq 50); do
+		grep -qxF "$2" "$1" && break
+		sleep 0.1
+	done
+	grep -cxF "$2" "$1" || true
+}
+
+@test "ebpf-print and ebpf-stream: a backend that becomes unreadable while they run is logged once, the rest still shown" {
+	private_bpffs
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" "$TOBJ/t_rawtp.o" --group "$TEST_GROUP" --pin-root "$ROOT"
+	setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" --inh-caps=-all \
+		--bounding-set=-all "$PRINT" --interval 0.1 --pin-root "$ROOT" >>"$TMP/print.out" 2>"$TMP/print.err" &
+	local print=$!
+	setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" --inh-caps=-all \
+		--bounding-set=-all "$STREAM" --interval 0.1 --pin-root "$ROOT" --output /dev/null 2>"$TMP/stream.err" &
+	local stream=$!
+	BG_PIDS="$BG_PIDS $print $stream"
+	local i
+	for i in $(seq 50); do
+		grep -q '^t_rawtp/hits' "$TMP/print.out" && break
+		sleep 0.1
+	done
+	grep -q '^t_rawtp/hits' "$TMP/print.out"
+	chmod 0700 "$ROOT/t_rawtp"
+	[ "$(wait_line_count "$TMP/print.err" "ebpf-print: warning: $ROOT/t_rawtp: Permission denied, skipped")" = 1 ]
+	[ "$(wait_line_count "$TMP/stream.err" "ebpf-stream: warning: $ROOT/t_rawtp: Permission denied, skipped")" = 1 ]
+	# Five refreshes (rescans) later, still told once, both still running,
+	# the readable backend still printed (print.out is appended to, so it
+	# can be emptied under the running reader).
+	: >"$TMP/print.out"
+	for i in $(seq 100); do
+		[ "$(grep -c '^t_tracepoint/hits' "$TMP/print.out")" -ge 5 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c '^t_tracepoint/hits' "$TMP/print.out")" -ge 5 ]
+	kill -0 "$print"
+	kill -0 "$stream"
+	[ "$(grep -c 'warning' "$TMP/print.err")" = 1 ]
+	[ "$(grep -c 'warning' "$TMP/stream.err")" = 1 ]
+	# It is still there: not told as a backend that left.
+	run -1 grep -F "'t_rawtp' left" "$TMP/print.err"
+}
