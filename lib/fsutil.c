@@ -31,6 +31,17 @@ int fs_is_bpffs(const char *path)
 	return fs_magic_is(path, BPF_FS_MAGIC);
 }
 
+int pin_root_check_bpffs(const char *path, struct diag *d)
+{
+	int r = fs_is_bpffs(path);
+
+	if (r < 0)
+		return diag_set(d, r, "pin root %s: %s", path, strerror(-r));
+	if (r == 0)
+		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
+	return 0;
+}
+
 int bpffs_ensure_mounted(void)
 {
 	int r = fs_is_bpffs(EBPF_BPFFS_MOUNT);

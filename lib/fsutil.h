@@ -7,9 +7,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "diag.h"
 
 /* 1 if path is on a bpffs, 0 if on another filesystem, -errno if unreadable. */
 int fs_is_bpffs(const char *path);
+/* Every command that uses an existing pin root (the readers, the loader's
+ * list, show and unload) checks it here, so they all refuse a directory on
+ * another filesystem the same way: 0 when path is on bpffs, else -EXDEV
+ * ("pin root PATH is not on a BPF filesystem (bpffs)") or the -errno of
+ * statfs, with the message in d. */
+int pin_root_check_bpffs(const char *path, struct diag *d);
 /* Mount bpffs at /sys/fs/bpf when nothing (or not bpffs) is mounted there. */
 int bpffs_ensure_mounted(void);
 /* Find tracefs (mounting it at /sys/kernel/tracing when needed); its path

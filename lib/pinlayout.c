@@ -88,6 +88,30 @@ static bool dir_holds_pin_root(const char *dir, char *child, size_t size)
 	return found;
 }
 
+/* comp, a bpffs directory among the root's path, outside any other pin
+ * root's tree and (the root itself) holding none. */
+static int pin_root_nesting_check(const char *root, const char *comp, bool last, struct diag *d)
+{
+	char target[PATH_MAX];
+
+	if (dir_holds(comp, PIN_META, false))
+		return last ? diag_set(d, -EINVAL,
+				       "pin root %s is a backend directory (it holds a meta pin): refusing",
+				       root)
+			    : diag_set(d, -EINVAL, "pin root %s is inside backend directory %s: refusing",
+				       root, comp);
+	if (!last && dir_is_pin_root(comp))
+		return diag_set(d, -EINVAL,
+				"pin root %s is inside pin root %s: refusing (pin roots do not nest)",
+				root, comp);
+	/* The other way round: its backends would be taken for ours. */
+	if (last && dir_holds_pin_root(comp, target, sizeof(target)))
+		return diag_set(d, -EINVAL,
+				"pin root %s holds pin root %s: refusing (pin roots do not nest)",
+				root, target);
+	return 0;
+}
+
 /* One component of the pin root root: 1 when it does not exist (or cannot be
  * looked at: the command's own open then says why), so the walk stops; 0
  * when it is a plain directory outside any other pin root's tree. Only bpffs
@@ -114,24 +138,13 @@ static int pin_root_component_check(const char *root, const char *comp, bool las
 	if (!S_ISDIR(st.st_mode))
 		return last ? diag_set(d, -ENOTDIR, "pin root %s: not a directory", root)
 			    : diag_set(d, -ENOTDIR, "pin root %s: %s is not a directory", root, comp);
+	/* An existing root is on bpffs, for every command alike: readers would
+	 * otherwise list nothing and exit 0. */
+	if (last)
+		return pin_root_check_bpffs(root, d) ?: pin_root_nesting_check(root, comp, last, d);
 	if (fs_is_bpffs(comp) != 1)
 		return 0;
-	if (dir_holds(comp, PIN_META, false))
-		return last ? diag_set(d, -EINVAL,
-				       "pin root %s is a backend directory (it holds a meta pin): refusing",
-				       root)
-			    : diag_set(d, -EINVAL, "pin root %s is inside backend directory %s: refusing",
-				       root, comp);
-	if (!last && dir_is_pin_root(comp))
-		return diag_set(d, -EINVAL,
-				"pin root %s is inside pin root %s: refusing (pin roots do not nest)",
-				root, comp);
-	/* The other way round: its backends would be taken for ours. */
-	if (last && dir_holds_pin_root(comp, target, sizeof(target)))
-		return diag_set(d, -EINVAL,
-				"pin root %s holds pin root %s: refusing (pin roots do not nest)",
-				root, target);
-	return 0;
+	return pin_root_nesting_check(root, comp, last, d);
 }
 
 int pin_root_check(const char *path, char *out, size_t size, struct diag *d)

@@ -36,7 +36,8 @@ const char *pin_root_resolve(const char *opt);
  * are refused, not followed), and the root must not lie inside another pin
  * root's tree: no ancestor on a bpffs may hold a backend's `meta` pin or a
  * `shared`/`staging` directory, and the root itself must not be a backend
- * directory nor hold another pin root. Components that do not exist yet are
+ * directory nor hold another pin root. An existing root must be on bpffs
+ * (pin_root_check_bpffs). Components that do not exist yet are
  * left for `load` to create. */
 int pin_root_check(const char *path, char *out, size_t size, struct diag *d);
 /* A backend name is 1..63 characters of [A-Za-z0-9_-], not beginning with

@@ -61,12 +61,15 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "cannot mount bpffs at %s: %s", EBPF_BPFFS_MOUNT,
 					strerror(-rc));
 	}
-	rc = existing_ancestor_is_bpffs(path);
-	if (rc < 0)
-		return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
-	if (rc == 0)
-		return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)", path);
 	if (create) {
+		/* An existing root was checked by pin_root_check; a new one
+		 * must be made on bpffs. */
+		rc = existing_ancestor_is_bpffs(path);
+		if (rc < 0)
+			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+		if (rc == 0)
+			return diag_set(d, -EXDEV, "pin root %s is not on a BPF filesystem (bpffs)",
+					path);
 		rc = mkdir_p(path, 0700);
 		if (rc)
 			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));

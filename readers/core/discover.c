@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Finding, opening and rescanning the pinned maps under a pin root. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "btfpin.h"
 #include "dirlist.h"
+#include "fsutil.h"
 #include "pinlayout.h"
 #include "reader.h"
 #include "util.h"
@@ -52,6 +54,7 @@ static bool selected(const struct reader *r, const char *backend, const char *na
 int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_selectors,
 		struct diag *d)
 {
+	struct dirlist l;
 	struct stat st;
 	int rc;
 
@@ -66,8 +69,134 @@ int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_
 				errno == ENOENT ? " (nothing loaded? see ebpf-loader load)" : "");
 	if (!S_ISDIR(st.st_mode))
 		return diag_set(d, -ENOTDIR, "pin root %s: not a directory", root);
+	/* Unreadable (mode 0700, not in the loader's --group): an empty
+	 * listing would look like "nothing loaded". */
+	rc = dirlist_read(root, &l);
+	if (rc)
+		return diag_set(d, rc, "pin root %s: %s", root, strerror(-rc));
+	dirlist_free(&l);
 	r->selectors = selectors;
 	r->nr_selectors = nr_selectors;
+	return 0;
+}
+
+/* ---- Skipped entries: collected during a scan, told once ---- */
+
+struct skips {
+	struct reader_skip *v;
+	size_t n;
+};
+
+bool reader_skip_is_unreadable(int err)
+{
+	return err == -EACCES || err == -EPERM;
+}
+
+const char *reader_skip_reason(int err, char *buf, size_t size)
+{
+	switch (err) {
+	case -ENOTDIR:
+		return "not a directory: not part of the pin layout, skipped";
+	case -EINVAL:
+		return "not a map, skipped";
+	default:
+		snprintf(buf, size, "%s, skipped", strerror(-err));
+		return buf;
+	}
+}
+
+/* Returns -ENOMEM only: a skip we cannot record is a scan we cannot trust. */
+static int skip_add(struct skips *sk, const char *path, int err)
+{
+	struct reader_skip *v = realloc(sk->v, (sk->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	sk->v = v;
+	v[sk->n].path = strdup(path);
+	if (!v[sk->n].path)
+		return -ENOMEM;
+	v[sk->n++].err = err;
+	return 0;
+}
+
+static void skips_free(struct reader_skip *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+static bool skip_known(const struct reader *r, const struct reader_skip *s)
+{
+	for (size_t i = 0; i < r->nr_skips; i++)
+		if (r->skips[i].err == s->err && !strcmp(r->skips[i].path, s->path))
+			return true;
+	return false;
+}
+
+/* Length of the backend part of a skipped path ("<root>/B/maps/m" -> "B"):
+ * 0 for the root itself. */
+static size_t skip_backend_len(const struct reader *r, const char *path)
+{
+	size_t root_len = strlen(r->root);
+
+	if (strncmp(path, r->root, root_len) || path[root_len] != '/')
+		return 0;
+	return strcspn(path + root_len + 1, "/");
+}
+
+/* Unreadable skips are counted once per backend (or once for the root). */
+static bool skip_backend_counted(const struct reader *r, const struct skips *sk, size_t i)
+{
+	size_t off = strlen(r->root) + 1, len = skip_backend_len(r, sk->v[i].path);
+
+	for (size_t j = 0; j < i; j++) {
+		if (!reader_skip_is_unreadable(sk->v[j].err) ||
+		    skip_backend_len(r, sk->v[j].path) != len)
+			continue;
+		if (!len || !strncmp(sk->v[j].path + off, sk->v[i].path + off, len))
+			return true;
+	}
+	return false;
+}
+
+/* The scan's skips replace the last ones; new ones are told. */
+static void skips_commit(struct reader *r, struct skips *sk)
+{
+	size_t unreadable = 0;
+
+	for (size_t i = 0; i < sk->n; i++) {
+		if (reader_skip_is_unreadable(sk->v[i].err) && !skip_backend_counted(r, sk, i))
+			unreadable++;
+		if (!skip_known(r, &sk->v[i]) && r->on_skip)
+			r->on_skip(r->ctx, sk->v[i].path, sk->v[i].err);
+	}
+	skips_free(r->skips, r->nr_skips);
+	r->skips = sk->v;
+	r->nr_skips = sk->n;
+	r->nr_unreadable = unreadable;
+	sk->v = NULL;
+	sk->n = 0;
+}
+
+int reader_start(struct reader *r, struct diag *d)
+{
+	void (*on_skip)(void *, const char *, int) = r->on_skip;
+	int rc;
+
+	/* Held back, so an unreadable entry is told once, as the error. */
+	r->on_skip = NULL;
+	rc = reader_rescan(r);
+	r->on_skip = on_skip;
+	if (rc)
+		return diag_set(d, rc, "%s: %s", r->root, strerror(-rc));
+	for (size_t i = 0; i < r->nr_skips; i++)
+		if (reader_skip_is_unreadable(r->skips[i].err))
+			return diag_set(d, r->skips[i].err, "%s: %s", r->skips[i].path,
+					strerror(-r->skips[i].err));
+	for (size_t i = 0; i < r->nr_skips && on_skip; i++)
+		on_skip(r->ctx, r->skips[i].path, r->skips[i].err);
 	return 0;
 }
 
@@ -173,24 +302,47 @@ static struct rmap *find_existing(const struct reader *r, const char *path, unsi
 	return NULL;
 }
 
+/* A pin that is not a map (or that we may not open) is skipped, and said so;
+ * one that went away meanwhile is not worth a word. */
+static int skip_unless_gone(struct skips *sk, const char *path, int err)
+{
+	if (err == -ENOENT)
+		return 0;
+	return skip_add(sk, path, err);
+}
+
+/* A map pin is only worth a word when it was asked for (shared maps: their
+ * users are not known yet). */
+static int skip_map(const struct reader *r, const struct candidate *c, struct skips *sk, int err)
+{
+	if (strcmp(c->backend, PIN_DIR_SHARED) && !selected(r, c->backend, c->name))
+		return 0;
+	return skip_unless_gone(sk, c->path, err);
+}
+
 static int add_candidates(struct reader *r, const char *backend, const char *dir,
-			  struct candidate **cs, size_t *n)
+			  struct candidate **cs, size_t *n, struct skips *sk)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
 	struct dirlist l;
 	int rc = dirlist_read(dir, &l);
 
+	if (rc == -ENOMEM)
+		return rc;
 	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	for (size_t i = 0; i < l.n; i++) {
+		return skip_unless_gone(sk, dir, rc);
+	for (size_t i = 0; i < l.n && !rc; i++) {
 		struct candidate c = { .fd = -1 };
 		struct stat st;
 
 		strscpy(c.backend, backend, sizeof(c.backend));
 		strscpy(c.name, l.names[i], sizeof(c.name));
-		if (path_join(c.path, sizeof(c.path), "%s/%s", dir, l.names[i]) ||
-		    stat(c.path, &st) < 0)
-			continue; /* gone meanwhile */
+		if (path_join(c.path, sizeof(c.path), "%s/%s", dir, l.names[i]))
+			continue;
+		if (stat(c.path, &st) < 0) {
+			rc = skip_map(r, &c, sk, -errno);
+			continue;
+		}
 		c.ino = st.st_ino;
 		c.existing = find_existing(r, c.path, c.ino);
 		if (c.existing) {
@@ -200,8 +352,11 @@ static int add_candidates(struct reader *r, const char *backend, const char *dir
 			__u32 len = sizeof(info);
 
 			c.fd = bpf_obj_get_opts(c.path, &ro);
-			if (c.fd < 0)
-				continue; /* not a map, or gone: the next scan tells */
+			if (c.fd < 0) {
+				/* EINVAL: a program or link pinned among the maps. */
+				rc = skip_map(r, &c, sk, -errno);
+				continue;
+			}
 			if (bpf_obj_get_info_by_fd(c.fd, &info, &len) < 0) {
 				close(c.fd);
 				continue;
@@ -245,25 +400,104 @@ static void emit(struct reader *r, enum rescan_event ev, const char *backend, co
 		r->on_event(r->ctx, ev, backend, m);
 }
 
+/* The backend part of some selector matches (or there is no selector). */
+static bool backend_selected(const struct reader *r, const char *backend)
+{
+	bool any = !r->nr_selectors;
+
+	for (size_t j = 0; j < r->nr_selectors && !any; j++) {
+		const char *sel = r->selectors[j], *slash = strchr(sel, '/');
+		char b[128];
+
+		snprintf(b, sizeof(b), "%.*s", slash ? (int)(slash - sel) : (int)strlen(sel), sel);
+		any = fnmatch(b, backend, 0) == 0;
+	}
+	return any;
+}
+
+enum backend_dir {
+	BACKEND_DIR_NONE,       /* not a backend (skipped), or gone */
+	BACKEND_DIR_READABLE,
+	BACKEND_DIR_UNREADABLE, /* a backend still, but skipped */
+};
+
+/* What an entry of the root is; -ENOMEM when a skip cannot be recorded. */
+static int backend_dir_check(const char *path, struct skips *sk)
+{
+	struct stat st;
+	int err, rc;
+
+	if (stat(path, &st) < 0) {
+		rc = skip_unless_gone(sk, path, -errno);
+		return rc < 0 ? rc : BACKEND_DIR_NONE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = skip_add(sk, path, -ENOTDIR);
+		return rc < 0 ? rc : BACKEND_DIR_NONE;
+	}
+	/* Entering it is what its mode (or --group) may deny us. */
+	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) < 0) {
+		err = -errno;
+		rc = skip_unless_gone(sk, path, err);
+		if (rc < 0)
+			return rc;
+		return err == -ENOENT ? BACKEND_DIR_NONE : BACKEND_DIR_UNREADABLE;
+	}
+	return BACKEND_DIR_READABLE;
+}
+
+static int add_name(struct dirlist *l, const char *name)
+{
+	char **nn = realloc(l->names, (l->n + 1) * sizeof(*nn));
+
+	if (!nn)
+		return -ENOMEM;
+	l->names = nn;
+	nn[l->n] = strdup(name);
+	if (!nn[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
 int reader_rescan(struct reader *r)
 {
 	struct candidate *cs = NULL;
 	struct dirlist top = {}, now = {};
+	struct skips sk = {};
 	size_t n = 0, i, j, kept;
 	char dir[PATH_MAX];
 	int rc;
 
 	rc = dirlist_read(r->root, &top);
-	if (rc && rc != -ENOENT)
+	if (rc && rc != -ENOENT) {
+		/* The root became unreadable: keep what is open, say it once. */
+		if (!skip_add(&sk, r->root, rc))
+			skips_commit(r, &sk);
+		skips_free(sk.v, sk.n);
 		return rc;
+	}
+	rc = 0;
 	for (i = 0; i < top.n && !rc; i++) {
-		if (!pin_root_entry_is_backend(top.names[i]) ||
-		    path_join(dir, sizeof(dir), "%s/%s/%s", r->root, top.names[i], PIN_DIR_MAPS))
+		const char *name = top.names[i];
+
+		if (!pin_root_entry_is_backend(name) || !backend_selected(r, name) ||
+		    path_join(dir, sizeof(dir), "%s/%s", r->root, name))
 			continue;
-		rc = add_candidates(r, top.names[i], dir, &cs, &n);
+		int kind = backend_dir_check(dir, &sk);
+
+		if (kind <= BACKEND_DIR_NONE) {
+			rc = kind;
+			continue;
+		}
+		/* A backend even when we cannot read it: it is there. */
+		rc = add_name(&now, name);
+		if (!rc && kind == BACKEND_DIR_READABLE &&
+		    !path_join(dir, sizeof(dir), "%s/%s/%s", r->root, name, PIN_DIR_MAPS))
+			rc = add_candidates(r, name, dir, &cs, &n, &sk);
 	}
 	if (!rc && !path_join(dir, sizeof(dir), "%s/%s", r->root, PIN_DIR_SHARED))
-		rc = add_candidates(r, PIN_DIR_SHARED, dir, &cs, &n);
+		rc = add_candidates(r, PIN_DIR_SHARED, dir, &cs, &n, &sk);
 
 	/* A shared map is pinned in shared/ and in each user's maps/: show it
 	 * once, as shared/<name>, selected when any of its users is. */
@@ -349,29 +583,6 @@ int reader_rescan(struct reader *r)
 		qsort(r->maps, r->nr_maps, sizeof(*r->maps), cmp_rmap);
 
 	/* Backends seen now vs. at the last scan (selected ones only). */
-	for (i = 0; i < top.n; i++) {
-		if (!pin_root_entry_is_backend(top.names[i]))
-			continue;
-		bool any = !r->nr_selectors;
-
-		for (j = 0; j < r->nr_selectors && !any; j++) {
-			const char *sel = r->selectors[j], *slash = strchr(sel, '/');
-			char b[128];
-
-			snprintf(b, sizeof(b), "%.*s", slash ? (int)(slash - sel) : (int)strlen(sel), sel);
-			any = fnmatch(b, top.names[i], 0) == 0;
-		}
-		if (!any)
-			continue;
-		char **nn = realloc(now.names, (now.n + 1) * sizeof(*nn));
-
-		if (!nn)
-			break;
-		now.names = nn;
-		now.names[now.n] = strdup(top.names[i]);
-		if (now.names[now.n])
-			now.n++;
-	}
 	for (i = 0; i < now.n; i++)
 		if (!name_in(r->backends, r->nr_backends, now.names[i]))
 			emit(r, BACKEND_ADDED, now.names[i], NULL);
@@ -384,6 +595,9 @@ int reader_rescan(struct reader *r)
 	r->backends = now.names;
 	r->nr_backends = now.n;
 	dirlist_free(&top);
+	if (!rc)
+		skips_commit(r, &sk);
+	skips_free(sk.v, sk.n);
 	return rc;
 }
 
@@ -425,6 +639,9 @@ void reader_free(struct reader *r)
 	for (size_t i = 0; i < r->nr_aliases; i++)
 		free(r->aliases[i]);
 	free(r->aliases);
+	skips_free(r->skips, r->nr_skips);
+	r->skips = NULL;
+	r->nr_skips = r->nr_unreadable = 0;
 	r->maps = NULL;
 	r->backends = NULL;
 	r->aliases = NULL;

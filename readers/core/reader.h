@@ -129,6 +129,14 @@ enum rescan_event {
 	MAP_REMOVED,
 };
 
+/* An entry of the pin root the last scan skipped: not part of the pin
+ * layout (a pin where a backend directory or maps/ belongs, a non-map in
+ * maps/), or unreadable for us (permissions, --group). */
+struct reader_skip {
+	char *path;
+	int err;                /* -ENOTDIR, -EINVAL (not a map), -EACCES, ... */
+};
+
 struct reader {
 	char root[PATH_MAX];
 	char **selectors;
@@ -142,12 +150,19 @@ struct reader {
 	/* Called for each change a rescan finds; may be NULL. */
 	void (*on_event)(void *ctx, enum rescan_event ev, const char *backend,
 			 const struct rmap *m);
+	struct reader_skip *skips; /* at the last scan */
+	size_t nr_skips;
+	size_t nr_unreadable;   /* backends (or the root) with a skip we lack the permission for */
+	/* Called once when an entry starts being skipped (again after it was
+	 * fine for a scan); may be NULL. */
+	void (*on_skip)(void *ctx, const char *path, int err);
 	/* Called before a map is closed, to free m->user. */
 	void (*on_map_free)(void *ctx, struct rmap *m);
 	void *ctx;
 };
 
-/* Check the root exists; the first rescan opens the maps. */
+/* Check the root exists, is a directory on bpffs and can be read; the first
+ * rescan opens the maps. */
 int reader_init(struct reader *r, const char *root, char **selectors, size_t nr_selectors,
 		struct diag *d);
 /* Walk the pin root: open maps that appeared (or were replaced: a new pin
@@ -157,6 +172,15 @@ int reader_rescan(struct reader *r);
 /* Selectors that match no backend at all (for a clear error at start-up):
  * returns the first such selector or NULL. */
 const char *reader_unmatched_selector(const struct reader *r);
+/* The first scan, at start-up: an entry we cannot read (of a selected
+ * backend) is an error ("PATH: Permission denied" in d), since showing the
+ * rest would look like all there is; entries outside the pin layout are
+ * passed to on_skip, and the rest is shown. */
+int reader_start(struct reader *r, struct diag *d);
+/* True for a skip that is about permissions, not about the layout. */
+bool reader_skip_is_unreadable(int err);
+/* Why an entry was skipped, for a one-line warning: "not a map, skipped". */
+const char *reader_skip_reason(int err, char *buf, size_t size);
 void reader_free(struct reader *r);
 
 /* ---- Snapshots ---- */

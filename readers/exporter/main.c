@@ -30,6 +30,15 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void on_skip(void *ctx, const char *path, int err)
+{
+	char buf[128];
+
+	(void)ctx;
+	fprintf(stderr, "ebpf-exporter: warning: %s: %s\n", path,
+		reader_skip_reason(err, buf, sizeof(buf)));
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -143,6 +152,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	e.r.on_map_free = metrics_free_map;
+	e.r.on_skip = on_skip;
+	/* The first scan before capabilities are dropped: the BTF of a map
+	 * pinned by another tool (no btf pin) is fetched by id, which takes
+	 * CAP_SYS_ADMIN, as ebpf-print and ebpf-stream do at start. */
+	r = reader_start(&e.r, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		reader_free(&e.r);
+		return 1;
+	}
 
 	/* Sockets: from systemd (socket activation), else our own. */
 	n = sdl_listen_fds(1);
@@ -189,7 +208,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (sdl_watchdog_enabled(0, &t.watchdog_usec) <= 0)
 		t.watchdog_usec = 0;
-	reader_rescan(&e.r);
 	sdl_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
 	t.last = monotonic_s();
 	if (t.watchdog_usec)

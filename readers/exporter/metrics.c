@@ -448,6 +448,10 @@ static void export_self(struct exporter *e, double started)
 	snprintf(name, sizeof(name), "%s_exporter_maps", e->prefix);
 	header(&e->out, name, "gauge", "Maps exported");
 	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_maps);
+	snprintf(name, sizeof(name), "%s_exporter_backends_unreadable", e->prefix);
+	header(&e->out, name, "gauge",
+	       "Selected backends (or the pin root) the last scan could not read, in whole or in part");
+	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_unreadable);
 	snprintf(name, sizeof(name), "%s_exporter_scrape_duration_seconds", e->prefix);
 	header(&e->out, name, "gauge", "Time this scrape took to collect");
 	sb_printf(&e->out, "%s %.6f\n", name, monotonic_s() - started);

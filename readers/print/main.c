@@ -71,6 +71,14 @@ static void on_event(void *ctx, enum rescan_event ev, const char *backend, const
 		fprintf(stderr, "ebpf-print: backend '%s' left\n", backend);
 }
 
+static void on_skip(void *ctx, const char *path, int err)
+{
+	char buf[128];
+
+	(void)ctx;
+	fprintf(stderr, "ebpf-print: warning: %s: %s\n", path, reader_skip_reason(err, buf, sizeof(buf)));
+}
+
 static void on_map_free(void *ctx, struct rmap *m)
 {
 	struct map_state *st = m->user;
@@ -457,10 +465,11 @@ int main(int argc, char **argv)
 	}
 	r.on_event = on_event;
 	r.on_map_free = on_map_free;
+	r.on_skip = on_skip;
 	r.ctx = &quiet;
-	rc = reader_rescan(&r);
+	rc = reader_start(&r, &d);
 	if (rc) {
-		fprintf(stderr, "ebpf-print: %s: %s\n", o.pin_root, strerror(-rc));
+		fprintf(stderr, "ebpf-print: %s\n", diag_msg(&d, rc));
 		reader_free(&r);
 		return 1;
 	}

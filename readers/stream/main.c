@@ -164,6 +164,14 @@ static void on_event(void *ctx, enum rescan_event ev, const char *backend, const
 	st->changes[st->nchanges++].added = added;
 }
 
+static void on_skip(void *ctx, const char *path, int err)
+{
+	char buf[128];
+
+	(void)ctx;
+	fprintf(stderr, "ebpf-stream: warning: %s: %s\n", path, reader_skip_reason(err, buf, sizeof(buf)));
+}
+
 static void on_record(void *ctx, const void *data, size_t size)
 {
 	struct stream_map *sm = ctx;
@@ -758,6 +766,7 @@ int main(int argc, char **argv)
 	}
 	st.r.on_event = on_event;
 	st.r.on_map_free = on_map_free;
+	st.r.on_skip = on_skip;
 	st.r.ctx = &st;
 	st.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (st.epfd < 0) {
@@ -765,7 +774,12 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	reader_rescan(&st.r);
+	r = reader_start(&st.r, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
+		r = 1;
+		goto out;
+	}
 	unmatched = reader_unmatched_selector(&st.r);
 	if (unmatched) {
 		fprintf(stderr, "ebpf-stream: no backend or map matches '%s' under %s\n", unmatched,
