@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "dirlist.h"
+#include "health.h"
 #include "json_writer.h"
 #include "loader.h"
+#include "meta.h"
 #include "pinlayout.h"
 #include "pintree.h"
 #include "util.h"
@@ -21,13 +23,15 @@ static void usage_unload(FILE *f)
 		"Usage: ebpf-loader unload NAME... [--pin-root DIR] [--json]\n"
 		"       ebpf-loader unload --all [--pin-root DIR] [--json]\n"
 		"Detach each backend, stop its socket holder and remove its pins; the\n"
-		"kernel frees its programs, maps and links. --all also removes the\n"
-		"then empty pin root.\n");
+		"kernel frees its programs, maps and links. An entry that is not a\n"
+		"backend (no meta record) is left in place: --all warns and goes on.\n"
+		"--all also removes the then empty pin root.\n");
 }
 
 static int unload_one(const struct pin_root *root, const char *name, struct diag *d)
 {
 	char dest[PATH_MAX], moved[PATH_MAX], staging[PATH_MAX];
+	struct ebpf_meta m;
 	int r;
 
 	r = backend_name_check(name, d);
@@ -42,6 +46,12 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 	 * where a crash leaves debris the next run removes. */
 	if (access(dest, F_OK) < 0)
 		return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name, root->path);
+	/* Only what the loader published: a foreign directory or pin under
+	 * the root is not ours to remove. */
+	r = meta_read(dest, &m);
+	if (r)
+		return diag_set(d, -EBADSLT, "%s: not a backend: %s: left in place", dest,
+				backend_broken_reason(r));
 	r = path_join(staging, sizeof(staging), "%s/%s", root->path, PIN_DIR_STAGING);
 	if (!r && (r = pin_mkdir(root, staging)) == -EEXIST)
 		r = 0;
@@ -141,6 +151,11 @@ int cmd_unload(int argc, char **argv)
 			continue;
 		diag_clear(&d);
 		r = unload_one(&root, names[i], &d);
+		if (r == -EBADSLT && want_all) {
+			/* --all means every backend; the rest stays, said once. */
+			fprintf(stderr, "ebpf-loader: warning: %s\n", diag_msg(&d, r));
+			continue;
+		}
 		if (r) {
 			if (!failed++)
 				first = d;

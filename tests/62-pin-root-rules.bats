@@ -155,3 +155,20 @@ make_foreign_in_staging() { # NAME
 	run -0 "$LOADER" show t_tracepoint --json --pin-root "/${ROOT}/"
 	[ "$(jq -r .pin_dir <<<"$output")" = "$ROOT/t_tracepoint" ]
 }
+
+@test "unload leaves in place what is not a backend: a named one fails, --all warns and goes on" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	mkdir "$ROOT/plain"
+	bpftool map create "$ROOT/junk" type array key 4 value 4 entries 1 name junk
+	run -1 "$LOADER" unload plain --pin-root "$ROOT"
+	[[ "$output" == *"$ROOT/plain: not a backend: no meta record: left in place"* ]]
+	[ -d "$ROOT/plain" ]
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
+	[[ "$output" == *"warning: $ROOT/junk: not a backend: not a directory: left in place"* ]]
+	[[ "$output" == *"warning: $ROOT/plain: not a backend: no meta record: left in place"* ]]
+	[[ "$output" == *"unloaded t_tracepoint"* ]]
+	[ -d "$ROOT/plain" ]
+	[ -e "$ROOT/junk" ]
+	[ ! -e "$ROOT/t_tracepoint" ]
+	rm -rf "$ROOT/plain" "$ROOT/junk"
+}
