@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Decoders that look a value up in the running system (docs/tags.md):
+ * `ksym`, `kstack`, `cgroup`, `majorminor`, `ifname`. Each writes
+ * NUL-terminated text into buf and returns 0, or returns -errno: -ENOENT
+ * when the value is unknown (the caller shows it raw), -ENOSPC when buf is
+ * too small. Values come from maps an attacker may shape: nothing is
+ * trusted, nothing crashes. Caches are bounded; a value missing from a
+ * cache makes at most one re-read of /proc or /sys per refresh period.
+ */
+#ifndef EBPF_SYSNAMES_H
+#define EBPF_SYSNAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Kernel address -> "symbol" or "symbol+0xoff" (/proc/kallsyms). */
+int ksym_lookup(uint64_t addr, char *buf, size_t size);
+/* Stack id in a BPF_MAP_TYPE_STACK_TRACE map (fd readable) -> folded
+ * frames, outermost first as flame graphs want: "sym1;sym2;...". */
+int kstack_lookup(int stack_map_fd, uint32_t stack_id, char *buf, size_t size);
+/* cgroup v2 id (the directory's inode number) -> path under the cgroup v2
+ * mount, "/" for the root, "/system.slice/x.service". */
+int cgroup_lookup(uint64_t cgroup_id, char *buf, size_t size);
+/* Kernel dev_t (major << 20 | minor, as in struct gendisk / bio) -> block
+ * device name: "sda", "loop0", "nvme0n1" (/sys/dev/block). */
+int blockdev_lookup(uint64_t kernel_dev, char *buf, size_t size);
+/* ifindex -> interface name in this process's network namespace. */
+int ifname_lookup(uint64_t ifindex, char *buf, size_t size);
+
+#endif
