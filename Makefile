@@ -150,6 +150,22 @@ $(OUTPUT)/readers/core/%.o: readers/core/%.c $(wildcard readers/core/*.h lib/*.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ireaders/core -c $< -o $@
 
+# The syscall/errno/signal name tables, from the kernel headers of the
+# target: NAMES_CC preprocesses them (a cross compiler, or NAMES_CPPFLAGS with
+# --sysroot / -isystem, gives that architecture's numbers). The .d file makes
+# the table follow the headers it was read from.
+NAMES_CC       ?= $(CC)
+NAMES_CPPFLAGS ?=
+NAMES_GEN      := $(OUTPUT)/names_gen.h
+
+$(NAMES_GEN): scripts/gen-names.sh $(DEPS_STAMP) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh scripts/gen-names.sh -M $(OUTPUT)/names_gen.d -T $@ $(NAMES_CC) $(NAMES_CPPFLAGS) > $@
+
+-include $(OUTPUT)/names_gen.d
+
+$(OUTPUT)/readers/core/names.o: $(NAMES_GEN)
+
 $(RCORE_A): $(RCORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
@@ -191,6 +207,12 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
+# names_check looks numbers up in the reader core's tables: it needs them.
+$(OUTPUT)/tests/helpers/names_check: tests/helpers/names_check.c tests/helpers/helper.h \
+		readers/core/names.c readers/core/names.h $(NAMES_GEN) | $(OUTPUT)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ tests/helpers/names_check.c readers/core/names.c
+
 # Benchmark helpers are built like test helpers (and may include helper.h).
 $(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers
 	$(call msg,CC,$@)
@@ -222,7 +244,7 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
-$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) $(DEPS_STAMP) | $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
