@@ -23,15 +23,14 @@ header_numbers() { # HEADER REGEX
 		sort
 }
 
-# Every "NAME NUMBER" line on stdin for which names_check KIND does not
-# print a name that HEADER's `-dM` defines as NUMBER; empty when all agree.
-# (Where two names share a number, the table may print either.)
-disagreements() { # KIND HEADER_NUMBERS_FILE
-	local lines names
-	lines=$(cat)
-	# shellcheck disable=SC2046 # one argument per number
-	names=$("$HELPERS/names_check" "$1" $(awk '{ print $2 }' <<<"$lines")) || return 1
-	paste -d' ' <(echo "$lines") <(echo "$names") | while read -r name nr got; do
+# Every "NAME NUMBER" line of FILE (header_numbers' output) for which
+# names_check KIND prints no name that FILE gives NUMBER; empty when all
+# agree. (Where two names share a number, the table may print either.)
+disagreements() { # KIND FILE
+	local nrs names
+	mapfile -t nrs < <(awk '{ print $2 }' "$2")
+	names=$("$HELPERS/names_check" "$1" "${nrs[@]}") || return 1
+	paste -d' ' "$2" <(echo "$names") | while read -r name nr got; do
 		if ! awk -v g="$got" -v n="$nr" '$1 == g && $2 == n { f = 1 } END { exit !f }' "$2"; then
 			echo "$name $nr -> $got"
 		fi
@@ -104,13 +103,14 @@ setup() {
 @test "every syscall of the architecture's unistd header round-trips, and no other number has a name" {
 	header_numbers asm/unistd.h '__NR_[a-z0-9_]+' | sed 's/^__NR_//' >"$TMP/nr"
 	[ "$(wc -l <"$TMP/nr")" -ge 300 ]
-	run -0 disagreements syscall "$TMP/nr" <"$TMP/nr"
+	run -0 disagreements syscall "$TMP/nr"
 	[ "$output" = "" ]
 	# Numbers 0..max+64: a name exactly where the header defines one.
-	local max
+	local max all
 	max=$(awk '$2 > m { m = $2 } END { print m }' "$TMP/nr")
-	run -0 "$HELPERS/names_check" syscall $(seq 0 $((max + 64)))
-	paste -d' ' <(seq 0 $((max + 64))) <(printf '%s\n' "${lines[@]}") |
+	mapfile -t all < <(seq 0 $((max + 64)))
+	run -0 "$HELPERS/names_check" syscall "${all[@]}"
+	paste -d' ' <(printf '%s\n' "${all[@]}") <(printf '%s\n' "${lines[@]}") |
 		awk '$2 != "unknown" { print $2, $1 }' | sort >"$TMP/named"
 	run -0 diff "$TMP/nr" "$TMP/named"
 }
@@ -118,16 +118,20 @@ setup() {
 @test "every errno code of the architecture's headers round-trips; aliases give their target's name" {
 	header_numbers asm/errno.h 'E[A-Z0-9]+' >"$TMP/errno"
 	[ "$(wc -l <"$TMP/errno")" -ge 130 ]
-	run -0 disagreements errno "$TMP/errno" <"$TMP/errno"
+	run -0 disagreements errno "$TMP/errno"
 	[ "$output" = "" ]
 	# Negated, as kernel code returns them: the same names.
-	run -0 "$HELPERS/names_check" errno $(awk '{ print $2 }' "$TMP/errno")
-	local positive=("${lines[@]}")
-	run -0 "$HELPERS/names_check" errno $(awk '{ print -$2 }' "$TMP/errno")
+	local nrs positive
+	mapfile -t nrs < <(awk '{ print $2 }' "$TMP/errno")
+	run -0 "$HELPERS/names_check" errno "${nrs[@]}"
+	positive=("${lines[@]}")
+	run -0 "$HELPERS/names_check" errno "${nrs[@]/#/-}"
 	[ "${lines[*]}" = "${positive[*]}" ]
 	# EWOULDBLOCK is defined as EAGAIN, EDEADLOCK as EDEADLK: no number of their own.
-	printf '#include <asm/errno.h>\nEWOULDBLOCK EDEADLOCK\n' | gcc -E -P -x c - | tail -n 1 >"$TMP/alias"
-	run -0 "$HELPERS/names_check" errno $(cat "$TMP/alias")
+	local alias
+	read -r -a alias < <(printf '#include <asm/errno.h>\nEWOULDBLOCK EDEADLOCK\n' | gcc -E -P -x c - | tail -n 1)
+	[ "${#alias[@]}" -eq 2 ]
+	run -0 "$HELPERS/names_check" errno "${alias[@]}"
 	[ "${lines[0]}" = EAGAIN ]
 	[ "${lines[1]}" = EDEADLK ]
 }
@@ -135,7 +139,7 @@ setup() {
 @test "every classic signal of the architecture's signal header round-trips" {
 	header_numbers asm/signal.h 'SIG[A-Z0-9]+' | awk -v rt="$(libc __SIGRTMIN)" '$2 >= 1 && $2 < rt' >"$TMP/sig"
 	[ "$(wc -l <"$TMP/sig")" -ge 31 ]
-	run -0 disagreements signal "$TMP/sig" <"$TMP/sig"
+	run -0 disagreements signal "$TMP/sig"
 	[ "$output" = "" ]
 }
 
