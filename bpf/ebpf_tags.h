@@ -36,5 +36,9 @@
 #define EBPF_KEY_ENUM(name)     EBPF_TAG("key_enum=" name)
 /* Ring buffer: the struct type of its records. */
 #define EBPF_RECORD(type_name)  EBPF_TAG("record=" type_name)
+/* Internal state (a start-timestamp hash, a stack map): ebpf-print shows it
+ * only with --all, the exporter and ebpf-stream's snapshots leave it out.
+ * Global-data maps (.rodata, .bss, .data) are hidden without the tag. */
+#define EBPF_HIDDEN             EBPF_TAG("hidden")
 
 #endif /* EBPF_TAGS_H */

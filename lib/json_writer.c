@@ -128,11 +128,15 @@ void jw_int(struct json_writer *w, int64_t v)
 
 void jw_double(struct json_writer *w, double v)
 {
+	char buf[FMT_DOUBLE_MAX];
+
 	jw_sep(w);
-	if (isfinite(v))
-		fprintf(w->out, "%.17g", v);
-	else
+	if (isfinite(v)) {
+		fmt_double(buf, v);
+		fputs(buf, w->out);
+	} else {
 		fputs("null", w->out); /* JSON has no NaN or Inf */
+	}
 }
 
 void jw_bool(struct json_writer *w, bool v)

@@ -56,6 +56,19 @@ size_t fmt_u64(char *buf, uint64_t v)
 	return n;
 }
 
+size_t fmt_double(char *buf, double v)
+{
+	static const char *const forms[] = { "%.15g", "%.16g" };
+	int n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		n = snprintf(buf, FMT_DOUBLE_MAX, forms[i], v);
+		if (strtod(buf, NULL) == v)
+			return (size_t)n;
+	}
+	return (size_t)snprintf(buf, FMT_DOUBLE_MAX, "%.17g", v);
+}
+
 size_t fmt_i64(char *buf, int64_t v)
 {
 	if (v >= 0)

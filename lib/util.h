@@ -54,6 +54,13 @@ static inline void *take_ptr(void *pp)
 size_t fmt_u64(char *buf, uint64_t v);
 size_t fmt_i64(char *buf, int64_t v);
 
+/* v as the shortest decimal that reads back as v (%.15g, %.16g or %.17g,
+ * whichever is first to round-trip through strtod): "1e-06", never
+ * "9.9999999999999995e-07". Finite v only; returns the length. Every float
+ * the readers write goes through this. */
+#define FMT_DOUBLE_MAX 32
+size_t fmt_double(char *buf, double v);
+
 /* CLOCK_MONOTONIC in seconds: for intervals, deadlines and rates. */
 double monotonic_s(void);
 

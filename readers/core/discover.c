@@ -236,6 +236,24 @@ static void rmap_free(struct reader *r, struct rmap *m)
 	free(m);
 }
 
+/* A map libbpf made for global variables (.rodata, .bss, .data,
+ * .rodata.str1.1, ...): a one-slot array whose kernel name keeps the
+ * section's '.' (the pin name does not: pin_name_sanitize), or whose BTF
+ * value type is the section itself. No map declared in ".maps" has either. */
+static bool is_global_data(const struct rmap *m)
+{
+	const struct btf_type *t;
+
+	if (m->info.type != BPF_MAP_TYPE_ARRAY || m->info.max_entries != 1)
+		return false;
+	if (strchr(m->info.name, '.'))
+		return true;
+	if (!m->btf || !m->info.btf_value_type_id)
+		return false;
+	t = btf__type_by_id(m->btf, m->info.btf_value_type_id);
+	return t && btf_is_datasec(t);
+}
+
 /* Build the reader's view of a newly opened map; takes over fd. */
 static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd)
 {
@@ -284,6 +302,7 @@ static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd
 	hints_read(m->btf, m->name, &m->hints);
 	if (m->hints.key_enum[0] && m->btf)
 		schema_set_enum(&m->key, m->btf, m->hints.key_enum);
+	m->hidden = m->hints.hidden || is_global_data(m);
 	return m;
 fail:
 	schema_free(&m->key);

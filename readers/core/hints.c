@@ -42,6 +42,10 @@ static void apply_tag(struct map_hints *h, const char *tag)
 	size_t klen;
 	const char *val;
 
+	if (!strcmp(tag, "hidden")) {
+		h->hidden = true;
+		return;
+	}
 	if (!eq)
 		return;
 	klen = (size_t)(eq - tag);
@@ -105,6 +109,22 @@ int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h)
 	if (h->kind == KIND_LINEAR_HIST && !h->bucket_width)
 		h->bucket_width = 1;
 	return 0;
+}
+
+double scale_apply(double scale, double v)
+{
+	double inv;
+
+	if (scale == 1.0)
+		return v;
+	/* 1/scale rounded to an integer (without libm): exact when the scale
+	 * is 1/N, which inv * scale == 1 confirms. */
+	if (scale > 0x1p-53 && scale < 1.0) {
+		inv = (double)(uint64_t)(1.0 / scale + 0.5);
+		if (inv >= 2.0 && inv * scale == 1.0)
+			return v / inv;
+	}
+	return v * scale;
 }
 
 const char *metric_kind_name(enum metric_kind k)

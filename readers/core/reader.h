@@ -97,10 +97,15 @@ struct map_hints {
 	char key_enum[64];
 	char record[64];        /* ring buffer record struct */
 	uint64_t bucket_width;  /* linear histograms */
+	bool hidden;            /* tagged ebpf:hidden: internal state */
 };
 
 int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h);
 const char *metric_kind_name(enum metric_kind k);
+/* A stored value in the map's unit: v * scale. A scale of 1/N (1e-6) divides
+ * by N instead, so that 1023 * 1e-6 comes out as the double nearest to
+ * 0.001023 and prints as such. Every reader scales through this. */
+double scale_apply(double scale, double v);
 
 /* ---- Pinned maps ---- */
 
@@ -118,6 +123,9 @@ struct rmap {
 	int nr_cpus;            /* 1 unless percpu */
 	size_t stride;          /* bytes per CPU slot of a value */
 	bool snapshottable;     /* hash/array-like: has keys and values */
+	/* Internal state, out of sight by default: tagged ebpf:hidden, or a
+	 * global-data map (.rodata, .bss, .data, ...). */
+	bool hidden;
 	bool seen;              /* rescan mark */
 	void *user;             /* the writer's per-map state */
 };

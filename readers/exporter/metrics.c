@@ -128,8 +128,11 @@ static void put_number(struct strbuf *sb, double v)
 		sb_puts(sb, "NaN");
 	else if (v == (double)(int64_t)v && fabs(v) < 9007199254740992.0)
 		sb_put_i64(sb, (int64_t)v);
-	else
-		sb_printf(sb, "%.17g", v);
+	else {
+		char buf[FMT_DOUBLE_MAX];
+
+		sb_append(sb, buf, fmt_double(buf, v));
+	}
 }
 
 static bool hide_key(const struct rmap *m)
@@ -216,9 +219,10 @@ static const char *prom_type(const struct rmap *m)
 static double upper_bound(const struct rmap *m, uint32_t i)
 {
 	if (m->hints.kind == KIND_LINEAR_HIST)
-		return ((double)(i + 1) * (double)m->hints.bucket_width - 1) * m->hints.scale;
+		return scale_apply(m->hints.scale,
+				   (double)(i + 1) * (double)m->hints.bucket_width - 1);
 	/* log2: bucket 0 is the value 0, bucket i holds [2^(i-1), 2^i - 1]. */
-	return (i ? ldexp(1.0, (int)i) - 1 : 0) * m->hints.scale;
+	return scale_apply(m->hints.scale, i ? ldexp(1.0, (int)i) - 1 : 0);
 }
 
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
@@ -226,7 +230,7 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 {
 	const struct field *b = schema_field(&m->value, "buckets");
 	const struct field *sum = schema_field(&m->value, "sum");
-	char name[256], help[512], le[64];
+	char name[256], help[512], le[FMT_DOUBLE_MAX + 8], bound[FMT_DOUBLE_MAX];
 
 	family_name(e, m, NULL, name, sizeof(name));
 	/* A histogram's name carries no _total even when tagged a counter. */
@@ -243,14 +247,15 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 		 * clamps): it is the +Inf bucket, not one with a finite bound. */
 		for (uint32_t k = 0; k + 1 < b->count; k++) {
 			cum += field_number(b, v, k);
-			snprintf(le, sizeof(le), "le=\"%.17g\"", upper_bound(m, k));
+			fmt_double(bound, upper_bound(m, k));
+			snprintf(le, sizeof(le), "le=\"%s\"", bound);
 			sample(&e->out, name, "_bucket", &e->labels, le, cum);
 		}
 		cum += field_number(b, v, b->count - 1);
 		sample(&e->out, name, "_bucket", &e->labels, "le=\"+Inf\"", cum);
 		sample(&e->out, name, "_count", &e->labels, NULL, cum);
 		sample(&e->out, name, "_sum", &e->labels, NULL,
-		       sum ? field_number(sum, v, 0) * m->hints.scale : 0);
+		       sum ? scale_apply(m->hints.scale, field_number(sum, v, 0)) : 0);
 	}
 }
 
@@ -280,7 +285,7 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 			entry_labels(e, m, keys + i * m->info.key_size);
 			for (uint32_t k = 0; k < count; k++) {
 				double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
-								 : field_number(f, v, k) * m->hints.scale;
+								 : scale_apply(m->hints.scale, field_number(f, v, k));
 
 				if (count > 1) {
 					snprintf(idx, sizeof(idx), "index=\"%u\"", k);
@@ -411,6 +416,16 @@ static void export_prog_stats(struct exporter *e)
 	sb_append(&e->out, times->buf ? times->buf : "", times->len);
 }
 
+/* Maps held that are not hidden: the ones a scrape can show. */
+static size_t visible_maps(const struct reader *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nr_maps; i++)
+		n += !r->maps[i]->hidden;
+	return n;
+}
+
 static void export_self(struct exporter *e, double started)
 {
 	char name[256];
@@ -447,14 +462,17 @@ static void export_self(struct exporter *e, double started)
 	sb_printf(&e->out, "%s{version=\"%s\"} 1\n", name, EBPF_VERSION);
 	snprintf(name, sizeof(name), "%s_exporter_maps", e->prefix);
 	header(&e->out, name, "gauge", "Maps exported");
-	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_maps);
+	sb_printf(&e->out, "%s %zu\n", name, visible_maps(&e->r));
 	snprintf(name, sizeof(name), "%s_exporter_backends_unreadable", e->prefix);
 	header(&e->out, name, "gauge",
 	       "Selected backends (or the pin root) the last scan could not read, in whole or in part");
 	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_unreadable);
 	snprintf(name, sizeof(name), "%s_exporter_scrape_duration_seconds", e->prefix);
 	header(&e->out, name, "gauge", "Time this scrape took to collect");
-	sb_printf(&e->out, "%s %.6f\n", name, monotonic_s() - started);
+	sb_puts(&e->out, name);
+	sb_putc(&e->out, ' ');
+	put_number(&e->out, monotonic_s() - started);
+	sb_putc(&e->out, '\n');
 }
 
 #define SCRAPE_BUF_START (256u << 10)
@@ -475,6 +493,8 @@ int metrics_collect(struct exporter *e)
 
 		if (!m->snapshottable)
 			continue; /* ring buffers are events, not metrics */
+		if (m->hidden)
+			continue; /* internal state (ebpf:hidden, global data) */
 		if (!m->user && !(m->user = calloc(1, sizeof(struct map_stats))))
 			return -ENOMEM;
 		export_map(e, m);

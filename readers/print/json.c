@@ -115,11 +115,101 @@ static void decoded(const struct view *v, size_t e, int slot, const struct schem
 	jw_end_object(&w);
 }
 
+static bool is_histogram(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+
+	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	       field_is_numeric(b) && b->count > 1;
+}
+
+/* A number in the map's unit (EBPF_SCALE applied), as the exporter has it. */
+static void scaled_number(const struct view *v, size_t e, int slot, const struct field *f,
+			  uint32_t idx)
+{
+	jw_double(&w, scale_apply(v->m->hints.scale, view_number(v, e, slot, f, idx)));
+}
+
+static void scaled_field(const struct view *v, size_t e, int slot, const struct field *f)
+{
+	uint32_t count = f->count ? f->count : 1;
+
+	if (count == 1) {
+		scaled_number(v, e, slot, f, 0);
+		return;
+	}
+	jw_start_array(&w);
+	for (uint32_t i = 0; i < count; i++)
+		scaled_number(v, e, slot, f, i);
+	jw_end_array(&w);
+}
+
+/* "scaled": the value's numbers in the unit. A histogram's bucket counts
+ * are counts, not amounts: only its sum scales. */
+static void scaled(const struct view *v, size_t e, int slot)
+{
+	const struct schema *s = &v->m->value;
+	const struct field *sum = schema_field(s, "sum");
+
+	if (s->scalar && field_is_numeric(&s->fields[0])) {
+		scaled_field(v, e, slot, &s->fields[0]);
+		return;
+	}
+	jw_start_object(&w);
+	if (is_histogram(v->m)) {
+		if (sum && field_is_numeric(sum)) {
+			jw_key(&w, "sum");
+			scaled_field(v, e, slot, sum);
+		}
+	} else {
+		for (size_t i = 0; i < s->n; i++) {
+			if (!field_is_numeric(&s->fields[i]))
+				continue;
+			jw_key(&w, s->fields[i].name);
+			scaled_field(v, e, slot, &s->fields[i]);
+		}
+	}
+	jw_end_object(&w);
+}
+
+/* A bucket bound in the map's unit: the integer as stored, or scaled. */
+static void bound(const struct rmap *m, uint64_t x)
+{
+	if (m->hints.scale == 1.0)
+		jw_uint(&w, x);
+	else
+		jw_double(&w, scale_apply(m->hints.scale, (double)x));
+}
+
+/* "bucket_bounds": [lo, hi] of every bucket, as the text histogram shows. */
+static void bucket_bounds(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+	uint64_t lo, hi;
+
+	jw_key(&w, "bucket_bounds");
+	jw_start_array(&w);
+	for (uint32_t i = 0; i < b->count; i++) {
+		if (m->hints.kind == KIND_LINEAR_HIST) {
+			lo = i * m->hints.bucket_width;
+			hi = lo + m->hints.bucket_width - 1;
+		} else {
+			lo = i ? 1ull << (i - 1) : 0;
+			hi = i ? (i >= 64 ? UINT64_MAX : (1ull << i) - 1) : 0;
+		}
+		jw_start_array(&w);
+		bound(m, lo);
+		bound(m, hi);
+		jw_end_array(&w);
+	}
+	jw_end_array(&w);
+}
+
 void json_map(const struct print_opts *o, const struct view *v)
 {
 	const struct rmap *m = v->m;
 	const char *type = libbpf_bpf_map_type_str(m->info.type);
-	bool raw = !m->btf;
+	bool raw = !m->btf, has_scale = m->hints.scale != 1.0;
 
 	jw_start_object(&w);
 	jw_kv_string(&w, "backend", m->backend);
@@ -136,8 +226,16 @@ void json_map(const struct print_opts *o, const struct view *v)
 		jw_kv_string(&w, "help", m->hints.help);
 	if (m->hints.unit[0])
 		jw_kv_string(&w, "unit", m->hints.unit);
+	if (m->hints.scale != 1.0) {
+		jw_key(&w, "scale");
+		jw_double(&w, m->hints.scale);
+	}
 	if (m->hints.label[0])
 		jw_kv_string(&w, "label", m->hints.label);
+	if (m->hidden)
+		jw_kv_bool(&w, "hidden", true);
+	if (is_histogram(m))
+		bucket_bounds(m);
 	jw_kv_bool(&w, "batched", v->batched);
 	jw_kv_uint(&w, "count", v->n);
 	jw_key(&w, "entries");
@@ -159,12 +257,23 @@ void json_map(const struct print_opts *o, const struct view *v)
 				jw_key(&w, "value_hex");
 				jw_hex(&w, view_value(v, e, 0), m->info.value_size);
 			}
+			if (has_scale) {
+				jw_key(&w, "scaled");
+				scaled(v, e, 0);
+			}
 		} else {
 			jw_key(&w, "values");
 			jw_start_array(&w);
 			for (int s = 0; s < v->slots; s++)
 				decoded(v, e, s, &m->value, view_value(v, e, s), true);
 			jw_end_array(&w);
+			if (has_scale) {
+				jw_key(&w, "scaled");
+				jw_start_array(&w);
+				for (int s = 0; s < v->slots; s++)
+					scaled(v, e, s);
+				jw_end_array(&w);
+			}
 		}
 		jw_end_object(&w);
 	}

@@ -45,7 +45,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ebpf-print [--pin-root DIR] [--interval SEC] [--count N] [--once]\n"
-		"                  [--delta] [--json] [--per-cpu] [--top N] [SELECTOR...]\n"
+		"                  [--delta] [--json] [--per-cpu] [--top N] [--all]\n"
+		"                  [SELECTOR...]\n"
 		"Print pinned BPF maps, decoded from their BTF. SELECTOR is BACKEND or\n"
 		"BACKEND/MAP (shell globs); default: every map under the pin root.\n"
 		"  --pin-root DIR  pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
@@ -56,6 +57,7 @@ static void usage(FILE *f)
 		"  --json          one JSON document per snapshot (JSON lines)\n"
 		"  --per-cpu       per-CPU values instead of their sum\n"
 		"  --top N         the N largest entries of each map\n"
+		"  --all           hidden maps too (ebpf:hidden, .rodata/.bss/.data)\n"
 		"  --help, --version\n");
 }
 
@@ -340,6 +342,8 @@ static int print_all(const struct print_opts *o, struct reader *r, double dt)
 
 		if (!m->snapshottable)
 			continue; /* ring buffers: see ebpf-stream */
+		if (m->hidden && !o->all)
+			continue; /* internal state: --all shows it */
 		if (!m->user && !(m->user = calloc(1, sizeof(struct map_state))))
 			return -ENOMEM;
 		if (!build_view(o, m, m->user, dt, &v))
@@ -408,6 +412,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "per-cpu", no_argument, NULL, 'p' },
 		{ "top", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -424,7 +429,7 @@ int main(int argc, char **argv)
 	char msg[256];
 
 	opterr = 0; /* its errors are ours to word, in one line */
-	while ((c = getopt_long(argc, argv, ":r:i:c:1djpt:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:i:c:1djpt:ahV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.pin_root = optarg; break;
 		case 'i':
@@ -449,6 +454,7 @@ int main(int argc, char **argv)
 		case 'd': o.delta = true; break;
 		case 'j': o.json = true; break;
 		case 'p': o.per_cpu = true; break;
+		case 'a': o.all = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ebpf-print %s\n", EBPF_VERSION); return 0;
 		default:

@@ -17,6 +17,7 @@ struct print_opts {
 	bool json;
 	bool per_cpu;
 	long top;               /* 0: all */
+	bool all;               /* hidden maps too */
 };
 
 /* One map's entries as a writer sees them. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "print.h"
 #include "strbuf.h"
+#include "util.h"
 
 #define BAR_WIDTH 40
 
@@ -88,19 +89,37 @@ static const char *column_name(const struct field *f, const char *scalar_name)
 	return f->name[0] ? f->name : scalar_name;
 }
 
+/* A number in the map's unit: stored value times its scale (EBPF_SCALE),
+ * written as the exporter writes it. */
+static void put_scaled(struct strbuf *sb, const struct rmap *m, double x)
+{
+	char buf[FMT_DOUBLE_MAX];
+
+	fmt_double(buf, scale_apply(m->hints.scale, x));
+	sb_puts(sb, buf);
+}
+
 /* A value cell: the value (summed over slots) as cell_text() shows it, or
- * with --delta a rate per second, "[r0,r1,...]" for an array. */
+ * with --delta a rate per second, "[r0,r1,...]" for an array; scaled to
+ * the map's unit when it has a scale. */
 static const char *value_cell(const struct view *v, size_t e, int slot, const struct field *f)
 {
 	uint32_t count = f->count ? f->count : 1;
+	bool scaled = v->m->hints.scale != 1.0;
 
-	if (!field_is_numeric(f) || !v->dt)
+	if (!field_is_numeric(f) || (!v->dt && !scaled))
 		return cell_text(f, view_value(v, e, slot));
 	sb_reset(&cell);
 	if (count > 1)
 		sb_putc(&cell, '[');
-	for (uint32_t i = 0; i < count; i++)
-		sb_printf(&cell, "%s%.1f", i ? "," : "", view_number(v, e, slot, f, i));
+	for (uint32_t i = 0; i < count; i++) {
+		if (i)
+			sb_putc(&cell, ',');
+		if (scaled)
+			put_scaled(&cell, v->m, view_number(v, e, slot, f, i));
+		else
+			sb_printf(&cell, "%.1f", view_number(v, e, slot, f, i));
+	}
 	if (count > 1)
 		sb_putc(&cell, ']');
 	return cell.oom || !cell.buf ? "?" : cell.buf;
@@ -134,6 +153,16 @@ static const char *key_text(const struct view *v, size_t e)
 	return key.oom || !key.buf ? "?" : key.buf;
 }
 
+/* A bucket bound in the map's unit: the integer as stored, or scaled. */
+static const char *bound_text(const struct rmap *m, uint64_t x, char *buf)
+{
+	if (m->hints.scale == 1.0)
+		fmt_u64(buf, x);
+	else
+		fmt_double(buf, scale_apply(m->hints.scale, (double)x));
+	return buf;
+}
+
 static void draw_histogram(const struct view *v, size_t e, int slot)
 {
 	const struct rmap *m = v->m;
@@ -161,6 +190,7 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 	for (i = first == UINT32_MAX ? 0 : first; i <= last; i++) {
 		double c = view_number(v, e, slot, b, i);
 		uint64_t lo, hi;
+		char lo_s[FMT_DOUBLE_MAX], hi_s[FMT_DOUBLE_MAX];
 		int stars = max > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
 		char bar[BAR_WIDTH + 1];
 
@@ -173,10 +203,16 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		}
 		memset(bar, '*', stars);
 		bar[stars] = '\0';
-		printf("%10" PRIu64 " -> %-10" PRIu64 " : %-9.0f |%-*s|\n", lo, hi, c, BAR_WIDTH, bar);
+		printf("%10s -> %-10s : %-9.0f |%-*s|\n", bound_text(m, lo, lo_s),
+		       bound_text(m, hi, hi_s), c, BAR_WIDTH, bar);
 	}
-	if (sum)
+	if (sum && m->hints.scale != 1.0) {
+		sb_reset(&cell);
+		put_scaled(&cell, m, view_number(v, e, slot, sum, 0));
+		printf("     count %.0f, sum %s %s\n", total, cell.oom ? "?" : cell.buf, unit);
+	} else if (sum) {
 		printf("     count %.0f, sum %.0f %s\n", total, view_number(v, e, slot, sum, 0), unit);
+	}
 }
 
 static bool is_histogram(const struct rmap *m)
@@ -194,6 +230,11 @@ static void heading(const struct view *v)
 	printf("\n%s/%s", m->backend, m->name);
 	if (m->hints.help[0])
 		printf("  %s", m->hints.help);
+	/* A histogram names its unit over the buckets; other maps here. */
+	if (m->hints.unit[0] && !is_histogram(m))
+		printf("  (%s)", m->hints.unit);
+	if (m->hidden)
+		printf("  (hidden)");
 	if (v->n_shown < v->n)
 		printf("  (top %zu of %zu)", v->n_shown, v->n);
 	printf("\n");

@@ -84,6 +84,9 @@ static Ebpf__Stream__V1__MapDesc *map_desc(struct arena *a, const struct rmap *m
 	d->kind = (char *)metric_kind_name(m->hints.kind);
 	d->help = (char *)m->hints.help;
 	d->unit = (char *)m->hints.unit;
+	/* 0 on the wire for the default 1: old Describe frames read the same. */
+	d->scale = m->hints.scale == 1.0 ? 0 : m->hints.scale;
+	d->hidden = m->hidden;
 	d->record = (char *)m->hints.record;
 	if (m->snapshottable) {
 		d->key_fields = field_descs(a, &m->key, &d->n_key_fields);

@@ -417,7 +417,8 @@ static void snapshots(struct stream *st)
 	for (size_t i = 0; i < st->r.nr_maps && !st->fatal; i++) {
 		struct rmap *m = st->r.maps[i];
 
-		if (m->snapshottable && m->user)
+		/* Hidden maps are described (MapDesc.hidden), never sent. */
+		if (m->snapshottable && m->user && !m->hidden)
 			snapshot_map(st, m, m->user);
 	}
 }
