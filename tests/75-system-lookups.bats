@@ -76,6 +76,19 @@ loop_or_skip() {
 	[ "$output" = "$name" ]
 }
 
+@test "ksym still names functions after a reader drops to CAP_BPF, if prepared before" {
+	local addr name
+	read -r addr name <<<"$(unique_text_symbol)"
+	run -0 setpriv --bounding-set -syslog --inh-caps -syslog head -n 1 /proc/kallsyms
+	[[ "$output" == 0000000000000000* ]] || skip "kallsyms shows addresses without CAP_SYSLOG here"
+	# Prepared (kallsyms opened with CAP_SYSLOG), then only CAP_BPF kept.
+	run -0 "$CHECK" --prepare --drop-caps ksym "$addr" 0
+	[ "$output" = "$(printf '%s\nunknown' "$name")" ]
+	# Not prepared: the first read comes after the drop and sees zeros.
+	run -0 "$CHECK" --drop-caps ksym "$addr"
+	[ "$output" = unknown ]
+}
+
 @test "kstack folds a tracepoint's kernel stack outermost first, and a gone id is unknown" {
 	run -0 "$LOADER" load "$TOBJ/t_kstack.o" --pin-root "$ROOT"
 	run -0 "$HELPERS/trigger" getppid 5
@@ -102,6 +115,10 @@ loop_or_skip() {
 	done
 	[ "$i" -lt $((${#frames[@]} - 1)) ]
 	[[ "${frames[-1]}" == *syscall* ]]
+	# The same as a reader that prepared, then kept only CAP_BPF.
+	local folded=$output
+	run -0 "$CHECK" --prepare --drop-caps kstack "$ROOT/t_kstack/maps/stacks" "$id"
+	[ "$output" = "$folded" ]
 	# Every frame is a kernel text symbol.
 	for i in "${frames[@]}"; do
 		run -0 awk -v n="$i" '$3 == n && ($2 == "T" || $2 == "t") { f = 1 } END { exit !f }' /proc/kallsyms

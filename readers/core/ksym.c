@@ -12,13 +12,18 @@
  * BPF program loaded later is found, and an attacker's bogus addresses cost
  * one read per period at most. Without CAP_SYSLOG (kptr_restrict, or
  * perf_event_paranoid >= 2 for non-root) the kernel shows every address as
- * zero: such a table is treated as unavailable, every lookup -ENOENT.
+ * zero: such a table is treated as unavailable, every lookup -ENOENT. The
+ * kernel decides that when the file is opened, from the opener's
+ * credentials: a reader that drops CAP_SYSLOG calls sysnames_prepare()
+ * first, and every reread goes through the file it opened then.
  * Not thread-safe: the readers are single-threaded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "syscache.h"
 #include "sysnames.h"
@@ -48,6 +53,9 @@ struct ksym_table {
 
 static struct ksym_table ktab;
 static uint64_t ktab_read_ms;	/* 0: never read */
+/* /proc/kallsyms opened by sysnames_prepare(), or -1: rereads go through
+ * it, as the addresses it shows were decided when it was opened. */
+static int kallsyms_fd = -1;
 
 static void table_free(struct ksym_table *t)
 {
@@ -120,7 +128,10 @@ static int parse_line(struct ksym_table *t, const char *line, int *nonzero)
 		return 0;
 	if (addr)
 		*nonzero = 1;
-	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+	/* _etext and _einittext are where text ends, not functions: an
+	 * address past them is in no function. */
+	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') ||
+	    (len == 6 && !strncmp(name, "_etext", 6)) || (len == 10 && !strncmp(name, "_einittext", 10)))
 		return table_add(t, addr, NULL, 0);
 	if (len > 6 && !strncmp(name, "__pfx_", 6))
 		return 0;
@@ -169,11 +180,32 @@ static void table_shrink(struct ksym_table *t)
 	}
 }
 
+/* kallsyms from its start: through the prepared fd when there is one. */
+static FILE *kallsyms_open(void)
+{
+	FILE *f;
+	int fd;
+
+	if (kallsyms_fd < 0)
+		return fopen(KSYM_PATH, "re");
+	fd = fcntl(kallsyms_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	if (lseek(fd, 0, SEEK_SET) < 0 || !(f = fdopen(fd, "r"))) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	return f;
+}
+
 static int table_read(struct ksym_table *t)
 {
 	char line[1024];
 	int nonzero = 0, err = 0;
-	FILE *f = fopen(KSYM_PATH, "re");
+	FILE *f = kallsyms_open();
 
 	if (!f)
 		return -errno;
@@ -241,6 +273,17 @@ static const char *table_find(const struct ksym_table *t, uint64_t addr)
 	if (lo == t->n && addr - e->addr > KSYM_TAIL_MAX)
 		return NULL;
 	return t->pool + e->name;
+}
+
+int sysnames_prepare(void)
+{
+	if (kallsyms_fd < 0) {
+		kallsyms_fd = open(KSYM_PATH, O_RDONLY | O_CLOEXEC);
+		if (kallsyms_fd < 0)
+			return -errno;
+	}
+	ksym_refresh();
+	return ktab.n ? 0 : -ENOENT;
 }
 
 int ksym_lookup(uint64_t addr, char *buf, size_t size)

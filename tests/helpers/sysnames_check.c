@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * sysnames_check ksym|cgroup|blockdev|ifname VALUE...
- * sysnames_check kstack PINNED_STACK_MAP ID...
+ * sysnames_check [--prepare] [--drop-caps] ksym|cgroup|blockdev|ifname VALUE...
+ * sysnames_check [--prepare] [--drop-caps] kstack PINNED_STACK_MAP ID...
  *
  * Run the readers' system lookups (readers/core/sysnames.h) on each value,
  * in one process (so the caches are exercised), and print one line per
  * value: the name, or "unknown" when the lookup says -ENOENT. VALUE is
  * decimal or 0x-hex, up to 64 bits. Any other failure exits 1.
+ * As a reader does at start-up: --prepare calls sysnames_prepare(), then
+ * --drop-caps keeps only CAP_BPF (lib/caps.c, the readers' own code).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "caps.h"
 #include "sysnames.h"
 
 static const char *prog = "sysnames_check";
@@ -23,8 +26,8 @@ static const char *prog = "sysnames_check";
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s ksym|cgroup|blockdev|ifname VALUE...\n"
-		"       %s kstack PINNED_STACK_MAP ID...\n", prog, prog);
+	fprintf(stderr, "usage: %s [--prepare] [--drop-caps] ksym|cgroup|blockdev|ifname VALUE...\n"
+		"       %s [--prepare] [--drop-caps] kstack PINNED_STACK_MAP ID...\n", prog, prog);
 	exit(2);
 }
 
@@ -62,6 +65,18 @@ int main(int argc, char **argv)
 	char text[16384];
 	int i, fd, err;
 
+	if (argc > 1 && !strcmp(argv[1], "--prepare")) {
+		/* Failure is no error: the lookups then say unknown. */
+		sysnames_prepare();
+		argv++;
+		argc--;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--drop-caps")) {
+		if (caps_keep_only((const int[]){ CAP_BPF }, 1))
+			die("drop capabilities");
+		argv++;
+		argc--;
+	}
 	if (argc < 3)
 		usage();
 	if (!strcmp(argv[1], "kstack")) {
