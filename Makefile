@@ -212,6 +212,14 @@ $(OUTPUT)/tests/helpers/names_check: tests/helpers/names_check.c tests/helpers/h
 		readers/core/names.c readers/core/names.h $(NAMES_GEN) | $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ tests/helpers/names_check.c readers/core/names.c
+# The system lookups' helper also runs the reader core's lookup code, built
+# with the helper's flags like the rest of it.
+SYSNAMES_SRCS := readers/core/ksym.c readers/core/kstack.c readers/core/cgroupname.c \
+		 readers/core/blockdev.c readers/core/ifname.c readers/core/syscache.c
+$(OUTPUT)/tests/helpers/sysnames_check: tests/helpers/sysnames_check.c tests/helpers/helper.h \
+		$(SYSNAMES_SRCS) $(LIB_SRCS) $(wildcard readers/core/*.h) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ $< $(SYSNAMES_SRCS) $(LIB_SRCS) $(LDLIBS)
 
 # Benchmark helpers are built like test helpers (and may include helper.h).
 $(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers

@@ -7,6 +7,8 @@
  * too small. Values come from maps an attacker may shape: nothing is
  * trusted, nothing crashes. Caches are bounded; a value missing from a
  * cache makes at most one re-read of /proc or /sys per refresh period.
+ * Not thread-safe (the caches are process-wide; the readers are
+ * single-threaded).
  */
 #ifndef EBPF_SYSNAMES_H
 #define EBPF_SYSNAMES_H
@@ -14,10 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Kernel address -> "symbol" or "symbol+0xoff" (/proc/kallsyms). */
+/* Call once before dropping capabilities (caps_keep_only): opens
+ * /proc/kallsyms and reads it while the kernel still shows us its
+ * addresses (it decides at open, by CAP_SYSLOG), and keeps it open for the
+ * rereads of ksym and kstack. -errno (the lookups then say -ENOENT) when
+ * kallsyms cannot be read or shows no addresses; nothing else needs it. */
+int sysnames_prepare(void);
+/* Kernel address -> the name of the function holding it, without an
+ * offset, as ebpf_exporter prints it (/proc/kallsyms, reread at most every
+ * 5 s on a miss; -ENOENT when kallsyms shows no addresses to us). */
 int ksym_lookup(uint64_t addr, char *buf, size_t size);
 /* Stack id in a BPF_MAP_TYPE_STACK_TRACE map (fd readable) -> folded
- * frames, outermost first as flame graphs want: "sym1;sym2;...". */
+ * frames, outermost first as flame graphs want: "sym1;sym2;...". A frame
+ * with no symbol is "0x..."; -ENOENT when the id holds no stack or no frame
+ * has a name; -ENOSPC when the text does not fit (never cut); -EINVAL when
+ * fd is no stack map. */
 int kstack_lookup(int stack_map_fd, uint32_t stack_id, char *buf, size_t size);
 /* cgroup v2 id (the directory's inode number) -> path under the cgroup v2
  * mount, "/" for the root, "/system.slice/x.service". */
