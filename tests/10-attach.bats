@@ -53,6 +53,7 @@ check_outlives_loader() { # NAME TRIGGER... (loader options in LOAD_OPTS, runner
 }
 
 @test "cgroup: runs after the loader exits, gone after unload" {
+	require_cgroup2
 	CGROUP=$(cgroup2_root)/ebpf-test-$BATS_TEST_NUMBER-$$
 	mkdir "$CGROUP"
 	LOAD_OPTS="--cgroup $CGROUP"

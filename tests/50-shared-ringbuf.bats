@@ -8,6 +8,7 @@ load lib
 map_id() { bpftool -j map show pinned "$1" | jq -r .id; }
 
 @test "execsnoop and exitsnoop share one pinned ring buffer" {
+	require_host_pidns
 	run "$LOADER" load execsnoop.o exitsnoop.o --pin-root "$ROOT"
 	echo "$output"
 	[ "$status" -eq 0 ]

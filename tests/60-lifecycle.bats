@@ -45,6 +45,7 @@ load lib
 }
 
 @test "show reports run counts when kernel.bpf_stats_enabled=1" {
+	require_writable_procsys kernel/bpf_stats_enabled
 	local old
 	old=$(cat /proc/sys/kernel/bpf_stats_enabled)
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"

@@ -35,6 +35,7 @@ entry() { # JSON BACKEND MAP KEY
 }
 
 @test "bitehist: direct 4 KiB I/O on a loop device fills the 4096-8191 bucket; histogram drawn" {
+	require_loop_devices
 	run "$LOADER" load bitehist.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	loop_create 8
@@ -55,6 +56,7 @@ entry() { # JSON BACKEND MAP KEY
 }
 
 @test "syscount: K getppid() calls appear under the caller's pid and comm" {
+	require_host_pidns
 	run "$LOADER" load syscount.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	local pid

@@ -13,6 +13,8 @@ load_all_backends() {
 }
 
 @test "promtool check metrics passes with every shipped backend; +Inf equals _count" {
+	require_loop_devices
+	require_writable_procsys kernel/bpf_stats_enabled
 	load_all_backends
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 3 10
 	loop_create 4
@@ -43,6 +45,7 @@ load_all_backends() {
 }
 
 @test "a real Prometheus scrapes the exporter: exact packet count, histogram_quantile works" {
+	require_loop_devices
 	netns_create
 	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	run "$LOADER" load bitehist.o --pin-root "$ROOT"

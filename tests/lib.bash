@@ -205,3 +205,35 @@ with open(sys.argv[2], "w", buffering=1) as f:
 	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
 	return 1
 }
+
+# --- What a container may lack: skip (never fail) with the reason ---
+
+# A free loop device whose node is here: a container's private /dev has
+# neither /dev/loop-control nor the nodes the host's kernel creates.
+require_loop_devices() {
+	local dev
+	dev=$(losetup -f 2>/dev/null) && [ -b "$dev" ] ||
+		skip "no usable loop device (no /dev/loop-control or loop nodes here: a container?)"
+}
+
+# Tests that flip a sysctl need /proc/sys writable; containers mount it
+# read-only.
+require_writable_procsys() { # KNOB (as a path under /proc/sys)
+	[ -w "/proc/sys/$1" ] ||
+		skip "/proc/sys/$1 is not writable (read-only /proc/sys: a container?)"
+}
+
+# BPF programs record pids as the initial PID namespace numbers them; a
+# test comparing them with a pid seen here needs that namespace. Its inode
+# number is fixed by the kernel (PROC_PID_INIT_INO).
+require_host_pidns() {
+	[ "$(readlink /proc/self/ns/pid)" = "pid:[4026531836]" ] ||
+		skip "not in the initial PID namespace (a container?): BPF-recorded pids differ from ours"
+}
+
+# cgroup BPF programs attach to a cgroup v2 directory; a container may
+# mount none (or only v1 hierarchies).
+require_cgroup2() {
+	[ -n "$(cgroup2_root)" ] ||
+		skip "no cgroup2 hierarchy mounted here (a container?)"
+}
