@@ -98,9 +98,9 @@ entry() { # JSON BACKEND MAP KEY
 	BG_PIDS=$pid
 	sleep 0.5
 	"$LOADER" unload t_tracepoint --pin-root "$ROOT"
-	for i in $(seq 50); do grep -q "left" "$TMP/err" && break; sleep 0.1; done
+	wait_until 5 grep -q "left" "$TMP/err"
 	"$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
-	for i in $(seq 50); do grep -q "appeared" "$TMP/err" && break; sleep 0.1; done
+	wait_until 5 grep -q "appeared" "$TMP/err"
 	"$HELPERS/trigger" getppid 10 >/dev/null
 	sleep 0.5
 	kill -0 "$pid"

@@ -4,6 +4,12 @@
 bats_require_minimum_version 1.5.0
 load lib
 
+# An ebpf-stream holds the consumer lock of ring buffer map ID (an abstract
+# unix socket named after it).
+ringbuf_consumed() { # ID
+	ss -xa | grep "@ebpf-stream/ringbuf/$1 " >/dev/null
+}
+
 # Field values of a decoded (json_format) entry as {name: value}.
 JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | add;'
 
@@ -38,12 +44,11 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	# Another stream consumes the ring buffer: --once does not need it.
 	"$STREAM" --events --pin-root "$ROOT" --output /dev/null &
 	BG_PIDS=$!
-	local i id
+	local id
 	id=$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)
-	for i in $(seq 50); do ss -xa | grep -q "@ebpf-stream/ringbuf/$id " && break; sleep 0.1; done
-	ss -xa | grep -q "@ebpf-stream/ringbuf/$id "
+	wait_until 5 ringbuf_consumed "$id"
 	# No signal, no interval: timeout's 124 would say it did not stop.
-	run --separate-stderr timeout 10 "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
+	run --separate-stderr timeout "$(scaled_seconds 10)" "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	py_decode "$TMP/cap" >"$TMP/frames"
@@ -59,7 +64,7 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 
 	# One selected map to stdout, read by ebpf-stream's own decoder:
 	# exactly a describe and one snapshot.
-	timeout 10 "$STREAM" --once --pin-root "$ROOT" sockex1/proto_stats | "$STREAM" --decode >"$TMP/one"
+	timeout "$(scaled_seconds 10)" "$STREAM" --once --pin-root "$ROOT" sockex1/proto_stats | "$STREAM" --decode >"$TMP/one"
 	[ "$(jq -c 'keys[0]' "$TMP/one" | tr '\n' ' ')" = '"describe" "snapshot" ' ]
 	[ "$(jq -c 'select(.snapshot) | .snapshot | '"$JQ_FIELDS"' [.entries[] | {k: (.key | vals[""]), v: (.value | vals)}] | sort_by(.k)' "$TMP/one")" = \
 	  "[{\"k\":\"tcp\",\"v\":{\"packets\":4,\"bytes\":$((4 * 54))}},{\"k\":\"udp\",\"v\":{\"packets\":13,\"bytes\":$((13 * 119))}}]" ]
@@ -101,6 +106,11 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	jq -s -e '[.[] | select(.event) | .event.seq] | . == [range(1; length + 1)]' "$TMP/frames"
 }
 
+# The capture FILE holds at least N Event frames.
+events_at_least() { # N FILE
+	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge "$1" ]
+}
+
 # A subscriber: connect to the unix socket and save everything to FILE.
 # Started directly (not in $(...)): its pid is $! of the caller.
 SUBSCRIBER='
@@ -120,8 +130,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --interval 0.1 --queue-bytes 262144 --listen "unix:$TMP/sock" \
 		--pin-root "$ROOT" 2>"$TMP/err" &
 	BG_PIDS=$!
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	local a b c stream=$BG_PIDS
 	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/a" </dev/null >/dev/null 2>&1 &
 	a=$!
@@ -182,8 +191,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	"$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock" &
 	BG_PIDS=$!
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	run --separate-stderr "$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock"
 	[ "$status" -ne 0 ]
 	# Either refusal is right here: the ring buffer is taken, and so is the socket.
@@ -201,7 +209,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --pin-root "$ROOT" --output "$TMP/good" &
 	local p=$!
 	# Stopped once it has written something (whatever its start-up pace).
-	for i in $(seq 100); do [ -s "$TMP/good" ] && break; sleep 0.1; done
+	wait_until 10 test -s "$TMP/good"
 	kill -TERM "$p"
 	wait "$p"
 	"$STREAM" --decode <"$TMP/good" >/dev/null
@@ -263,10 +271,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	BG_PIDS=$pid
 	sleep 0.5
 	for i in $(seq 20); do /bin/true; done
-	for i in $(seq 50); do
-		[ "$("$STREAM" --decode <"$TMP/cap" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge 40 ] && break
-		sleep 0.1
-	done
+	wait_until 5 events_at_least 40 "$TMP/cap" || true # counted again below
 	kill -TERM "$pid" 2>/dev/null || true # gone already if the check failed
 	local rc=0
 	wait "$pid" || rc=$?

@@ -157,8 +157,7 @@ time.sleep(3)
 		--listen "unix:$TMP/sock" --pin-root "$ROOT" &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $stream"
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	local rss0
 	rss0=$(rss_kb "$stream")
 	# Ten that connect and never read, and one that reads for 4 s.

@@ -25,6 +25,11 @@ state() { # what a section may not leave behind
 	done
 }
 
+state_restored() { # the state is what it was before the section
+	state >"$TMP/after"
+	diff -q "$TMP/before" "$TMP/after" >/dev/null
+}
+
 run_section() { # SCRIPT
 	state >"$TMP/before"
 	run env BUILD="$BUILD" RUNS=1 RESULTS="$TMP/rows" BENCH_ROOT="$ROOT" bash "$BENCH/$1"
@@ -32,12 +37,7 @@ run_section() { # SCRIPT
 	[ "$status" -eq 0 ]
 	rows_ok "$TMP/rows"
 	# The kernel frees a program a moment after its last reference goes.
-	local i
-	for i in $(seq 30); do
-		state >"$TMP/after"
-		diff -q "$TMP/before" "$TMP/after" >/dev/null && break
-		sleep 0.1
-	done
+	wait_until 3 state_restored || true # diffed below
 	diff "$TMP/before" "$TMP/after"
 	[ ! -e "$ROOT" ]
 }

@@ -73,17 +73,13 @@ backend_ids() { # NAME programs|maps|links
 # Wait (up to 5 s: the kernel frees programs after an RCU grace period)
 # until none of the given ids of kind prog|map|link exists any more.
 wait_ids_gone() { # KIND ID...
-	local kind=$1 id i
+	local kind=$1 id
 	shift
 	for id in "$@"; do
-		for i in $(seq 50); do
-			bpftool "$kind" show id "$id" >/dev/null 2>&1 || break
-			sleep 0.1
-		done
-		if bpftool "$kind" show id "$id" >/dev/null 2>&1; then
+		wait_until 5 id_gone "$kind" "$id" || {
 			echo "$kind $id still exists" >&2
 			return 1
-		fi
+		}
 	done
 }
 
@@ -127,11 +123,7 @@ our_progs_named() { # NAME
 # bpftool lists no such program (freed programs linger for an RCU grace
 # period: poll).
 assert_no_prog_named() { # NAME
-	local i
-	for i in $(seq 50); do
-		[ -z "$(our_progs_named "$1")" ] && return 0
-		sleep 0.1
-	done
+	wait_until 5 no_prog_named "$1" && return 0
 	echo "program $1 is still loaded: $(our_progs_named "$1")" >&2
 	return 1
 }
@@ -157,11 +149,7 @@ exporter_start() { # ARGS...
 	"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
 	EXPORTER_PID=$!
 	BG_PIDS="$BG_PIDS $EXPORTER_PID"
-	local i
-	for i in $(seq 50); do
-		curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-		sleep 0.1
-	done
+	wait_until 5 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
 	cat "$TMP/exporter.err" >&2
 	return 1
 }
@@ -201,9 +189,56 @@ with open(sys.argv[2], "w", buffering=1) as f:
 ' "$1" "$2" "$3" &
 	BG_PIDS="$BG_PIDS $!"
 	NOTIFY_PID=$!
-	local i
-	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
-	return 1
+	wait_until 5 test -S "$1"
+}
+
+# --- Bounded waits that a slower build does not outlast ---
+
+# How many times slower than a plain build the binaries run: valgrind's
+# memcheck (make check-valgrind) about twentyfold, ASan + UBSan (make
+# check-sanitize) a few times. Bounds sized for a plain build stretch by it.
+wait_scale() {
+	if [ -n "${EBPF_VALGRIND:-}" ]; then
+		echo 20
+	elif [ -n "${EBPF_SANITIZE:-}" ]; then
+		echo 4
+	else
+		echo 1
+	fi
+}
+
+# SECONDS stretched by wait_scale: the bound for a `timeout` around a run.
+scaled_seconds() { # SECONDS
+	awk -v s="$1" -v k="$(wait_scale)" 'BEGIN { print s * k }'
+}
+
+# Poll CMD every 0.1 s until it succeeds, for at most SECONDS (scaled by
+# wait_scale); on time-out, CMD's status from one last try. CMD runs as a
+# condition, so errexit is off inside it: give it one test, or a function
+# whose last command decides.
+wait_until() { # SECONDS CMD...
+	local tries i
+	tries=$(awk -v s="$1" -v k="$(wait_scale)" 'BEGIN { printf "%d", s * k * 10 }')
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# Conditions for wait_until.
+id_gone() { # KIND ID: no kernel object of kind prog|map|link has this id
+	! bpftool "$1" show id "$2" >/dev/null 2>&1
+}
+no_prog_named() { # NAME
+	[ -z "$(our_progs_named "$1")" ]
+}
+progs_named_are() { # NAME IDS: our live programs named NAME are exactly IDS
+	[ "$(our_progs_named "$1")" = "$2" ]
+}
+netns_empty() { # no process left in this test's namespace
+	[ -z "$(ip netns pids "$NS")" ]
 }
 
 # --- What a container may lack: skip (never fail) with the reason ---
