@@ -143,13 +143,24 @@ test_port() { # OFFSET
 	echo $((20000 + (BATS_TEST_NUMBER * 131 + $$ * 7 + ${1:-0}) % 40000))
 }
 
-# Start the exporter in the background on 127.0.0.1:$PORT; wait until it serves.
+# Start the exporter in the background on 127.0.0.1:$PORT; wait until it
+# listens there and serves. A port someone else on the machine holds is
+# not our failure: another port is tried.
 exporter_start() { # ARGS...
+	local try
 	PORT=${PORT:-$(test_port)}
-	"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
-	EXPORTER_PID=$!
-	BG_PIDS="$BG_PIDS $EXPORTER_PID"
-	wait_until 5 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+	for try in 1 2 3 4 5; do
+		"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
+		EXPORTER_PID=$!
+		BG_PIDS="$BG_PIDS $EXPORTER_PID"
+		wait_until 5 exporter_listening_or_failed
+		if exporter_port_taken; then
+			PORT=$(test_port $((try * 4999)))
+			continue
+		fi
+		wait_until 5 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		break
+	done
 	cat "$TMP/exporter.err" >&2
 	return 1
 }
@@ -271,4 +282,14 @@ require_host_pidns() {
 require_cgroup2() {
 	[ -n "$(cgroup2_root)" ] ||
 		skip "no cgroup2 hierarchy mounted here (a container?)"
+}
+
+# Conditions for exporter_start: our exporter (not another program) listens
+# on $PORT, or it said it could not.
+exporter_listening_or_failed() {
+	ss -Hltnp "sport = :$PORT" | grep "pid=$EXPORTER_PID," >/dev/null ||
+		grep -q 'cannot listen' "$TMP/exporter.err"
+}
+exporter_port_taken() {
+	grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$TMP/exporter.err"
 }
