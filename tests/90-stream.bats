@@ -111,6 +111,21 @@ events_at_least() { # N FILE
 	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge "$1" ]
 }
 
+# FILE is now bigger than SIZE bytes.
+file_grew() { # FILE SIZE
+	[ "$(stat -c %s "$1")" -gt "$2" ]
+}
+
+# The capture FILE holds at least N Backend frames (removed or added).
+backend_frames_at_least() { # N FILE
+	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -s '[.[] | select(.backend)] | length')" -ge "$1" ]
+}
+
+# The capture FILE holds a Snapshot frame.
+has_snapshot() { # FILE
+	[ "$("$STREAM" --decode <"$1" 2>/dev/null | jq -s '[.[] | select(.snapshot)] | length')" -ge 1 ]
+}
+
 # A subscriber: connect to the unix socket and save everything to FILE.
 # Started directly (not in $(...)): its pid is $! of the caller.
 SUBSCRIBER='
@@ -139,7 +154,10 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/c" </dev/null >/dev/null 2>&1 &
 	c=$!
 	BG_PIDS="$BG_PIDS $a $b $c"
-	sleep 1
+	# All three subscribed: each has its describe frame at least.
+	wait_until 5 test -s "$TMP/a"
+	wait_until 5 test -s "$TMP/b"
+	wait_until 5 test -s "$TMP/c"
 	kill -9 "$b"
 	kill -STOP "$c"
 	sleep 3
@@ -147,8 +165,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	sleep 2
 	local before
 	before=$(stat -c %s "$TMP/a")
-	sleep 0.5
-	[ "$(stat -c %s "$TMP/a")" -gt "$before" ]
+	wait_until 5 file_grew "$TMP/a" "$before"
 	kill -0 "$stream"
 	py_decode "$TMP/a" >"$TMP/fa"
 	py_decode "$TMP/b" >"$TMP/fb"
@@ -169,11 +186,12 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	# Each change once the stream has seen the state before it.
+	wait_until 5 has_snapshot "$TMP/cap"
 	"$LOADER" unload t_tracepoint --pin-root "$ROOT"
-	sleep 0.5
+	wait_until 5 backend_frames_at_least 1 "$TMP/cap"
 	"$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
-	sleep 0.5
+	wait_until 5 backend_frames_at_least 2 "$TMP/cap"
 	kill -0 "$pid"
 	kill -TERM "$pid"
 	wait "$pid"
