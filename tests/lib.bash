@@ -153,7 +153,7 @@ exporter_start() { # ARGS...
 		"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
 		EXPORTER_PID=$!
 		BG_PIDS="$BG_PIDS $EXPORTER_PID"
-		wait_until 5 exporter_listening_or_failed
+		wait_until 5 exporter_listening_or_failed || break
 		if exporter_port_taken; then
 			PORT=$(test_port $((try * 4999)))
 			continue
