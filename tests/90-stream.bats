@@ -87,9 +87,10 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	"$STREAM" --events --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	wait_until 5 ringbuf_consumed "$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)"
 	for i in $(seq "$k"); do "$TMP/$name" exit $((i % 7)) || true; done
-	sleep 0.5
+	# All 2K records written out, whatever the pace (counted exactly below).
+	wait_until 5 comm_events_at_least $((2 * k)) "$TMP/cap" "$name" || true
 	kill -TERM "$pid"
 	wait "$pid"
 	BG_PIDS=""
@@ -124,6 +125,12 @@ backend_frames_at_least() { # N FILE
 # The capture FILE holds a Snapshot frame.
 has_snapshot() { # FILE
 	[ "$("$STREAM" --decode <"$1" 2>/dev/null | jq -s '[.[] | select(.snapshot)] | length')" -ge 1 ]
+}
+
+# The capture FILE holds at least N Event frames of processes named COMM.
+comm_events_at_least() { # N FILE COMM
+	[ "$("$STREAM" --decode <"$2" 2>/dev/null |
+		jq -c --arg c "$3" "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == $c)' | wc -l)" -ge "$1" ]
 }
 
 # A subscriber: connect to the unix socket and save everything to FILE.
@@ -287,7 +294,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 		shared execsnoop exitsnoop syscount 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	wait_until 5 ringbuf_consumed "$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)"
 	for i in $(seq 20); do /bin/true; done
 	wait_until 5 events_at_least 40 "$TMP/cap" || true # counted again below
 	kill -TERM "$pid" 2>/dev/null || true # gone already if the check failed

@@ -8,6 +8,11 @@ load lib
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 
+# At least N TCP connections to the exporter are established.
+connections_at_least() { # N
+	[ "$(ss -Htn state established "dport = :$PORT" | wc -l)" -ge "$1" ]
+}
+
 # Process PID holds a BPF map fd (it has opened the pinned maps).
 holds_map_fd() { # PID
 	local f
@@ -117,7 +122,7 @@ for i in range(4):
 ' "$PORT" &
 	local slow=$!
 	BG_PIDS="$BG_PIDS $slow"
-	sleep 0.5
+	wait_until 5 connections_at_least 20
 	scrape -m 5 -o /dev/null    # others are served meanwhile
 	# 1 MB of header: refused with 431, never buffered whole.
 	run "$PY" -c '
