@@ -107,9 +107,13 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	jq -s -e '[.[] | select(.event) | .event.seq] | . == [range(1; length + 1)]' "$TMP/frames"
 }
 
+# count(COND): how many decoded frames satisfy COND, in constant memory
+# (captures polled while a stream writes them grow fast).
+JQ_COUNT='def count(c): reduce (inputs | select(c)) as $f (0; . + 1);'
+
 # The capture FILE holds at least N Event frames.
 events_at_least() { # N FILE
-	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge "$1" ]
+	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -n "$JQ_COUNT"' count(.event)')" -ge "$1" ]
 }
 
 # FILE is now bigger than SIZE bytes.
@@ -119,12 +123,12 @@ file_grew() { # FILE SIZE
 
 # The capture FILE holds at least N Backend frames (removed or added).
 backend_frames_at_least() { # N FILE
-	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -s '[.[] | select(.backend)] | length')" -ge "$1" ]
+	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -n "$JQ_COUNT"' count(.backend)')" -ge "$1" ]
 }
 
 # The capture FILE holds a Snapshot frame.
 has_snapshot() { # FILE
-	[ "$("$STREAM" --decode <"$1" 2>/dev/null | jq -s '[.[] | select(.snapshot)] | length')" -ge 1 ]
+	[ "$("$STREAM" --decode <"$1" 2>/dev/null | jq -n "$JQ_COUNT"' count(.snapshot)')" -ge 1 ]
 }
 
 # The capture FILE holds at least N Event frames of processes named COMM.
