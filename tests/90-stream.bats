@@ -107,13 +107,19 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	jq -s -e '[.[] | select(.event) | .event.seq] | . == [range(1; length + 1)]' "$TMP/frames"
 }
 
+# What FILE holds now: a stream that writes faster than a slow (valgrind)
+# decoder reads would keep a decoder reading the file itself forever.
+captured() { # FILE
+	head -c "$(stat -c %s "$1")" "$1"
+}
+
 # count(COND): how many decoded frames satisfy COND, in constant memory
 # (captures polled while a stream writes them grow fast).
 JQ_COUNT='def count(c): reduce (inputs | select(c)) as $f (0; . + 1);'
 
 # The capture FILE holds at least N Event frames.
 events_at_least() { # N FILE
-	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -n "$JQ_COUNT"' count(.event)')" -ge "$1" ]
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.event)')" -ge "$1" ]
 }
 
 # FILE is now bigger than SIZE bytes.
@@ -123,17 +129,17 @@ file_grew() { # FILE SIZE
 
 # The capture FILE holds at least N Backend frames (removed or added).
 backend_frames_at_least() { # N FILE
-	[ "$("$STREAM" --decode <"$2" 2>/dev/null | jq -n "$JQ_COUNT"' count(.backend)')" -ge "$1" ]
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.backend)')" -ge "$1" ]
 }
 
 # The capture FILE holds a Snapshot frame.
 has_snapshot() { # FILE
-	[ "$("$STREAM" --decode <"$1" 2>/dev/null | jq -n "$JQ_COUNT"' count(.snapshot)')" -ge 1 ]
+	[ "$(captured "$1" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.snapshot)')" -ge 1 ]
 }
 
 # The capture FILE holds at least N Event frames of processes named COMM.
 comm_events_at_least() { # N FILE COMM
-	[ "$("$STREAM" --decode <"$2" 2>/dev/null |
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null |
 		jq -c --arg c "$3" "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == $c)' | wc -l)" -ge "$1" ]
 }
 
