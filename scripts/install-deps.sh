@@ -5,8 +5,8 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
-bats jq iproute2 util-linux procps python3 curl prometheus systemd \
-python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev"
+bats jq iproute2 util-linux procps python3 curl prometheus systemd man-db \
+python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -53,6 +53,7 @@ check_outlives_loader() { # NAME TRIGGER... (loader options in LOAD_OPTS, runner
 }
 
 @test "cgroup: runs after the loader exits, gone after unload" {
+	require_cgroup2
 	CGROUP=$(cgroup2_root)/ebpf-test-$BATS_TEST_NUMBER-$$
 	mkdir "$CGROUP"
 	LOAD_OPTS="--cgroup $CGROUP"
@@ -105,9 +106,7 @@ check_outlives_loader() { # NAME TRIGGER... (loader options in LOAD_OPTS, runner
 	nsenter --net="/run/netns/$NS" "$LOADER" load sockex1.o --foreground --pin-root "$ROOT" >"$TMP/out" 2>&1 &
 	local pid=$!
 	BG_PIDS="$pid"
-	local i
-	for i in $(seq 50); do [ -e "$ROOT/sockex1/meta" ] && break; sleep 0.1; done
-	[ -e "$ROOT/sockex1/meta" ]
+	wait_until 5 test -e "$ROOT/sockex1/meta"
 	[ "$("$LOADER" show sockex1 --pin-root "$ROOT" --json | jq -r '.meta.foreground')" = true ]
 	local progs
 	progs=$(backend_ids sockex1 programs)

@@ -10,15 +10,12 @@ load lib
 # Start the loader paused at STEP, SIGKILL it there. RUNNER must exec (not
 # a shell function), so that $! is the loader itself.
 kill_at() { # STEP ARGS...
-	local step=$1 i pid
+	local step=$1 pid
 	shift
 	EBPF_LOADER_TEST_PAUSE=$step ${RUNNER:-} "$LOADER" "$@" --pin-root "$ROOT" 2>"$TMP/err" &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 100); do
-		grep -q "test pause at $step" "$TMP/err" && break
-		sleep 0.05
-	done
+	wait_until 5 grep -q "test pause at $step" "$TMP/err"
 	grep "test pause at $step" "$TMP/err"
 	kill -9 "$pid"
 	wait "$pid" || true
@@ -36,16 +33,13 @@ assert_recovered() { # NAME PROG
 	"$LOADER" list --pin-root "$ROOT" >/dev/null
 	[ -z "$(ls -A "$ROOT/staging")" ]
 	if [ -e "$ROOT/$1" ]; then
-		local pinned live i
+		local pinned
 		pinned=$(backend_ids "$1" programs)
 		# Freed programs linger for an RCU grace period: poll.
-		for i in $(seq 50); do
-			live=$(our_progs_named "$2")
-			[ "$live" = "$pinned" ] && break
-			sleep 0.1
-		done
-		echo "live=$live pinned=$pinned"
-		[ "$live" = "$pinned" ]
+		wait_until 5 progs_named_are "$2" "$pinned" || {
+			echo "live=$(our_progs_named "$2") pinned=$pinned"
+			return 1
+		}
 	else
 		assert_no_prog_named "$2"
 	fi
@@ -65,15 +59,14 @@ assert_recovered() { # NAME PROG
 
 @test "SIGKILL during load, at every step (socket holder)" {
 	netns_create
-	local step i
+	local step
 	for step in pinned attached staged published; do
 		RUNNER="nsenter --net=/run/netns/$NS" kill_at "$step" load sockex1.o
 		assert_absent_or_complete sockex1 sockex1_count proto_stats
 		assert_recovered sockex1 sockex1_count
 		if [ ! -e "$ROOT/sockex1" ]; then
 			# An uncommitted holder exits by itself when the loader dies.
-			for i in $(seq 50); do [ -z "$(ip netns pids "$NS")" ] && break; sleep 0.1; done
-			[ -z "$(ip netns pids "$NS")" ]
+			wait_until 5 netns_empty
 		fi
 		"$LOADER" unload --all --pin-root "$ROOT"
 		[ -z "$(ip netns pids "$NS")" ]

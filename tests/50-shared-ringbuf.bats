@@ -8,6 +8,7 @@ load lib
 map_id() { bpftool -j map show pinned "$1" | jq -r .id; }
 
 @test "execsnoop and exitsnoop share one pinned ring buffer" {
+	require_host_pidns
 	run "$LOADER" load execsnoop.o exitsnoop.o --pin-root "$ROOT"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -19,8 +20,7 @@ map_id() { bpftool -j map show pinned "$1" | jq -r .id; }
 
 	"$HELPERS/ringbuf_dump" "$ROOT/shared/proc_events" 3 >"$TMP/events" 2>"$TMP/err" &
 	BG_PIDS=$!
-	local i
-	for i in $(seq 50); do grep -q ready "$TMP/err" && break; sleep 0.1; done
+	wait_until 5 grep -q ready "$TMP/err"
 	# A process with a recognisable exec filename and exit code.
 	cp "$HELPERS/trigger" "$TMP/rbtest-$$"
 	local pid

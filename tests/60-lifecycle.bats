@@ -45,6 +45,7 @@ load lib
 }
 
 @test "show reports run counts when kernel.bpf_stats_enabled=1" {
+	require_writable_procsys kernel/bpf_stats_enabled
 	local old
 	old=$(cat /proc/sys/kernel/bpf_stats_enabled)
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
@@ -80,11 +81,7 @@ load lib
 	[ "$(backend_ids t_tracepoint programs)" != "$old" ]
 	wait_ids_gone prog $old
 	# One program runs, the latest (replaced ones go after an RCU grace period).
-	for i in $(seq 50); do
-		[ "$(our_progs_named count_getppid | wc -w)" -eq 1 ] && break
-		sleep 0.1
-	done
-	[ "$(our_progs_named count_getppid)" = "$(backend_ids t_tracepoint programs)" ]
+	wait_until 5 progs_named_are count_getppid "$(backend_ids t_tracepoint programs)"
 }
 
 @test "--replace of an XDP backend takes over the interface" {

@@ -35,6 +35,7 @@ entry() { # JSON BACKEND MAP KEY
 }
 
 @test "bitehist: direct 4 KiB I/O on a loop device fills the 4096-8191 bucket; histogram drawn" {
+	require_loop_devices
 	run "$LOADER" load bitehist.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	loop_create 8
@@ -55,6 +56,7 @@ entry() { # JSON BACKEND MAP KEY
 }
 
 @test "syscount: K getppid() calls appear under the caller's pid and comm" {
+	require_host_pidns
 	run "$LOADER" load syscount.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	local pid
@@ -88,19 +90,26 @@ entry() { # JSON BACKEND MAP KEY
 	done
 }
 
+# ebpf-print's output has more than N lines of t_tracepoint's hits map.
+hits_printed_more_than() { # N
+	[ "$(grep -c 't_tracepoint/hits' "$TMP/out")" -gt "$1" ]
+}
+
 @test "unload and reload while printing: it says so, keeps going, exits 0 on SIGTERM" {
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	"$PRINT" --interval 0.2 --pin-root "$ROOT" t_tracepoint >"$TMP/out" 2>"$TMP/err" &
 	local pid=$! i
 	BG_PIDS=$pid
-	sleep 0.5
+	# It has printed the backend before it goes.
+	wait_until 5 grep -q 't_tracepoint/hits' "$TMP/out"
 	"$LOADER" unload t_tracepoint --pin-root "$ROOT"
-	for i in $(seq 50); do grep -q "left" "$TMP/err" && break; sleep 0.1; done
+	wait_until 5 grep -q "left" "$TMP/err"
 	"$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
-	for i in $(seq 50); do grep -q "appeared" "$TMP/err" && break; sleep 0.1; done
+	wait_until 5 grep -q "appeared" "$TMP/err"
 	"$HELPERS/trigger" getppid 10 >/dev/null
-	sleep 0.5
+	# ...and prints the new map after the reload (the check below).
+	wait_until 5 hits_printed_more_than 2
 	kill -0 "$pid"
 	kill -TERM "$pid"
 	local st=0

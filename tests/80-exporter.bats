@@ -4,6 +4,14 @@
 bats_require_minimum_version 1.5.0
 load lib
 
+# The first sample of a PromQL query's result, or nothing.
+promql() { # QUERY_URL QUERY
+	curl -sf --get --data-urlencode "query=$2" "$1" | jq -r '.data.result[0].value[1] // empty'
+}
+promql_has() { # QUERY_URL QUERY
+	[ -n "$(promql "$@")" ]
+}
+
 load_all_backends() {
 	netns_create
 	run in_ns "$LOADER" load sockex1.o sockex1_classic.o --pin-root "$ROOT"
@@ -13,6 +21,8 @@ load_all_backends() {
 }
 
 @test "promtool check metrics passes with every shipped backend; +Inf equals _count" {
+	require_loop_devices
+	require_writable_procsys kernel/bpf_stats_enabled
 	load_all_backends
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 3 10
 	loop_create 4
@@ -43,6 +53,7 @@ load_all_backends() {
 }
 
 @test "a real Prometheus scrapes the exporter: exact packet count, histogram_quantile works" {
+	require_loop_devices
 	netns_create
 	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	run "$LOADER" load bitehist.o --pin-root "$ROOT"
@@ -66,12 +77,11 @@ load_all_backends() {
 	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
 		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
-	local q="http://127.0.0.1:$pport/api/v1/query" i v=""
-	for i in $(seq 100); do
-		v=$(curl -sf --get --data-urlencode 'query=ebpf_sockex1_proto_stats_packets_total{proto="udp"}' "$q" |
-			jq -r '.data.result[0].value[1] // empty') && [ -n "$v" ] && break
-		sleep 0.2
-	done
+	local q="http://127.0.0.1:$pport/api/v1/query" v
+	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
+	# Prometheus starts, then scrapes once a second.
+	wait_until 20 promql_has "$q" "$packets"
+	v=$(promql "$q" "$packets")
 	echo "packets via PromQL: $v"
 	[ "$v" = 37 ]
 	v=$(curl -sf --get --data-urlencode 'query=histogram_quantile(0.5, ebpf_bitehist_io_size_bytes_bucket)' "$q" |
@@ -125,13 +135,12 @@ while True:
 ' "$TMP/notify" >"$TMP/notified" &
 	local npid=$!
 	BG_PIDS="$BG_PIDS $npid"
-	for i in $(seq 50); do [ -S "$TMP/notify" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/notify"
 	# systemd-socket-activate passes only the environment it is told to.
 	systemd-socket-activate -l "127.0.0.1:$PORT" -E NOTIFY_SOCKET="$TMP/notify" \
 		"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$other" 2>"$TMP/sa.err" &
 	BG_PIDS="$BG_PIDS $!"
-	local i
-	for i in $(seq 50); do scrape -o /dev/null && break; sleep 0.1; done
+	wait_until 5 scrape -o /dev/null
 	scrape | grep -q '^ebpf_t_tracepoint_hits '
 	# --listen is ignored when systemd passes sockets.
 	run curl -s -o /dev/null "http://127.0.0.1:$other/metrics"

@@ -4,6 +4,12 @@
 bats_require_minimum_version 1.5.0
 load lib
 
+# An ebpf-stream holds the consumer lock of ring buffer map ID (an abstract
+# unix socket named after it).
+ringbuf_consumed() { # ID
+	ss -xa | grep "@ebpf-stream/ringbuf/$1 " >/dev/null
+}
+
 # Field values of a decoded (json_format) entry as {name: value}.
 JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | add;'
 
@@ -38,12 +44,11 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	# Another stream consumes the ring buffer: --once does not need it.
 	"$STREAM" --events --pin-root "$ROOT" --output /dev/null &
 	BG_PIDS=$!
-	local i id
+	local id
 	id=$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)
-	for i in $(seq 50); do ss -xa | grep -q "@ebpf-stream/ringbuf/$id " && break; sleep 0.1; done
-	ss -xa | grep -q "@ebpf-stream/ringbuf/$id "
+	wait_until 5 ringbuf_consumed "$id"
 	# No signal, no interval: timeout's 124 would say it did not stop.
-	run --separate-stderr timeout 10 "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
+	run --separate-stderr timeout "$(scaled_seconds 10)" "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	py_decode "$TMP/cap" >"$TMP/frames"
@@ -59,7 +64,7 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 
 	# One selected map to stdout, read by ebpf-stream's own decoder:
 	# exactly a describe and one snapshot.
-	timeout 10 "$STREAM" --once --pin-root "$ROOT" sockex1/proto_stats | "$STREAM" --decode >"$TMP/one"
+	timeout "$(scaled_seconds 10)" "$STREAM" --once --pin-root "$ROOT" sockex1/proto_stats | "$STREAM" --decode >"$TMP/one"
 	[ "$(jq -c 'keys[0]' "$TMP/one" | tr '\n' ' ')" = '"describe" "snapshot" ' ]
 	[ "$(jq -c 'select(.snapshot) | .snapshot | '"$JQ_FIELDS"' [.entries[] | {k: (.key | vals[""]), v: (.value | vals)}] | sort_by(.k)' "$TMP/one")" = \
 	  "[{\"k\":\"tcp\",\"v\":{\"packets\":4,\"bytes\":$((4 * 54))}},{\"k\":\"udp\",\"v\":{\"packets\":13,\"bytes\":$((13 * 119))}}]" ]
@@ -82,9 +87,10 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	"$STREAM" --events --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	wait_until 5 ringbuf_consumed "$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)"
 	for i in $(seq "$k"); do "$TMP/$name" exit $((i % 7)) || true; done
-	sleep 0.5
+	# All 2K records written out, whatever the pace (counted exactly below).
+	wait_until 5 comm_events_at_least $((2 * k)) "$TMP/cap" "$name" || true
 	kill -TERM "$pid"
 	wait "$pid"
 	BG_PIDS=""
@@ -99,6 +105,42 @@ JQ_FIELDS='def vals: map({(.name // ""): (.values[0] | to_entries[0].value)}) | 
 	[ "$(jq -r 'select(.event) | .event.backend + "/" + .event.map' "$TMP/frames" | sort -u)" = shared/proc_events ]
 	# Sequence numbers: no gaps, nothing lost at this rate.
 	jq -s -e '[.[] | select(.event) | .event.seq] | . == [range(1; length + 1)]' "$TMP/frames"
+}
+
+# What FILE holds now: a stream that writes faster than a slow (valgrind)
+# decoder reads would keep a decoder reading the file itself forever.
+captured() { # FILE
+	head -c "$(stat -c %s "$1")" "$1"
+}
+
+# count(COND): how many decoded frames satisfy COND, in constant memory
+# (captures polled while a stream writes them grow fast).
+JQ_COUNT='def count(c): reduce (inputs | select(c)) as $f (0; . + 1);'
+
+# The capture FILE holds at least N Event frames.
+events_at_least() { # N FILE
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.event)')" -ge "$1" ]
+}
+
+# FILE is now bigger than SIZE bytes.
+file_grew() { # FILE SIZE
+	[ "$(stat -c %s "$1")" -gt "$2" ]
+}
+
+# The capture FILE holds at least N Backend frames (removed or added).
+backend_frames_at_least() { # N FILE
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.backend)')" -ge "$1" ]
+}
+
+# The capture FILE holds a Snapshot frame.
+has_snapshot() { # FILE
+	[ "$(captured "$1" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.snapshot)')" -ge 1 ]
+}
+
+# The capture FILE holds at least N Event frames of processes named COMM.
+comm_events_at_least() { # N FILE COMM
+	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null |
+		jq -c --arg c "$3" "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == $c)' | wc -l)" -ge "$1" ]
 }
 
 # A subscriber: connect to the unix socket and save everything to FILE.
@@ -120,8 +162,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --interval 0.1 --queue-bytes 262144 --listen "unix:$TMP/sock" \
 		--pin-root "$ROOT" 2>"$TMP/err" &
 	BG_PIDS=$!
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	local a b c stream=$BG_PIDS
 	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/a" </dev/null >/dev/null 2>&1 &
 	a=$!
@@ -130,7 +171,10 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/c" </dev/null >/dev/null 2>&1 &
 	c=$!
 	BG_PIDS="$BG_PIDS $a $b $c"
-	sleep 1
+	# All three subscribed: each has its describe frame at least.
+	wait_until 5 test -s "$TMP/a"
+	wait_until 5 test -s "$TMP/b"
+	wait_until 5 test -s "$TMP/c"
 	kill -9 "$b"
 	kill -STOP "$c"
 	sleep 3
@@ -138,8 +182,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	sleep 2
 	local before
 	before=$(stat -c %s "$TMP/a")
-	sleep 0.5
-	[ "$(stat -c %s "$TMP/a")" -gt "$before" ]
+	wait_until 5 file_grew "$TMP/a" "$before"
 	kill -0 "$stream"
 	py_decode "$TMP/a" >"$TMP/fa"
 	py_decode "$TMP/b" >"$TMP/fb"
@@ -160,11 +203,12 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	# Each change once the stream has seen the state before it.
+	wait_until 5 has_snapshot "$TMP/cap"
 	"$LOADER" unload t_tracepoint --pin-root "$ROOT"
-	sleep 0.5
+	wait_until 5 backend_frames_at_least 1 "$TMP/cap"
 	"$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
-	sleep 0.5
+	wait_until 5 backend_frames_at_least 2 "$TMP/cap"
 	kill -0 "$pid"
 	kill -TERM "$pid"
 	wait "$pid"
@@ -182,8 +226,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	"$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock" &
 	BG_PIDS=$!
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	run --separate-stderr "$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock"
 	[ "$status" -ne 0 ]
 	# Either refusal is right here: the ring buffer is taken, and so is the socket.
@@ -201,7 +244,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --snapshots --pin-root "$ROOT" --output "$TMP/good" &
 	local p=$!
 	# Stopped once it has written something (whatever its start-up pace).
-	for i in $(seq 100); do [ -s "$TMP/good" ] && break; sleep 0.1; done
+	wait_until 10 test -s "$TMP/good"
 	kill -TERM "$p"
 	wait "$p"
 	"$STREAM" --decode <"$TMP/good" >/dev/null
@@ -261,12 +304,9 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 		shared execsnoop exitsnoop syscount 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.5
+	wait_until 5 ringbuf_consumed "$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)"
 	for i in $(seq 20); do /bin/true; done
-	for i in $(seq 50); do
-		[ "$("$STREAM" --decode <"$TMP/cap" 2>/dev/null | jq -s '[.[] | select(.event)] | length')" -ge 40 ] && break
-		sleep 0.1
-	done
+	wait_until 5 events_at_least 40 "$TMP/cap" || true # counted again below
 	kill -TERM "$pid" 2>/dev/null || true # gone already if the check failed
 	local rc=0
 	wait "$pid" || rc=$?

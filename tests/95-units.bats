@@ -47,8 +47,7 @@ install_to() { # DIR [make args]
 		"$EXPORTER" --pin-root "$ROOT" 2>"$TMP/err" &
 	local sa=$!
 	BG_PIDS="$BG_PIDS $sa"
-	local i
-	for i in $(seq 50); do scrape -o /dev/null && break; sleep 0.1; done
+	wait_until 5 scrape -o /dev/null
 	scrape | grep -q '^ebpf_t_tracepoint_hits '
 	wait "$NOTIFY_PID"
 	cat "$TMP/notified"
@@ -69,8 +68,7 @@ install_to() { # DIR [make args]
 		"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" 2>"$TMP/err" &
 	local sa=$!
 	BG_PIDS="$BG_PIDS $sa"
-	local i
-	for i in $(seq 50); do [ -S "$TMP/stream.sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/stream.sock"
 	"$PY" -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -145,9 +143,7 @@ open(sys.argv[2], "wb").write(data)
 	NOTIFY_SOCKET="$TMP/notify" "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS="$BG_PIDS $pid"
-	local i
-	for i in $(seq 50); do grep -q READY=1 "$TMP/notified" 2>/dev/null && break; sleep 0.1; done
-	grep -q READY=1 "$TMP/notified"
+	wait_until 5 grep -q READY=1 "$TMP/notified"
 	grep -q libsystemd "/proc/$pid/maps"
 }
 

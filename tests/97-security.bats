@@ -8,6 +8,25 @@ load lib
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 
+# At least N TCP connections to the exporter are established.
+connections_at_least() { # N
+	[ "$(ss -Htn state established "dport = :$PORT" | wc -l)" -ge "$1" ]
+}
+
+# Process PID holds a BPF map fd (it has opened the pinned maps).
+holds_map_fd() { # PID
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = anon_inode:bpf-map ] && return 0
+	done
+	return 1
+}
+
+# Process PID's effective capabilities are MASK (it has dropped the rest).
+cap_eff_is() { # PID MASK
+	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$1/status")" = "$2" ]
+}
+
 @test "readers hold read-only map fds: a write through a copy of their fd fails" {
 	netns_create
 	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
@@ -18,10 +37,10 @@ fd_count() { ls "/proc/$1/fd" | wc -l; }
 	"$STREAM" --pin-root "$ROOT" --output /dev/null &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $print $stream"
-	sleep 0.5
 	scrape -o /dev/null
 	local p
 	for p in "$EXPORTER_PID" "$print" "$stream"; do
+		wait_until 5 holds_map_fd "$p"
 		run "$HELPERS/fdprobe" "$p"
 		echo "$output"
 		[ "$status" -eq 0 ]
@@ -36,9 +55,10 @@ fd_count() { ls "/proc/$1/fd" | wc -l; }
 	"$STREAM" --pin-root "$ROOT" --output /dev/null &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $print $stream"
-	sleep 0.5
 	local p eff
 	for p in "$EXPORTER_PID" "$print" "$stream"; do
+		# Start-up is over once the maps are open.
+		wait_until 5 holds_map_fd "$p"
 		eff=$(awk '/^CapEff/ { print $2 }' "/proc/$p/status")
 		echo "$p CapEff=$eff"
 		[ "$eff" = 0000008000000000 ]
@@ -102,7 +122,7 @@ for i in range(4):
 ' "$PORT" &
 	local slow=$!
 	BG_PIDS="$BG_PIDS $slow"
-	sleep 0.5
+	wait_until 5 connections_at_least 20
 	scrape -m 5 -o /dev/null    # others are served meanwhile
 	# 1 MB of header: refused with 431, never buffered whole.
 	run "$PY" -c '
@@ -157,8 +177,7 @@ time.sleep(3)
 		--listen "unix:$TMP/sock" --pin-root "$ROOT" &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $stream"
-	local i
-	for i in $(seq 50); do [ -S "$TMP/sock" ] && break; sleep 0.1; done
+	wait_until 5 test -S "$TMP/sock"
 	local rss0
 	rss0=$(rss_kb "$stream")
 	# Ten that connect and never read, and one that reads for 4 s.

@@ -19,8 +19,7 @@ assert_nothing_unpinned() {
 }
 
 wait_nothing_unpinned() {
-	local i
-	for i in $(seq 50); do assert_nothing_unpinned >/dev/null 2>&1 && return 0; sleep 0.1; done
+	wait_until 5 assert_nothing_unpinned >/dev/null 2>&1 && return 0
 	assert_nothing_unpinned
 }
 

@@ -15,30 +15,58 @@ rows_ok() { # FILE
 	awk -F'\t' 'NF != 8 || $3 !~ /^[0-9.e+-]+$/ { print "bad row: " $0; bad = 1 } END { exit bad }' "$1"
 }
 
-state() { # what a section may not leave behind
-	bpftool prog show -j | jq -r '.[].id' | sort -n
-	ls /sys/fs/bpf
-	losetup -a
+# What a section may not leave behind, of what it can make: programs of
+# the shipped objects pinned nowhere (or under ROOT, its BENCH_ROOT), pins
+# at the top of /sys/fs/bpf, loop devices over its files, processes it
+# starts. Other users of the machine (tests running alongside, a container
+# sharing this kernel) load, pin and start the same kinds of things: theirs
+# do not count.
+state() {
+	bpftool -f -j prog show | jq -r --argjson names "$SHIPPED_PROGS" --arg r "$ROOT/" \
+		'.[] | select(.name as $n | $names | index($n))
+		     | select((.pinned // []) | length == 0 or any(startswith($r))) | .id' | sort -n
+	find /sys/fs/bpf -mindepth 1 -maxdepth 1 ! -type d
+	losetup -a | grep -F /ebpf-bench. || true
+	pgrep -f -- "--pin-root $ROOT( |\$)" || true
 	local p
-	for p in bpftrace syscount bitesize ebpf-exporter ebpf-stream; do
+	for p in bpftrace syscount bitesize; do
 		pgrep -x "$p" || true
 	done
 }
 
+# The names of the programs in the shipped and bench objects (their global
+# functions), whole and as the kernel keeps them (15 characters), as a JSON
+# array: bpftool shows the whole name when the object has BTF.
+shipped_progs() {
+	local o n
+	for o in "$BPFOBJ"/*.o "$BUILD"/bench/bpf/*.o; do
+		[ -e "$o" ] || continue
+		for n in $(readelf -Ws "$o" | awk '$4 == "FUNC" && $5 == "GLOBAL" { print $8 }'); do
+			echo "$n"
+			echo "${n:0:15}"
+		done
+	done | sort -u | jq -R . | jq -s -c .
+}
+
+# Nothing is in the state now that was not before the section (what went
+# meanwhile went with others' tests).
+nothing_added() {
+	state | sort >"$TMP/after"
+	[ -z "$(comm -13 "$TMP/before" "$TMP/after")" ]
+}
+
 run_section() { # SCRIPT
-	state >"$TMP/before"
+	SHIPPED_PROGS=$(shipped_progs)
+	state | sort >"$TMP/before"
 	run env BUILD="$BUILD" RUNS=1 RESULTS="$TMP/rows" BENCH_ROOT="$ROOT" bash "$BENCH/$1"
 	echo "$output" | tail -n 20
 	[ "$status" -eq 0 ]
 	rows_ok "$TMP/rows"
 	# The kernel frees a program a moment after its last reference goes.
-	local i
-	for i in $(seq 30); do
-		state >"$TMP/after"
-		diff -q "$TMP/before" "$TMP/after" >/dev/null && break
-		sleep 0.1
-	done
-	diff "$TMP/before" "$TMP/after"
+	wait_until 3 nothing_added || {
+		echo "left behind: $(comm -13 "$TMP/before" "$TMP/after")"
+		return 1
+	}
 	[ ! -e "$ROOT" ]
 }
 

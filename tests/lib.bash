@@ -73,17 +73,13 @@ backend_ids() { # NAME programs|maps|links
 # Wait (up to 5 s: the kernel frees programs after an RCU grace period)
 # until none of the given ids of kind prog|map|link exists any more.
 wait_ids_gone() { # KIND ID...
-	local kind=$1 id i
+	local kind=$1 id
 	shift
 	for id in "$@"; do
-		for i in $(seq 50); do
-			bpftool "$kind" show id "$id" >/dev/null 2>&1 || break
-			sleep 0.1
-		done
-		if bpftool "$kind" show id "$id" >/dev/null 2>&1; then
+		wait_until 5 id_gone "$kind" "$id" || {
 			echo "$kind $id still exists" >&2
 			return 1
-		fi
+		}
 	done
 }
 
@@ -127,11 +123,7 @@ our_progs_named() { # NAME
 # bpftool lists no such program (freed programs linger for an RCU grace
 # period: poll).
 assert_no_prog_named() { # NAME
-	local i
-	for i in $(seq 50); do
-		[ -z "$(our_progs_named "$1")" ] && return 0
-		sleep 0.1
-	done
+	wait_until 5 no_prog_named "$1" && return 0
 	echo "program $1 is still loaded: $(our_progs_named "$1")" >&2
 	return 1
 }
@@ -151,16 +143,23 @@ test_port() { # OFFSET
 	echo $((20000 + (BATS_TEST_NUMBER * 131 + $$ * 7 + ${1:-0}) % 40000))
 }
 
-# Start the exporter in the background on 127.0.0.1:$PORT; wait until it serves.
+# Start the exporter in the background on 127.0.0.1:$PORT; wait until it
+# listens there and serves. A port someone else on the machine holds is
+# not our failure: another port is tried.
 exporter_start() { # ARGS...
+	local try
 	PORT=${PORT:-$(test_port)}
-	"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
-	EXPORTER_PID=$!
-	BG_PIDS="$BG_PIDS $EXPORTER_PID"
-	local i
-	for i in $(seq 50); do
-		curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-		sleep 0.1
+	for try in 1 2 3 4 5; do
+		"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
+		EXPORTER_PID=$!
+		BG_PIDS="$BG_PIDS $EXPORTER_PID"
+		wait_until 5 exporter_listening_or_failed || break
+		if exporter_port_taken; then
+			PORT=$(test_port $((try * 4999)))
+			continue
+		fi
+		wait_until 5 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		break
 	done
 	cat "$TMP/exporter.err" >&2
 	return 1
@@ -201,7 +200,96 @@ with open(sys.argv[2], "w", buffering=1) as f:
 ' "$1" "$2" "$3" &
 	BG_PIDS="$BG_PIDS $!"
 	NOTIFY_PID=$!
-	local i
-	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
-	return 1
+	wait_until 5 test -S "$1"
+}
+
+# --- Bounded waits that a slower build does not outlast ---
+
+# How many times slower than a plain build the binaries run: valgrind's
+# memcheck (make check-valgrind) about twentyfold, ASan + UBSan (make
+# check-sanitize) a few times. Bounds sized for a plain build stretch by it.
+wait_scale() {
+	if [ -n "${EBPF_VALGRIND:-}" ]; then
+		echo 20
+	elif [ -n "${EBPF_SANITIZE:-}" ]; then
+		echo 4
+	else
+		echo 1
+	fi
+}
+
+# SECONDS stretched by wait_scale: the bound for a `timeout` around a run.
+scaled_seconds() { # SECONDS
+	awk -v s="$1" -v k="$(wait_scale)" 'BEGIN { print s * k }'
+}
+
+# Poll CMD every 0.1 s until it succeeds, for at most SECONDS (scaled by
+# wait_scale); on time-out, CMD's status from one last try. CMD runs as a
+# condition, so errexit is off inside it: give it one test, or a function
+# whose last command decides.
+wait_until() { # SECONDS CMD...
+	local tries i
+	tries=$(awk -v s="$1" -v k="$(wait_scale)" 'BEGIN { printf "%d", s * k * 10 }')
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# Conditions for wait_until.
+id_gone() { # KIND ID: no kernel object of kind prog|map|link has this id
+	! bpftool "$1" show id "$2" >/dev/null 2>&1
+}
+no_prog_named() { # NAME
+	[ -z "$(our_progs_named "$1")" ]
+}
+progs_named_are() { # NAME IDS: our live programs named NAME are exactly IDS
+	[ "$(our_progs_named "$1")" = "$2" ]
+}
+netns_empty() { # no process left in this test's namespace
+	[ -z "$(ip netns pids "$NS")" ]
+}
+
+# --- What a container may lack: skip (never fail) with the reason ---
+
+# A free loop device whose node is here: a container's private /dev has
+# neither /dev/loop-control nor the nodes the host's kernel creates.
+require_loop_devices() {
+	local dev
+	dev=$(losetup -f 2>/dev/null) && [ -b "$dev" ] ||
+		skip "no usable loop device (no /dev/loop-control or loop nodes here: a container?)"
+}
+
+# Tests that flip a sysctl need /proc/sys writable; containers mount it
+# read-only.
+require_writable_procsys() { # KNOB (as a path under /proc/sys)
+	[ -w "/proc/sys/$1" ] ||
+		skip "/proc/sys/$1 is not writable (read-only /proc/sys: a container?)"
+}
+
+# BPF programs record pids as the initial PID namespace numbers them; a
+# test comparing them with a pid seen here needs that namespace. Its inode
+# number is fixed by the kernel (PROC_PID_INIT_INO).
+require_host_pidns() {
+	[ "$(readlink /proc/self/ns/pid)" = "pid:[4026531836]" ] ||
+		skip "not in the initial PID namespace (a container?): BPF-recorded pids differ from ours"
+}
+
+# cgroup BPF programs attach to a cgroup v2 directory; a container may
+# mount none (or only v1 hierarchies).
+require_cgroup2() {
+	[ -n "$(cgroup2_root)" ] ||
+		skip "no cgroup2 hierarchy mounted here (a container?)"
+}
+
+# Conditions for exporter_start: our exporter (not another program) listens
+# on $PORT, or it said it could not.
+exporter_listening_or_failed() {
+	ss -Hltnp "sport = :$PORT" | grep "pid=$EXPORTER_PID," >/dev/null ||
+		grep -q 'cannot listen' "$TMP/exporter.err"
+}
+exporter_port_taken() {
+	grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$TMP/exporter.err"
 }
