@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Ring buffer record types the loader checks; ebpf-print as a live view.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+# The fields of a records event as {name: value}; nothing for other frames.
+JQ_REC='select(.event.map == "records") | .event.fields | map({(.name): (.values[0] | to_entries[0].value)}) | add |'
+
+# Wait (up to 5 s) until an ebpf-stream consumes the ring buffer pinned at PIN.
+wait_ringbuf_consumer() { # PIN
+	local id i
+	id=$(bpftool -j map show pinned "$1" | jq .id)
+	for i in $(seq 50); do
+		ss -xa | grep -F "@ebpf-stream/ringbuf/$id " >/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no consumer of $1 (map id $id)" >&2
+	return 1
+}
+
+@test "load refuses a ring buffer whose record type is not in BTF, naming file, map, type and the fix; nothing is left" {
+	local obj=$TOBJ/t_norecord.o
+	# The premise: the tag is there, the type it names is not.
+	run -0 bpftool btf dump file "$obj"
+	[[ "$output" == *"DECL_TAG 'ebpf:record=t_record'"* ]]
+	[[ "$output" != *"STRUCT 't_record'"* ]]
+	run --separate-stderr "$LOADER" load "$obj" --pin-root "$ROOT"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-loader: $obj: map 'records': record type 't_record' (EBPF_RECORD) is not in the object's BTF: use EBPF_EMIT_TYPE(struct t_record); in the BPF source to make clang emit it" ]
+	# Refused before anything was made: no pin root, no program.
+	[ ! -e "$ROOT" ]
+	assert_no_prog_named record_getppid
+	# Nor is a good object given with it loaded.
+	run -1 "$LOADER" load "$TOBJ/t_tracepoint.o" "$obj" --pin-root "$ROOT"
+	[ ! -e "$ROOT/t_tracepoint" ]
+	[ ! -e "$ROOT/t_norecord" ]
+}
+
+@test "EBPF_EMIT_TYPE puts the record type in BTF without a map: the object loads and its events decode by field" {
+	local obj=$TOBJ/t_emittype.o
+	run -0 bpftool btf dump file "$obj"
+	[[ "$output" == *"STRUCT 't_record' size=16 vlen=3"* ]]
+	run -0 "$LOADER" load "$obj" --pin-root "$ROOT"
+	# The one map of the source: EBPF_EMIT_TYPE made no global-data map.
+	[ "$(ls "$ROOT/t_emittype/maps")" = records ]
+	"$STREAM" --events --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS=$pid
+	wait_ringbuf_consumer "$ROOT/t_emittype/maps/records"
+	run -0 "$HELPERS/trigger" getppid 3
+	local tpid=${output#pid=}
+	# Poll until the three records of the trigger are written.
+	local i n=0
+	for i in $(seq 50); do
+		n=$("$STREAM" --decode <"$TMP/cap" 2>/dev/null | jq -c "$JQ_REC"' select(.pid == '"$tpid"')' | wc -l) || true
+		[ "$n" -ge 3 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	run -0 wait "$pid"
+	BG_PIDS=""
+	[ -z "$(cat "$TMP/err")" ]
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	# Decoded by name, every field, from the record type in BTF.
+	[ "$(jq -c 'select(.event) | .event | select(.map == "records") | .record' "$TMP/frames" | sort -u)" = '"t_record"' ]
+	local rec
+	rec=$(printf '{"magic":%s,"pid":%s,"uid":0}' $((0x000a5245434f5244)) "$tpid")
+	[ "$(jq -s -c "map($JQ_REC"' select(.pid == '"$tpid"'))' "$TMP/frames")" = "[$rec,$rec,$rec]" ]
+}
