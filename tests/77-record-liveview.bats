@@ -69,3 +69,69 @@ wait_ringbuf_consumer() { # PIN
 	rec=$(printf '{"magic":%s,"pid":%s,"uid":0}' $((0x000a5245434f5244)) "$tpid")
 	[ "$(jq -s -c "map($JQ_REC"' select(.pid == '"$tpid"'))' "$TMP/frames")" = "[$rec,$rec,$rec]" ]
 }
+
+# ebpf-print on a pseudo-terminal of ROWS rows: script(1) gives it one.
+print_on_tty() { # ROWS ARGS...
+	local rows=$1
+	shift
+	timeout 20 script -qfec "stty rows $rows cols 80; TERM=xterm $PRINT $*" /dev/null </dev/null |
+		tr -d '\r'
+}
+
+@test "on a terminal, each refresh redraws a screenful: header, largest entries first, how many were left out" {
+	run -0 "$HELPERS/mkmap" "$ROOT/big/maps/big" hash 5000
+	print_on_tty 10 --interval 0.2 --count 3 --pin-root "$ROOT" big >"$TMP/tty"
+	cat -v "$TMP/tty"
+	# Three refreshes, each beginning with home + clear.
+	[ "$(grep -o $'\e\\[H\e\\[2J' "$TMP/tty" | wc -l)" -eq 3 ]
+	[ "$(head -c 7 "$TMP/tty")" = $'\e[H\e[2J' ]
+	# Each frame (text after an escape) fits the 10 rows with the cursor
+	# line to spare: the header, map heading, column names, the 3 largest
+	# entries (key i holds 3i+1) and what was left out.
+	local frames i
+	frames=$(awk -v dir="$TMP" 'BEGIN { RS = "\033\\[H\033\\[2J" } NR > 1 { printf "%s", $0 > (dir "/frame" (NR - 1)) } END { print NR - 1 }' "$TMP/tty")
+	[ "$frames" -eq 3 ]
+	for i in 1 2 3; do
+		[ "$(wc -l <"$TMP/frame$i")" -le 9 ]
+		[[ "$(head -n 1 "$TMP/frame$i")" =~ ^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\ \ every\ 0\.2s\ \ totals$ ]]
+		[ "$(tail -n +2 "$TMP/frame$i")" = "
+big/big
+  key   value
+  4999  14998
+  4998  14995
+  4997  14992
+  4997 more entries not shown" ]
+	done
+}
+
+@test "not on a terminal, refreshes are appended without escape codes, every entry shown" {
+	run -0 "$HELPERS/mkmap" "$ROOT/big/maps/big" hash 500
+	TERM=xterm "$PRINT" --interval 0.2 --count 2 --pin-root "$ROOT" big >"$TMP/out"
+	run -1 grep -c $'\e' "$TMP/out"
+	[ "$output" = 0 ]
+	[ "$(grep -cE '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$' "$TMP/out")" -eq 2 ]
+	[ "$(grep -cE '^  [0-9]+ +[0-9]+$' "$TMP/out")" -eq 1000 ]
+	run -1 grep -c 'not shown' "$TMP/out"
+	# TERM=dumb on a terminal: appended too.
+	timeout 20 script -qfec "stty rows 10 cols 80; TERM=dumb $PRINT --interval 0.2 --count 2 --pin-root $ROOT big" /dev/null </dev/null >"$TMP/dumb"
+	run -1 grep -c $'\e' "$TMP/dumb"
+	[ "$(tr -d '\r' <"$TMP/dumb" | grep -cE '^  [0-9]+ +[0-9]+$')" -eq 1000 ]
+}
+
+@test "--once on a ring buffer says that ebpf-stream reads it, instead of printing a blank line" {
+	run -0 "$LOADER" load "$TOBJ/t_emittype.o" --pin-root "$ROOT"
+	run --separate-stderr "$PRINT" --once --pin-root "$ROOT" t_emittype
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-print: t_emittype/records: a ring buffer: its records are read by ebpf-stream --events, not printed" ]
+	run --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" t_emittype/records
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-print: t_emittype/records: a ring buffer: its records are read by ebpf-stream --events, not printed" ]
+	# With a printable map beside it, the ring buffer is passed over quietly.
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run --separate-stderr "$PRINT" --once --pin-root "$ROOT"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"t_tracepoint/hits"* ]]
+}

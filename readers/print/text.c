@@ -3,9 +3,11 @@
  * histograms drawn like BCC's print_log2_hist. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "print.h"
 #include "strbuf.h"
+#include "util.h"
 
 #define BAR_WIDTH 40
 
@@ -77,6 +79,14 @@ static const char *cell_text(const struct field *f, const void *data)
 	return cell.buf;
 }
 
+static bool is_histogram_map(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+
+	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	       field_is_numeric(b) && b->count > 1;
+}
+
 /* A bare value is a count when the map says it counts. */
 static const char *scalar_value_name(const struct rmap *m)
 {
@@ -116,6 +126,29 @@ static bool value_is_zero(const struct view *v, size_t e)
 	return true;
 }
 
+bool text_entry_hidden(const struct view *v, size_t e)
+{
+	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
+		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+
+	return array && !is_histogram_map(v->m) && value_is_zero(v, e);
+}
+
+/* The live view wrote fewer entries than there are: say how many are not on
+ * the screen (those text would hide anyway not counted). */
+static size_t more_line(const struct view *v)
+{
+	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
+		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	size_t more = array ? 0 : v->n_shown - v->n_fit;
+
+	for (size_t k = v->n_fit; array && k < v->n_shown; k++)
+		more += !text_entry_hidden(v, v->order[k]);
+	if (more)
+		printf("  %zu more entr%s not shown\n", more, more == 1 ? "y" : "ies");
+	return more;
+}
+
 /* "name=value ..." of an entry's key fields. */
 static const char *key_text(const struct view *v, size_t e)
 {
@@ -134,19 +167,58 @@ static const char *key_text(const struct view *v, size_t e)
 	return key.oom || !key.buf ? "?" : key.buf;
 }
 
+/*
+ * A bucket as shown: its exact count, or with --delta its rate with one
+ * decimal, as in tables. The number for the bar is read back from that
+ * text, so bars and numbers agree: a bucket that reads 0.0 has no bar, and
+ * the longest bar is the largest number shown.
+ */
+static double bucket_text(const struct view *v, size_t e, int slot, const struct field *b,
+			  uint32_t i, char *buf, size_t size)
+{
+	if (!v->dt) {
+		field_format(b, view_value(v, e, slot), i, buf, size);
+		return field_number(b, view_value(v, e, slot), i);
+	}
+	snprintf(buf, size, "%.1f", view_number(v, e, slot, b, i));
+	return strtod(buf, NULL);
+}
+
+/* "count N, sum S": exact integers, or rates with one decimal. */
+static void histogram_totals(const struct view *v, size_t e, int slot, const struct field *b,
+			     const struct field *sum, const char *unit)
+{
+	char total[FMT_INT_MAX], sumtext[FMT_INT_MAX + 8];
+	uint64_t t = 0;
+
+	if (v->dt) {
+		double rt = 0;
+
+		for (uint32_t i = 0; i < b->count; i++)
+			rt += view_number(v, e, slot, b, i);
+		printf("     count %.1f, sum %.1f %s\n", rt, view_number(v, e, slot, sum, 0), unit);
+		return;
+	}
+	for (uint32_t i = 0; i < b->count; i++)
+		t += field_u64(b, view_value(v, e, slot), i);
+	fmt_u64(total, t);
+	field_format(sum, view_value(v, e, slot), 0, sumtext, sizeof(sumtext));
+	printf("     count %s, sum %s %s\n", total, sumtext, unit);
+}
+
 static void draw_histogram(const struct view *v, size_t e, int slot)
 {
 	const struct rmap *m = v->m;
 	const struct field *b = schema_field(&m->value, "buckets");
 	const struct field *sum = schema_field(&m->value, "sum");
 	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
-	double max = 0, total = 0;
+	double max = 0;
 	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
+	char text[64];
 
 	for (i = 0; i < n; i++) {
-		double c = view_number(v, e, slot, b, i);
+		double c = bucket_text(v, e, slot, b, i, text, sizeof(text));
 
-		total += c;
 		if (c > 0) {
 			last = i;
 			if (first == UINT32_MAX)
@@ -159,9 +231,9 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 	/* From the first bucket in use, as bpftrace does: leading empty
 	 * buckets of a byte or time histogram are only noise. */
 	for (i = first == UINT32_MAX ? 0 : first; i <= last; i++) {
-		double c = view_number(v, e, slot, b, i);
+		double c = bucket_text(v, e, slot, b, i, text, sizeof(text));
 		uint64_t lo, hi;
-		int stars = max > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
+		int stars = max > 0 && c > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
 		char bar[BAR_WIDTH + 1];
 
 		if (m->hints.kind == KIND_LINEAR_HIST) {
@@ -173,18 +245,10 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		}
 		memset(bar, '*', stars);
 		bar[stars] = '\0';
-		printf("%10" PRIu64 " -> %-10" PRIu64 " : %-9.0f |%-*s|\n", lo, hi, c, BAR_WIDTH, bar);
+		printf("%10" PRIu64 " -> %-10" PRIu64 " : %-9s |%-*s|\n", lo, hi, text, BAR_WIDTH, bar);
 	}
 	if (sum)
-		printf("     count %.0f, sum %.0f %s\n", total, view_number(v, e, slot, sum, 0), unit);
-}
-
-static bool is_histogram(const struct rmap *m)
-{
-	const struct field *b = schema_field(&m->value, "buckets");
-
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
-	       field_is_numeric(b) && b->count > 1;
+		histogram_totals(v, e, slot, b, sum, unit);
 }
 
 static void heading(const struct view *v)
@@ -203,7 +267,7 @@ static void print_histograms(const struct view *v)
 {
 	bool single = v->n == 1;
 
-	for (size_t k = 0; k < v->n_shown; k++) {
+	for (size_t k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
 		for (int slot = 0; slot < v->slots; slot++) {
@@ -216,6 +280,7 @@ static void print_histograms(const struct view *v)
 			draw_histogram(v, e, slot);
 		}
 	}
+	more_line(v);
 }
 
 void text_map(const struct print_opts *o, const struct view *v)
@@ -224,14 +289,12 @@ void text_map(const struct print_opts *o, const struct view *v)
 	const char *key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
 	size_t kw[64] = { 0 }, vw[64] = { 0 }, nk = ks->n < 64 ? ks->n : 64;
 	size_t nv = vs->n < 64 ? vs->n : 64, shown = 0;
-	bool skip_zero = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
-			 v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	char cpu[16];
 	size_t i, k;
 	int slot;
 
 	heading(v);
-	if (is_histogram(v->m)) {
+	if (is_histogram_map(v->m)) {
 		print_histograms(v);
 		return;
 	}
@@ -240,10 +303,10 @@ void text_map(const struct print_opts *o, const struct view *v)
 		kw[i] = strlen(column_name(&ks->fields[i], key_name));
 	for (i = 0; i < nv; i++)
 		vw[i] = strlen(column_name(&vs->fields[i], scalar_value_name(v->m)));
-	for (k = 0; k < v->n_shown; k++) {
+	for (k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
-		if (skip_zero && value_is_zero(v, e))
+		if (text_entry_hidden(v, e))
 			continue;
 		for (i = 0; i < nk; i++) {
 			size_t len = strlen(cell_text(&ks->fields[i], view_key(v, e)));
@@ -267,10 +330,10 @@ void text_map(const struct print_opts *o, const struct view *v)
 	for (i = 0; i < nv; i++)
 		line_add(column_name(&vs->fields[i], scalar_value_name(v->m)), vw[i], true);
 	line_end();
-	for (k = 0; k < v->n_shown; k++) {
+	for (k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
-		if (skip_zero && value_is_zero(v, e))
+		if (text_entry_hidden(v, e))
 			continue;
 		shown++;
 		for (slot = 0; slot < v->slots; slot++) {
@@ -286,7 +349,7 @@ void text_map(const struct print_opts *o, const struct view *v)
 			line_end();
 		}
 	}
-	if (!shown)
+	if (!more_line(v) && !shown)
 		printf("  (no entries)\n");
 	(void)o;
 }
