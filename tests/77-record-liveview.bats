@@ -135,3 +135,32 @@ big/big
 	[ -z "$stderr" ]
 	[[ "$output" == *"t_tracepoint/hits"* ]]
 }
+
+@test "--delta histograms: rates with one decimal, each bar drawn from the number beside it" {
+	run -0 "$LOADER" load bitehist.o --pin-root "$ROOT"
+	loop_create 8
+	"$PRINT" --delta --interval 2 --count 2 --pin-root "$ROOT" bitehist >"$TMP/out" &
+	local pid=$! i
+	BG_PIDS=$pid
+	# The first rate is out: what follows falls in the second one.
+	for i in $(seq 100); do grep -q 'rates per second' "$TMP/out" && break; sleep 0.1; done
+	grep 'rates per second' "$TMP/out"
+	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=3 oflag=direct status=none
+	dd if=/dev/zero of="$LOOPDEV" bs=65536 count=1 oflag=direct status=none
+	run -0 timeout 20 tail --pid="$pid" -f /dev/null
+	BG_PIDS=""
+	cat "$TMP/out"
+	# The bucket lines of the second refresh: range, count, bar.
+	awk '/rates per second/ { n++ } n == 2 && / -> / { print }' "$TMP/out" >"$TMP/buckets"
+	[ -s "$TMP/buckets" ]
+	# At least our 3 I/Os of 4 KiB in about 2 s (the machine may add its own).
+	run -0 awk '/^ +4096 -> 8191 +: / { print $5 }' "$TMP/buckets"
+	awk -v c="$output" 'BEGIN { exit !(c >= 1.2) }'
+	# Every count has one decimal; stars = round(count * 40 / largest), so
+	# 0.0 has none and the largest has 40.
+	awk -F'|' '{ split($1, f, " "); c = f[5]; if (c !~ /^[0-9]+\.[0-9]$/) { print "bad count: " $0; bad = 1 }
+		n[NR] = c; s[NR] = gsub(/\*/, "", $2); if (c + 0 > max) max = c + 0 }
+		END { for (i = 1; i <= NR; i++) { want = max > 0 ? int(n[i] * 40 / max + 0.5) : 0
+			if (s[i] != want) { print "line " i ": " n[i] " with " s[i] " stars, want " want; bad = 1 } }
+		exit bad }' "$TMP/buckets"
+}
