@@ -53,7 +53,7 @@ wait_ringbuf_consumer() { # PIN
 	local tpid=${output#pid=}
 	# Poll until the three records of the trigger are written.
 	local i n=0
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		n=$("$STREAM" --decode <"$TMP/cap" 2>/dev/null | jq -c "$JQ_REC"' select(.pid == '"$tpid"')' | wc -l) || true
 		[ "$n" -ge 3 ] && break
 		sleep 0.1
@@ -61,7 +61,8 @@ wait_ringbuf_consumer() { # PIN
 	kill -TERM "$pid"
 	run -0 wait "$pid"
 	BG_PIDS=""
-	[ -z "$(cat "$TMP/err")" ]
+	cat "$TMP/err"
+	[ ! -s "$TMP/err" ]
 	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
 	# Decoded by name, every field, from the record type in BTF.
 	[ "$(jq -c 'select(.event) | .event | select(.map == "records") | .record' "$TMP/frames" | sort -u)" = '"t_record"' ]

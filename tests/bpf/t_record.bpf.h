@@ -22,7 +22,7 @@ struct t_record {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096 * 4);
+	__uint(max_entries, 256 * 1024);
 } records SEC(".maps")
 	EBPF_RECORD("t_record");
 
