@@ -34,11 +34,28 @@
 #define EBPF_LABEL(name)        EBPF_TAG("label=" name)
 /* An integer key whose values are the enumerators of this named enum. */
 #define EBPF_KEY_ENUM(name)     EBPF_TAG("key_enum=" name)
-/* Ring buffer: the struct type of its records. */
+/* Ring buffer: the struct type of its records. The type must be in the
+ * object's BTF (ebpf-loader load refuses the object otherwise): see
+ * EBPF_EMIT_TYPE. */
 #define EBPF_RECORD(type_name)  EBPF_TAG("record=" type_name)
 /* Internal state (a start-timestamp hash, a stack map): ebpf-print shows it
  * only with --all, the exporter and ebpf-stream's snapshots leave it out.
  * Global-data maps (.rodata, .bss, .data) are hidden without the tag. */
 #define EBPF_HIDDEN             EBPF_TAG("hidden")
+
+/*
+ * Put a type in the object's BTF: EBPF_EMIT_TYPE(struct foo); at file scope.
+ *
+ * clang emits BTF for the types of globals, maps and function signatures,
+ * not for locals, so a record type that only a bpf_ringbuf_reserve() result
+ * points to is missing from BTF. This declares a static pointer to the type:
+ * "used" keeps it (and so its type) in BTF, and its section is one libbpf
+ * does not know, which it skips, so no global-data map is created for it
+ * and nothing runs. Works for structs, unions, enums and typedefs.
+ */
+#define EBPF_EMIT_TYPE(type)    EBPF__EMIT_TYPE(type, __COUNTER__)
+#define EBPF__EMIT_TYPE(type, n) EBPF__EMIT_TYPE2(type, n)
+#define EBPF__EMIT_TYPE2(type, n) \
+	static type *__ebpf_emit_type_##n __attribute__((used, section(".discard.ebpf_types")))
 
 #endif /* EBPF_TAGS_H */

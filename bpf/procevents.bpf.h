@@ -44,19 +44,20 @@ struct {
 	EBPF_HELP("Process exec and exit events");
 
 /*
+ * The record type named by EBPF_RECORD, and enum proc_event_type (to name
+ * its type field), in the object's BTF, where readers look for them: clang
+ * emits no BTF for types that only locals use.
+ */
+EBPF_EMIT_TYPE(struct proc_event);
+EBPF_EMIT_TYPE(enum proc_event_type);
+
+/*
  * Fill what exec and exit records have in common, for the current task.
  * The record is zeroed first: reserved space holds old records, and readers
  * should never see stale bytes after a string's NUL.
- *
- * Deliberately not inlined: clang emits BTF for function signatures but not
- * for local variables, so these parameters are what put struct proc_event
- * (the record type named by EBPF_RECORD) and enum proc_event_type (to name
- * its type field) in the object's BTF, where readers look for them. (A
- * global anchor variable would cost an extra .bss map.)
- * One BPF-to-BPF call per exec or exit is nothing.
  */
-static __noinline void proc_event_fill(struct proc_event *e,
-					 enum proc_event_type type)
+static __always_inline void proc_event_fill(struct proc_event *e,
+					      enum proc_event_type type)
 {
 	struct task_struct *task;
 

@@ -538,6 +538,8 @@ int cmd_load(int argc, char **argv)
 		else
 			backend_name_from_path(path, st[i].name, sizeof(st[i].name));
 		r = object_open(&st[i].obj, path, st[i].name, &d);
+		if (!r)
+			r = object_check_records(&st[i].obj, &d);
 		if (r)
 			goto fail;
 		/* Checked on the name as given, so a long one is refused, not cut. */

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "btftags.h"
 #include "legacy.h"
 #include "loader.h"
 #include "object.h"
@@ -463,6 +465,32 @@ int object_check_supported(const struct object *o, struct diag *d)
 		if (why)
 			return diag_set(d, -EOPNOTSUPP, "%s: section '%s' (program '%s'): %s",
 					o->path, p->section, p->name, why);
+	}
+	return 0;
+}
+
+/*
+ * A record type missing from BTF would load fine and leave every reader
+ * showing raw bytes, with no word why: clang emits BTF only for the types of
+ * globals, maps and function signatures, so a struct that only a
+ * bpf_ringbuf_reserve() result points to is silently left out.
+ */
+int object_check_records(const struct object *o, struct diag *d)
+{
+	const struct btf *btf = o->bpf ? bpf_object__btf(o->bpf) : NULL;
+	size_t i;
+
+	if (!btf)
+		return 0; /* classic, or no BTF: no tags either */
+	for (i = 0; i < o->nr_maps; i++) {
+		const char *type = btf_map_tag_value(btf, o->maps[i].name, "record");
+
+		if (!type || btf_record_type_find(btf, type) > 0)
+			continue;
+		return diag_set(d, -ENOENT,
+				"%s: map '%s': record type '%s' (EBPF_RECORD) is not in the object's BTF: "
+				"use EBPF_EMIT_TYPE(struct %s); in the BPF source to make clang emit it",
+				o->path, o->maps[i].name, type, type);
 	}
 	return 0;
 }

@@ -69,6 +69,8 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		    const char *name, struct diag *d);
 /* Refuse sections this kernel cannot run (kprobe, fentry), before loading. */
 int object_check_supported(const struct object *o, struct diag *d);
+/* Refuse a map whose EBPF_RECORD tag names a type missing from the BTF. */
+int object_check_records(const struct object *o, struct diag *d);
 /* Point shared (pin-by-name) maps at existing pins in shared_dir, refusing
  * a definition that differs from the pinned one. */
 int object_reuse_shared(struct object *o, const char *shared_dir, struct diag *d);

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
-bats jq iproute2 util-linux procps python3 curl prometheus systemd man-db \
+bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
 python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind"
 
 missing=""

@@ -5,36 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "btftags.h"
 #include "reader.h"
 #include "util.h"
 
 #define TAG_PREFIX "ebpf:"
-
-static int find_map_var(const struct btf *btf, const char *map_name)
-{
-	__u32 n = btf__type_cnt(btf);
-
-	for (__u32 id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_var_secinfo *v;
-		const char *name;
-
-		if (!btf_is_datasec(t))
-			continue;
-		name = btf__name_by_offset(btf, t->name_off);
-		if (!name || strcmp(name, ".maps"))
-			continue;
-		v = btf_var_secinfos(t);
-		for (__u16 i = 0; i < btf_vlen(t); i++, v++) {
-			const struct btf_type *var = btf__type_by_id(btf, v->type);
-			const char *vname = var ? btf__name_by_offset(btf, var->name_off) : NULL;
-
-			if (vname && !strcmp(vname, map_name))
-				return (int)v->type;
-		}
-	}
-	return -ENOENT;
-}
 
 static void apply_tag(struct map_hints *h, const char *tag)
 {
@@ -91,7 +66,7 @@ int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h)
 	h->scale = 1.0;
 	if (!btf)
 		return 0;
-	var = find_map_var(btf, map_name);
+	var = btf_map_var_find(btf, map_name);
 	if (var < 0)
 		return 0; /* no tags: defaults */
 	n = btf__type_cnt(btf);

@@ -327,18 +327,42 @@ static bool build_view(const struct print_opts *o, struct rmap *m, struct map_st
 	}
 	if (o->top && (size_t)o->top < v->n_shown)
 		v->n_shown = o->top;
+	v->n_fit = v->n_shown;
 	return true;
+}
+
+static void write_snapshot(const struct print_opts *o, const struct snapshot_meta *sm,
+			   struct view *views, size_t n)
+{
+	size_t i;
+
+	if (o->json) {
+		json_begin(o, sm);
+		for (i = 0; i < n; i++)
+			json_map(o, &views[i]);
+		json_end(o);
+		return;
+	}
+	/* A frame the live view cannot make is written the plain way. */
+	if (o->live && !live_frame(o, sm, views, n))
+		return;
+	text_begin(o, sm);
+	for (i = 0; i < n; i++)
+		text_map(o, &views[i]);
+	text_end(o);
 }
 
 static int print_all(const struct print_opts *o, struct reader *r, double dt)
 {
 	struct snapshot_meta sm = { .pin_root = r->root, .delta = o->delta, .dt = dt };
-	bool began = false;
+	_cleanup_free_ struct view *views = calloc(r->nr_maps + 1, sizeof(*views));
+	size_t n = 0;
 
+	if (!views)
+		return -ENOMEM;
 	clock_gettime(CLOCK_REALTIME, &sm.realtime);
 	for (size_t i = 0; i < r->nr_maps; i++) {
 		struct rmap *m = r->maps[i];
-		struct view v;
 
 		if (!m->snapshottable)
 			continue; /* ring buffers: see ebpf-stream */
@@ -346,38 +370,42 @@ static int print_all(const struct print_opts *o, struct reader *r, double dt)
 			continue; /* internal state: --all shows it */
 		if (!m->user && !(m->user = calloc(1, sizeof(struct map_state))))
 			return -ENOMEM;
-		if (!build_view(o, m, m->user, dt, &v))
-			continue;
-		if (!began) {
-			if (o->json)
-				json_begin(o, &sm);
-			else
-				text_begin(o, &sm);
-			began = true;
-		}
-		if (o->json)
-			json_map(o, &v);
-		else
-			text_map(o, &v);
-		if (o->delta)
-			keep_previous(m->user, &v);
+		if (build_view(o, m, m->user, dt, &views[n]))
+			n++;
 	}
-	if (!began && !(o->delta && dt == 0)) {
-		/* An empty document still says "nothing selected is loaded". */
-		if (o->json)
-			json_begin(o, &sm);
-		else
-			text_begin(o, &sm);
-		began = true;
-	}
-	if (began) {
-		if (o->json)
-			json_end(o);
-		else
-			text_end(o);
-	}
+	/* An empty document still says "nothing selected is loaded"; the
+	 * baseline sample of --delta shows nothing. */
+	if (n || !(o->delta && dt == 0))
+		write_snapshot(o, &sm, views, n);
+	/* The views point into the previous samples: replaced only now. */
+	for (size_t i = 0; o->delta && i < n; i++)
+		keep_previous(views[i].m->user, &views[i]);
 	fflush(stdout);
 	return ferror(stdout) ? -EIO : 0;
+}
+
+/*
+ * Ring buffers (and other maps without keys and values) are selected but
+ * never printed: say so, rather than print nothing. False when every
+ * selected map is such a map.
+ */
+static bool report_unprintable(const struct reader *r)
+{
+	size_t printable = 0, i;
+
+	for (i = 0; i < r->nr_maps; i++)
+		printable += r->maps[i]->snapshottable;
+	for (i = 0; !printable && i < r->nr_maps; i++) {
+		const struct rmap *m = r->maps[i];
+
+		if (m->info.type == BPF_MAP_TYPE_RINGBUF)
+			fprintf(stderr, "ebpf-print: %s/%s: a ring buffer: its records are read by ebpf-stream --events, not printed\n",
+				m->backend, m->name);
+		else
+			fprintf(stderr, "ebpf-print: %s/%s: map type %u has no keys and values to print\n",
+				m->backend, m->name, m->info.type);
+	}
+	return printable || !r->nr_maps;
 }
 
 static int parse_positive(const char *s, double *out)
@@ -486,6 +514,11 @@ int main(int argc, char **argv)
 		reader_free(&r);
 		return 1;
 	}
+	if (!report_unprintable(&r) && o.once) {
+		reader_free(&r);
+		return 1;
+	}
+	o.live = live_wanted(&o);
 	quiet = false; /* from now on, say when backends come and go */
 	/* Rescans only need CAP_BPF (and the pinned BTF): drop the rest. */
 	caps_keep_only((const int[]){ CAP_BPF }, 1);

@@ -18,6 +18,7 @@ struct print_opts {
 	bool per_cpu;
 	long top;               /* 0: all */
 	bool all;               /* hidden maps too */
+	bool live;              /* text on a terminal: redraw the screen (live.c) */
 };
 
 /* One map's entries as a writer sees them. */
@@ -34,6 +35,8 @@ struct view {
 	double dt;              /* --delta: seconds between the two samples */
 	const size_t *order;    /* entries to show, in order */
 	size_t n_shown;
+	size_t n_fit;           /* of those, the ones written: fewer when the live
+				 * view cuts a map to fit the terminal */
 	bool batched;
 };
 
@@ -56,9 +59,17 @@ struct snapshot_meta {
 	double dt;
 };
 
+/* Text hides the all-zero entries of array maps. */
+bool text_entry_hidden(const struct view *v, size_t e);
 void text_begin(const struct print_opts *o, const struct snapshot_meta *sm);
 void text_map(const struct print_opts *o, const struct view *v);
 void text_end(const struct print_opts *o);
+/* The live view: text on a terminal (not --once, not TERM=dumb). */
+bool live_wanted(const struct print_opts *o);
+/* Redraw the screen with the maps of one refresh, cut to the terminal's
+ * height: the largest entries of each map, a line for what was left out. */
+int live_frame(const struct print_opts *o, const struct snapshot_meta *sm, struct view *views,
+	       size_t n);
 void json_begin(const struct print_opts *o, const struct snapshot_meta *sm);
 void json_map(const struct print_opts *o, const struct view *v);
 void json_end(const struct print_opts *o);

@@ -3,6 +3,7 @@
  * histograms drawn like BCC's print_log2_hist. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "print.h"
 #include "strbuf.h"
@@ -78,6 +79,14 @@ static const char *cell_text(const struct field *f, const void *data)
 	return cell.buf;
 }
 
+static bool is_histogram_map(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+
+	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	       field_is_numeric(b) && b->count > 1;
+}
+
 /* A bare value is a count when the map says it counts. */
 static const char *scalar_value_name(const struct rmap *m)
 {
@@ -135,6 +144,29 @@ static bool value_is_zero(const struct view *v, size_t e)
 	return true;
 }
 
+bool text_entry_hidden(const struct view *v, size_t e)
+{
+	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
+		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+
+	return array && !is_histogram_map(v->m) && value_is_zero(v, e);
+}
+
+/* The live view wrote fewer entries than there are: say how many are not on
+ * the screen (those text would hide anyway not counted). */
+static size_t more_line(const struct view *v)
+{
+	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
+		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	size_t more = array ? 0 : v->n_shown - v->n_fit;
+
+	for (size_t k = v->n_fit; array && k < v->n_shown; k++)
+		more += !text_entry_hidden(v, v->order[k]);
+	if (more)
+		printf("  %zu more entr%s not shown\n", more, more == 1 ? "y" : "ies");
+	return more;
+}
+
 /* "name=value ..." of an entry's key fields. */
 static const char *key_text(const struct view *v, size_t e)
 {
@@ -163,19 +195,66 @@ static const char *bound_text(const struct rmap *m, uint64_t x, char *buf)
 	return buf;
 }
 
+/*
+ * A bucket as shown: its exact count, or with --delta its rate with one
+ * decimal, as in tables. The number for the bar is read back from that
+ * text, so bars and numbers agree: a bucket that reads 0.0 has no bar, and
+ * the longest bar is the largest number shown.
+ */
+static double bucket_text(const struct view *v, size_t e, int slot, const struct field *b,
+			  uint32_t i, char *buf, size_t size)
+{
+	if (!v->dt) {
+		field_format(b, view_value(v, e, slot), i, buf, size);
+		return field_number(b, view_value(v, e, slot), i);
+	}
+	snprintf(buf, size, "%.1f", view_number(v, e, slot, b, i));
+	return strtod(buf, NULL);
+}
+
+/* "count N, sum S": exact integers, or rates with one decimal. */
+static void histogram_totals(const struct view *v, size_t e, int slot, const struct field *b,
+			     const struct field *sum, const char *unit)
+{
+	bool scaled = v->m->hints.scale != 1.0;
+	char total[FMT_INT_MAX];
+	uint64_t t = 0;
+
+	/* The sum in the map's unit when it has a scale: the counts never are. */
+	sb_reset(&cell);
+	if (scaled)
+		put_scaled(&cell, v->m, view_number(v, e, slot, sum, 0));
+	else if (v->dt)
+		sb_printf(&cell, "%.1f", view_number(v, e, slot, sum, 0));
+	else if (!sb_reserve(&cell, FMT_INT_MAX + 8))
+		field_format(sum, view_value(v, e, slot), 0, cell.buf, cell.cap);
+	if (v->dt) {
+		double rt = 0;
+
+		for (uint32_t i = 0; i < b->count; i++)
+			rt += view_number(v, e, slot, b, i);
+		printf("     count %.1f, sum %s %s\n", rt, cell.oom || !cell.buf ? "?" : cell.buf, unit);
+		return;
+	}
+	for (uint32_t i = 0; i < b->count; i++)
+		t += field_u64(b, view_value(v, e, slot), i);
+	fmt_u64(total, t);
+	printf("     count %s, sum %s %s\n", total, cell.oom || !cell.buf ? "?" : cell.buf, unit);
+}
+
 static void draw_histogram(const struct view *v, size_t e, int slot)
 {
 	const struct rmap *m = v->m;
 	const struct field *b = schema_field(&m->value, "buckets");
 	const struct field *sum = schema_field(&m->value, "sum");
 	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
-	double max = 0, total = 0;
+	double max = 0;
 	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
+	char text[64];
 
 	for (i = 0; i < n; i++) {
-		double c = view_number(v, e, slot, b, i);
+		double c = bucket_text(v, e, slot, b, i, text, sizeof(text));
 
-		total += c;
 		if (c > 0) {
 			last = i;
 			if (first == UINT32_MAX)
@@ -188,10 +267,10 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 	/* From the first bucket in use, as bpftrace does: leading empty
 	 * buckets of a byte or time histogram are only noise. */
 	for (i = first == UINT32_MAX ? 0 : first; i <= last; i++) {
-		double c = view_number(v, e, slot, b, i);
+		double c = bucket_text(v, e, slot, b, i, text, sizeof(text));
 		uint64_t lo, hi;
 		char lo_s[FMT_DOUBLE_MAX], hi_s[FMT_DOUBLE_MAX];
-		int stars = max > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
+		int stars = max > 0 && c > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
 		char bar[BAR_WIDTH + 1];
 
 		if (m->hints.kind == KIND_LINEAR_HIST) {
@@ -203,24 +282,11 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		}
 		memset(bar, '*', stars);
 		bar[stars] = '\0';
-		printf("%10s -> %-10s : %-9.0f |%-*s|\n", bound_text(m, lo, lo_s),
-		       bound_text(m, hi, hi_s), c, BAR_WIDTH, bar);
+		printf("%10s -> %-10s : %-9s |%-*s|\n", bound_text(m, lo, lo_s),
+		       bound_text(m, hi, hi_s), text, BAR_WIDTH, bar);
 	}
-	if (sum && m->hints.scale != 1.0) {
-		sb_reset(&cell);
-		put_scaled(&cell, m, view_number(v, e, slot, sum, 0));
-		printf("     count %.0f, sum %s %s\n", total, cell.oom ? "?" : cell.buf, unit);
-	} else if (sum) {
-		printf("     count %.0f, sum %.0f %s\n", total, view_number(v, e, slot, sum, 0), unit);
-	}
-}
-
-static bool is_histogram(const struct rmap *m)
-{
-	const struct field *b = schema_field(&m->value, "buckets");
-
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
-	       field_is_numeric(b) && b->count > 1;
+	if (sum)
+		histogram_totals(v, e, slot, b, sum, unit);
 }
 
 static void heading(const struct view *v)
@@ -231,7 +297,7 @@ static void heading(const struct view *v)
 	if (m->hints.help[0])
 		printf("  %s", m->hints.help);
 	/* A histogram names its unit over the buckets; other maps here. */
-	if (m->hints.unit[0] && !is_histogram(m))
+	if (m->hints.unit[0] && !is_histogram_map(m))
 		printf("  (%s)", m->hints.unit);
 	if (m->hidden)
 		printf("  (hidden)");
@@ -244,7 +310,7 @@ static void print_histograms(const struct view *v)
 {
 	bool single = v->n == 1;
 
-	for (size_t k = 0; k < v->n_shown; k++) {
+	for (size_t k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
 		for (int slot = 0; slot < v->slots; slot++) {
@@ -257,6 +323,7 @@ static void print_histograms(const struct view *v)
 			draw_histogram(v, e, slot);
 		}
 	}
+	more_line(v);
 }
 
 void text_map(const struct print_opts *o, const struct view *v)
@@ -265,14 +332,12 @@ void text_map(const struct print_opts *o, const struct view *v)
 	const char *key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
 	size_t kw[64] = { 0 }, vw[64] = { 0 }, nk = ks->n < 64 ? ks->n : 64;
 	size_t nv = vs->n < 64 ? vs->n : 64, shown = 0;
-	bool skip_zero = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
-			 v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	char cpu[16];
 	size_t i, k;
 	int slot;
 
 	heading(v);
-	if (is_histogram(v->m)) {
+	if (is_histogram_map(v->m)) {
 		print_histograms(v);
 		return;
 	}
@@ -281,10 +346,10 @@ void text_map(const struct print_opts *o, const struct view *v)
 		kw[i] = strlen(column_name(&ks->fields[i], key_name));
 	for (i = 0; i < nv; i++)
 		vw[i] = strlen(column_name(&vs->fields[i], scalar_value_name(v->m)));
-	for (k = 0; k < v->n_shown; k++) {
+	for (k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
-		if (skip_zero && value_is_zero(v, e))
+		if (text_entry_hidden(v, e))
 			continue;
 		for (i = 0; i < nk; i++) {
 			size_t len = strlen(cell_text(&ks->fields[i], view_key(v, e)));
@@ -308,10 +373,10 @@ void text_map(const struct print_opts *o, const struct view *v)
 	for (i = 0; i < nv; i++)
 		line_add(column_name(&vs->fields[i], scalar_value_name(v->m)), vw[i], true);
 	line_end();
-	for (k = 0; k < v->n_shown; k++) {
+	for (k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];
 
-		if (skip_zero && value_is_zero(v, e))
+		if (text_entry_hidden(v, e))
 			continue;
 		shown++;
 		for (slot = 0; slot < v->slots; slot++) {
@@ -327,7 +392,7 @@ void text_map(const struct print_opts *o, const struct view *v)
 			line_end();
 		}
 	}
-	if (!shown)
+	if (!more_line(v) && !shown)
 		printf("  (no entries)\n");
 	(void)o;
 }

@@ -24,6 +24,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "sdlazy.h"
+#include "btftags.h"
 #include "caps.h"
 #include "cliopt.h"
 #include "pinlayout.h"
@@ -287,7 +288,7 @@ static int setup_map(struct stream *st, struct rmap *m)
 	sm->rb_fd = sm->lock_fd = -1;
 	m->user = sm;
 	if (m->hints.record[0] && m->btf) {
-		int id = btf__find_by_name_kind(m->btf, m->hints.record, BTF_KIND_STRUCT);
+		int id = btf_record_type_find(m->btf, m->hints.record);
 		__s64 size = id > 0 ? btf__resolve_size(m->btf, id) : -1;
 
 		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record))

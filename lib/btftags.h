@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The "ebpf:<key>=<value>" decl tags on a map's variable (bpf/ebpf_tags.h,
+ * docs/tags.md), as the loader and the readers both find them: the loader
+ * checks what the tags name, the readers present the map by them.
+ */
+#ifndef EBPF_BTFTAGS_H
+#define EBPF_BTFTAGS_H
+
+#include <stddef.h>
+
+#define EBPF_TAG_PREFIX "ebpf:"
+
+struct btf;
+
+/* The id of the VAR named map_name in DATASEC ".maps"; -ENOENT if none. */
+int btf_map_var_find(const struct btf *btf, const char *map_name);
+
+/* The value of the first "ebpf:<key>=" tag on map_name's variable, or NULL:
+ * a string inside btf, valid as long as btf is. */
+const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const char *key);
+
+/* The type a record=<name> tag names: a struct or union of that name, or a
+ * typedef of one. Its id, or -ENOENT. */
+int btf_record_type_find(const struct btf *btf, const char *name);
+
+#endif
