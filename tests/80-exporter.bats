@@ -103,7 +103,7 @@ load_all_backends() {
 	diff "$TMP/plain" "$TMP/gz"
 	# q-values: 0 refuses gzip, any other weight accepts it.
 	curl -sf -o /dev/null -H 'Accept-Encoding: gzip;q=0' -D "$TMP/h0" "http://127.0.0.1:$PORT/metrics"
-	! grep -qi '^Content-Encoding' "$TMP/h0"
+	run ! grep -qi '^Content-Encoding' "$TMP/h0"
 	curl -sf -o /dev/null -H 'Accept-Encoding: deflate, gzip;q=0.5' -D "$TMP/h5" "http://127.0.0.1:$PORT/metrics"
 	grep -qi '^Content-Encoding: gzip' "$TMP/h5"
 	grep -q 'proto="udp"} 5$' "$TMP/plain"
@@ -168,7 +168,8 @@ while True:
 	grep -q 'packets_total{proto="udp"} 11$' "$TMP/c1"
 	# Unload and reload: no restart needed, the new (empty) map is served.
 	"$LOADER" unload sockex1 --pin-root "$ROOT"
-	! scrape | grep -q 'ebpf_sockex1_proto_stats_packets_total'
+	scrape >"$TMP/after-unload"
+	run ! grep -q 'ebpf_sockex1_proto_stats_packets_total' "$TMP/after-unload"
 	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 2 10
 	scrape | grep -q 'packets_total{proto="udp"} 2$'

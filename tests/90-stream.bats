@@ -192,7 +192,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[ "$(head -n 1 "$TMP/fa" | jq -c '.describe.maps')" = "$(head -n 1 "$TMP/fc" | jq -c '.describe.maps')" ]
 	[ "$(sed -n 2p "$TMP/fa" | jq -c '.snapshot.entries | length')" = 5000 ]
 	# The unfrozen one lost nothing; the frozen one was told how much it lost.
-	! grep -q '"lost"' "$TMP/fa"
+	run ! grep -q '"lost"' "$TMP/fa"
 	jq -s -e '[.[] | select(.lost)] | length >= 1 and (.[0].lost.frames | tonumber) > 0' "$TMP/fc"
 	# ...and it went on receiving after the Lost frame.
 	jq -s -e '([.[] | select(.lost) | 1] | length) > 0 and (. as $all | [range(length)] | map(select($all[.].lost)) | .[0]) < (length - 1)' "$TMP/fc"

@@ -134,7 +134,7 @@ open(sys.argv[2], "wb").write(data)
 	# By hand: no sd-daemon call has anything to do, nothing is loaded.
 	exporter_start
 	curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"
-	! grep -q libsystemd "/proc/$EXPORTER_PID/maps"
+	run ! grep -q libsystemd "/proc/$EXPORTER_PID/maps"
 	kill "$EXPORTER_PID"
 	wait "$EXPORTER_PID" || true
 	# As systemd runs it: loaded, and READY=1 arrives.

@@ -55,7 +55,8 @@ wait_nothing_unpinned() {
 		[ -n "${EBPF_SANITIZE:-}" ] || [ "$(rss_kb "$p")" -le $((rss0[$p] + 8000)) ]
 	done
 	scrape | grep -q '^ebpf_t_tracepoint_hits '
-	! scrape | grep -q bitehist
+	scrape >"$TMP/after-churn"
+	run ! grep -q bitehist "$TMP/after-churn"
 	run "$PRINT" --once --json --pin-root "$ROOT"
 	[ "$(jq -c '[.maps[].backend]' <<<"$output")" = '["t_tracepoint"]' ]
 	wait_nothing_unpinned
