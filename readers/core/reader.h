@@ -191,6 +191,13 @@ bool reader_skip_is_unreadable(int err);
 const char *reader_skip_reason(int err, char *buf, size_t size);
 void reader_free(struct reader *r);
 
+/* ---- Histograms (readers/core/histogram.c) ---- */
+
+/* Tagged as a log2 or linear histogram, with a numeric array "buckets". */
+bool rmap_is_histogram(const struct rmap *m);
+/* Bucket i's bounds [lo, hi] as stored, before the map's scale. */
+void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi);
+
 /* ---- Snapshots ---- */
 
 struct snapshot {

@@ -218,11 +218,10 @@ static const char *prom_type(const struct rmap *m)
 
 static double upper_bound(const struct rmap *m, uint32_t i)
 {
-	if (m->hints.kind == KIND_LINEAR_HIST)
-		return scale_apply(m->hints.scale,
-				   (double)(i + 1) * (double)m->hints.bucket_width - 1);
-	/* log2: bucket 0 is the value 0, bucket i holds [2^(i-1), 2^i - 1]. */
-	return scale_apply(m->hints.scale, i ? ldexp(1.0, (int)i) - 1 : 0);
+	uint64_t lo, hi;
+
+	histogram_bucket(&m->hints, i, &lo, &hi);
+	return scale_apply(m->hints.scale, (double)hi);
 }
 
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
@@ -298,21 +297,13 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 	}
 }
 
-static bool is_histogram(const struct rmap *m)
-{
-	const struct field *b = schema_field(&m->value, "buckets");
-
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
-	       field_is_numeric(b) && b->count > 1;
-}
-
 /* Series one entry gives: a histogram's buckets, _count and _sum; else a
  * sample per element of each numeric or bool field (export_fields). */
 static size_t entry_series(const struct rmap *m)
 {
 	size_t n = 0;
 
-	if (is_histogram(m))
+	if (rmap_is_histogram(m))
 		return (size_t)schema_field(&m->value, "buckets")->count + 2;
 	for (size_t i = 0; i < m->value.n; i++) {
 		const struct field *f = &m->value.fields[i];
@@ -362,7 +353,7 @@ static void export_map(struct exporter *e, struct rmap *m)
 	} else {
 		vals = ms->snap.values;
 	}
-	if (is_histogram(m))
+	if (rmap_is_histogram(m))
 		export_histogram(e, m, vals, one, ms->snap.keys, n);
 	else
 		export_fields(e, m, vals, one, ms->snap.keys, n);

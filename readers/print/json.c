@@ -115,14 +115,6 @@ static void decoded(const struct view *v, size_t e, int slot, const struct schem
 	jw_end_object(&w);
 }
 
-static bool is_histogram(const struct rmap *m)
-{
-	const struct field *b = schema_field(&m->value, "buckets");
-
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
-	       field_is_numeric(b) && b->count > 1;
-}
-
 /* A number in the map's unit (EBPF_SCALE applied), as the exporter has it. */
 static void scaled_number(const struct view *v, size_t e, int slot, const struct field *f,
 			  uint32_t idx)
@@ -156,7 +148,7 @@ static void scaled(const struct view *v, size_t e, int slot)
 		return;
 	}
 	jw_start_object(&w);
-	if (is_histogram(v->m)) {
+	if (rmap_is_histogram(v->m)) {
 		if (sum && field_is_numeric(sum)) {
 			jw_key(&w, "sum");
 			scaled_field(v, e, slot, sum);
@@ -190,13 +182,7 @@ static void bucket_bounds(const struct rmap *m)
 	jw_key(&w, "bucket_bounds");
 	jw_start_array(&w);
 	for (uint32_t i = 0; i < b->count; i++) {
-		if (m->hints.kind == KIND_LINEAR_HIST) {
-			lo = i * m->hints.bucket_width;
-			hi = lo + m->hints.bucket_width - 1;
-		} else {
-			lo = i ? 1ull << (i - 1) : 0;
-			hi = i ? (i >= 64 ? UINT64_MAX : (1ull << i) - 1) : 0;
-		}
+		histogram_bucket(&m->hints, i, &lo, &hi);
 		jw_start_array(&w);
 		bound(m, lo);
 		bound(m, hi);
@@ -234,7 +220,7 @@ void json_map(const struct print_opts *o, const struct view *v)
 		jw_kv_string(&w, "label", m->hints.label);
 	if (m->hidden)
 		jw_kv_bool(&w, "hidden", true);
-	if (is_histogram(m))
+	if (rmap_is_histogram(m))
 		bucket_bounds(m);
 	jw_kv_bool(&w, "batched", v->batched);
 	jw_kv_uint(&w, "count", v->n);

@@ -79,14 +79,6 @@ static const char *cell_text(const struct field *f, const void *data)
 	return cell.buf;
 }
 
-static bool is_histogram_map(const struct rmap *m)
-{
-	const struct field *b = schema_field(&m->value, "buckets");
-
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
-	       field_is_numeric(b) && b->count > 1;
-}
-
 /* A bare value is a count when the map says it counts. */
 static const char *scalar_value_name(const struct rmap *m)
 {
@@ -149,7 +141,7 @@ bool text_entry_hidden(const struct view *v, size_t e)
 	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
 		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
 
-	return array && !is_histogram_map(v->m) && value_is_zero(v, e);
+	return array && !rmap_is_histogram(v->m) && value_is_zero(v, e);
 }
 
 /* The live view wrote fewer entries than there are: say how many are not on
@@ -273,13 +265,7 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		int stars = max > 0 && c > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
 		char bar[BAR_WIDTH + 1];
 
-		if (m->hints.kind == KIND_LINEAR_HIST) {
-			lo = i * m->hints.bucket_width;
-			hi = lo + m->hints.bucket_width - 1;
-		} else {
-			lo = i ? 1ull << (i - 1) : 0;
-			hi = i ? (i >= 64 ? UINT64_MAX : (1ull << i) - 1) : 0;
-		}
+		histogram_bucket(&m->hints, i, &lo, &hi);
 		memset(bar, '*', stars);
 		bar[stars] = '\0';
 		printf("%10s -> %-10s : %-9s |%-*s|\n", bound_text(m, lo, lo_s),
@@ -297,7 +283,7 @@ static void heading(const struct view *v)
 	if (m->hints.help[0])
 		printf("  %s", m->hints.help);
 	/* A histogram names its unit over the buckets; other maps here. */
-	if (m->hints.unit[0] && !is_histogram_map(m))
+	if (m->hints.unit[0] && !rmap_is_histogram(m))
 		printf("  (%s)", m->hints.unit);
 	if (m->hidden)
 		printf("  (hidden)");
@@ -337,7 +323,7 @@ void text_map(const struct print_opts *o, const struct view *v)
 	int slot;
 
 	heading(v);
-	if (is_histogram_map(v->m)) {
+	if (rmap_is_histogram(v->m)) {
 		print_histograms(v);
 		return;
 	}

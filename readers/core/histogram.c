@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* What makes a map a histogram and where its buckets start and end: one
+ * answer for every reader, so print, JSON and the exporter's `le` agree. */
+#include "reader.h"
+
+bool rmap_is_histogram(const struct rmap *m)
+{
+	const struct field *b = schema_field(&m->value, "buckets");
+
+	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	       field_is_numeric(b) && b->count > 1;
+}
+
+void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi)
+{
+	if (h->kind == KIND_LINEAR_HIST) {
+		*lo = (uint64_t)i * h->bucket_width;
+		*hi = *lo + h->bucket_width - 1;
+		return;
+	}
+	/* log2 (bpf/bits.bpf.h): bucket 0 is the value 0, bucket i holds
+	 * [2^(i-1), 2^i - 1]. */
+	*lo = i ? (i > 64 ? UINT64_MAX : 1ull << (i - 1)) : 0;
+	*hi = i ? (i >= 64 ? UINT64_MAX : (1ull << i) - 1) : 0;
+}
