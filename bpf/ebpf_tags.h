@@ -36,5 +36,9 @@
 #define EBPF_KEY_ENUM(name)     EBPF_TAG("key_enum=" name)
 /* Ring buffer: the struct type of its records. */
 #define EBPF_RECORD(type_name)  EBPF_TAG("record=" type_name)
+/* Show a key or value field (dotted for nested structs; "key" or "value"
+ * for a scalar) through a decoder: EBPF_DECODE("daddr", "inet_ip"). One
+ * tag per field; the decoders are listed in docs/tags.md. */
+#define EBPF_DECODE(field, decoder) EBPF_TAG("decode=" field ":" decoder)
 
 #endif /* EBPF_TAGS_H */

@@ -284,6 +284,7 @@ static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd
 	hints_read(m->btf, m->name, &m->hints);
 	if (m->hints.key_enum[0] && m->btf)
 		schema_set_enum(&m->key, m->btf, m->hints.key_enum);
+	decoders_bind(m, &m->key, &m->value);
 	return m;
 fail:
 	schema_free(&m->key);

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Network decoders: `inet_ip` (an address as the kernel stores it, in
+ * network order) and `port` (a network-order 16-bit port). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "decoder.h"
+
+/* 4 bytes: "10.1.2.3"; 16 bytes: RFC 5952 text, which is what inet_ntop
+ * writes ("::1", "::ffff:10.1.2.3" for a v4-mapped address). */
+int dec_inet_ip(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	int af;
+
+	(void)f;
+	if (len == 4)
+		af = AF_INET;
+	else if (len == 16)
+		af = AF_INET6;
+	else
+		return -EINVAL;
+	if (!inet_ntop(af, p, text, sizeof(text)))
+		return -errno;
+	return dec_copy(text, buf, size);
+}
+
+int dec_port(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	(void)f;
+	if (len != 2)
+		return -EINVAL;
+	if (size < sizeof("65535"))
+		return -ENOSPC;
+	snprintf(buf, size, "%u", (unsigned)p[0] << 8 | p[1]);
+	return 0;
+}
