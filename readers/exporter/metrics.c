@@ -162,6 +162,7 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 			struct field whole = *f;
 
 			whole.kind = FIELD_HEX;
+			whole.dec = NULL; /* its decoder reads one element, not all */
 			whole.size = f->size * f->count;
 			whole.count = 1;
 			field_format(&whole, key, 0, val, sizeof(val));

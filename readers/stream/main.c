@@ -290,8 +290,11 @@ static int setup_map(struct stream *st, struct rmap *m)
 		int id = btf__find_by_name_kind(m->btf, m->hints.record, BTF_KIND_STRUCT);
 		__s64 size = id > 0 ? btf__resolve_size(m->btf, id) : -1;
 
-		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record))
+		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record)) {
 			sm->has_record = true;
+			/* The ring buffer's decode tags name record fields. */
+			decoders_bind(m, NULL, &sm->record);
+		}
 	}
 	if (m->info.type != BPF_MAP_TYPE_RINGBUF || !st->o.events)
 		return 0;
