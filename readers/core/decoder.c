@@ -185,6 +185,27 @@ void decoders_bind(const struct rmap *m, struct schema *key, struct schema *valu
 	}
 }
 
+/* A lookup may return bytes that are not printable ASCII (a cgroup
+ * directory named with a newline or in Latin-1): pass them through the
+ * readers' one escaping (str_escape), so that the text is safe in a label,
+ * a JSON string and a proto3 string, and two names stay two texts. The
+ * usual text is printable and left alone without a copy. */
+static int escape_decoded(char *buf, size_t size)
+{
+	char raw[DECODED_MAX];
+	size_t n = 0, need = 0;
+
+	for (const unsigned char *c = (const unsigned char *)buf; *c; c++, n++)
+		need += *c == '\\' ? 2 : (*c < 0x20 || *c > 0x7e) ? 4 : 1;
+	if (need == n)
+		return 0;
+	if (n >= sizeof(raw) || need >= size)
+		return -ENOSPC;
+	memcpy(raw, buf, n);
+	str_escape(raw, n, buf, size);
+	return 0;
+}
+
 /* Bytes of the element idx, or of the whole field for a whole decoder. */
 int field_decode(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size)
 {
@@ -199,6 +220,8 @@ int field_decode(const struct field *f, const void *data, uint32_t idx, char *bu
 	else
 		p += (size_t)idx * f->size;
 	r = f->dec->fn(f, p, len, buf, size);
+	if (!r)
+		r = escape_decoded(buf, size);
 	if (r && size)
 		buf[0] = '\0';
 	return r;

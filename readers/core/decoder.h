@@ -6,7 +6,9 @@
  * every reader through field_format()/field_decode(). The bytes come from
  * maps an attacker may shape: a decoder checks the length, never trusts a
  * value, and returns -errno when it cannot map it; the reader then shows
- * the raw value. No decoder allocates per call.
+ * the raw value. No decoder allocates per call. field_decode() passes
+ * text that is not printable ASCII through str_escape() (lib/escape.h), so
+ * every reader gets the same safe, injective text.
  */
 #ifndef EBPF_DECODER_H
 #define EBPF_DECODER_H
