@@ -174,8 +174,10 @@ ready() { # FUNCTION
 	run -0 jq -r --argjson ns "$NETNS_INO" '.maps[] | select(.map == "drops") | .entries[].key
 		| select(.netns == $ns) | .location | tostring' <<<"$doc"
 	local loc=$output stack
+	echo "locations: $loc"
 	run -0 jq -r '.maps[] | select(.map == "stacks") | .entries[].key | tostring' <<<"$doc"
 	stack=$output
+	echo "stacks: $stack"
 	run -0 scrape
 	local m=$output
 	run -0 bash -c "timeout 10 '$STREAM' --once --pin-root '$ROOT' t_decoders/drops t_decoders/stacks | '$STREAM' --decode"
