@@ -46,11 +46,23 @@ int dec_inet_ip(const struct field *f, const uint8_t *p, size_t len, char *buf, 
 
 int dec_port(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
 {
+	unsigned v;
+	char digits[5];
+	int n = 0;
+
 	(void)f;
 	if (len != 2)
 		return -EINVAL;
 	if (size < sizeof("65535"))
 		return -ENOSPC;
-	snprintf(buf, size, "%u", (unsigned)p[0] << 8 | p[1]);
+	v = (unsigned)p[0] << 8 | p[1];
+	/* By hand, as dotted_quad: once per entry of a map keyed by port. */
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		buf[i] = digits[n - 1 - i];
+	buf[n] = '\0';
 	return 0;
 }
