@@ -280,3 +280,26 @@ put_entry() { # MAP KEYBYTES...
 	[[ $'\n'$output$'\n' == *$'\n'"${text//\\/\\\\}"$'\n'* ]]
 	run -0 promtool check metrics < <(scrape)
 }
+
+@test "a decoder built from the proto without the decoder fields reads the new frames; the current one sees the text" {
+	decoders_events
+	timeout 10 "$STREAM" --once --pin-root "$ROOT" t_decoders/conn4 >"$TMP/cap"
+	# The proto as it was before decoders: the two fields taken out.
+	mkdir -p "$TMP/old"
+	grep -v -e 'string decoder = 5;' -e 'repeated string decoded = 3;' \
+		"$BATS_TEST_DIRNAME/../proto/ebpf_stream.proto" >"$TMP/old/ebpf_stream.proto"
+	run -0 grep -c -e 'decoder = 5' -e 'decoded = 3' "$BATS_TEST_DIRNAME/../proto/ebpf_stream.proto"
+	[ "$output" = 2 ]
+	protoc --python_out="$TMP/old" -I "$TMP/old" "$TMP/old/ebpf_stream.proto"
+	run -0 "$PY" "$BATS_TEST_DIRNAME/helpers/decode_stream.py" "$TMP/old" "$TMP/cap"
+	local old=$output
+	# The same raw values, nothing about decoders.
+	run -0 jq -c --argjson ns "$NETNS_INO" 'select(.snapshot) | .snapshot.entries[].key
+		| select(.[0].values[0].u == ($ns | tostring)) | .[1].values | map(.u)' <<<"$old"
+	[ "$output" = '["127","0","0","1"]' ]
+	[[ "$old" != *'"decoded"'* && "$old" != *'"decoder"'* ]]
+	run -0 py_decode "$TMP/cap"
+	run -0 jq -r --argjson ns "$NETNS_INO" 'select(.snapshot) | .snapshot.entries[].key
+		| select(.[0].values[0].u == ($ns | tostring)) | .[2].decoded[0]' <<<"$output"
+	[ "$output" = 127.0.0.2 ]
+}
