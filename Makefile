@@ -136,7 +136,7 @@ $(OUTPUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/lib
 
 $(LIB_A): $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/loader
 	$(call msg,CC,$@)
@@ -168,7 +168,7 @@ $(OUTPUT)/readers/core/names.o: $(NAMES_GEN)
 
 $(RCORE_A): $(RCORE_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/readers/print/%.o: readers/print/%.c $(wildcard readers/print/*.h readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/print
 	$(call msg,CC,$@)
@@ -239,7 +239,8 @@ FUZZ_DIR   := $(OUTPUT)/fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	      -D_GNU_SOURCE -Ilib -Iloader -Ireaders/core -Ireaders/exporter -Ireaders/stream \
 	      -I$(OUTPUT)/proto -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
-FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_http
+FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_http \
+	      $(FUZZ_DIR)/fuzz_decoders
 
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
@@ -253,6 +254,11 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) $(DEPS_STAMP) | $(FUZZ_DIR)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+
+# The decoders: bytes of map entries, shaped by whoever writes the map.
+$(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 

@@ -79,6 +79,8 @@ bench_map() { # BACKEND TYPE ENTRIES LABEL
 mkdir -p "$BENCH_ROOT"
 bench_log "snapshot: 1M-entry hash"
 bench_map hash1m hash 1000000 "hash, 1M entries"
+bench_log "snapshot: 1M-entry hash keyed by {inet_ip saddr, port dport}"
+bench_map inet1m inet_hash 1000000 "hash keyed by {inet_ip saddr, port dport}, 1M entries"
 bench_log "snapshot: 100k-entry per-CPU hash"
 bench_map pcpu100k percpu_hash 100000 "per-CPU hash, 100k entries"
 bench_log "snapshot: 1M-entry array"

@@ -58,4 +58,9 @@
 #define EBPF__EMIT_TYPE2(type, n) \
 	static type *__ebpf_emit_type_##n __attribute__((used, section(".discard.ebpf_types")))
 
+/* Show a key or value field (dotted for nested structs; "key" or "value"
+ * for a scalar) through a decoder: EBPF_DECODE("daddr", "inet_ip"). One
+ * tag per field; the decoders are listed in docs/tags.md. */
+#define EBPF_DECODE(field, decoder) EBPF_TAG("decode=" field ":" decoder)
+
 #endif /* EBPF_TAGS_H */

@@ -303,6 +303,7 @@ static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd
 	if (m->hints.key_enum[0] && m->btf)
 		schema_set_enum(&m->key, m->btf, m->hints.key_enum);
 	m->hidden = m->hints.hidden || is_global_data(m);
+	decoders_bind(m, &m->key, &m->value);
 	return m;
 fail:
 	schema_free(&m->key);

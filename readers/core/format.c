@@ -9,13 +9,30 @@
 /* Longest enumerator name shown; longer ones are cut. */
 #define ENUM_NAME_MAX 128
 
+/* Bytes as hex, as many as fit. */
+static int format_hex(const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len && 2 * i + 3 <= size; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	buf[2 * i] = '\0';
+	return 0;
+}
+
 int field_format(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size)
 {
 	const uint8_t *p = (const uint8_t *)data + f->offset;
-	size_t i, o = 0;
 
 	if (!size)
 		return -EINVAL;
+	if (f->dec && !field_decode(f, data, idx, buf, size))
+		return 0;
+	if (f->dec && f->dec->whole && f->count > 1)
+		return format_hex(p, (size_t)f->size * f->count, buf, size);
 	switch (f->kind) {
 	case FIELD_UINT:
 		if (size >= FMT_INT_MAX)
@@ -44,20 +61,18 @@ int field_format(const struct field *f, const void *data, uint32_t idx, char *bu
 		return 0;
 	case FIELD_HEX:
 	default:
-		for (i = 0; i < f->size && o + 3 <= size; i++)
-			o += snprintf(buf + o, size - o, "%02x", p[i]);
-		buf[o] = '\0';
-		return 0;
+		return format_hex(p, f->size, buf, size);
 	}
 }
 
-/* Elements shown one by one; a string or hex field is one element. */
-static uint32_t field_elements(const struct field *f)
+uint32_t field_elements(const struct field *f)
 {
+	if (f->dec && f->dec->whole)
+		return 1;
 	return f->count > 1 && f->kind != FIELD_STRING && f->kind != FIELD_HEX ? f->count : 1;
 }
 
-static size_t element_text_size(const struct field *f)
+static size_t raw_text_size(const struct field *f)
 {
 	switch (f->kind) {
 	case FIELD_UINT:
@@ -72,6 +87,19 @@ static size_t element_text_size(const struct field *f)
 	default:
 		return 2 * (size_t)f->size + 1;
 	}
+}
+
+/* A decoded element, or its raw form when the decoder cannot map it (the
+ * whole field in hex for a whole decoder). */
+static size_t element_text_size(const struct field *f)
+{
+	size_t raw = raw_text_size(f);
+
+	if (!f->dec)
+		return raw;
+	if (f->dec->whole && f->count > 1)
+		raw = 2 * (size_t)f->size * f->count + 1;
+	return raw > DECODED_MAX ? raw : DECODED_MAX;
 }
 
 size_t field_text_size(const struct field *f)

@@ -11,6 +11,25 @@
 
 #define TAG_PREFIX "ebpf:"
 
+/* "<field>:<decoder>", the decoder possibly with its own ":<arg>". A
+ * second tag for the same field is ignored: the first one wins. */
+static void add_decode(struct map_hints *h, const char *val)
+{
+	const char *colon = strchr(val, ':');
+	size_t flen = colon ? (size_t)(colon - val) : 0;
+
+	if (!flen || !colon[1] || flen >= sizeof(h->decode[0].field) ||
+	    h->nr_decode >= sizeof(h->decode) / sizeof(h->decode[0]))
+		return;
+	for (size_t i = 0; i < h->nr_decode; i++)
+		if (strlen(h->decode[i].field) == flen && !strncmp(h->decode[i].field, val, flen))
+			return;
+	memcpy(h->decode[h->nr_decode].field, val, flen);
+	h->decode[h->nr_decode].field[flen] = '\0';
+	strscpy(h->decode[h->nr_decode].decoder, colon + 1, sizeof(h->decode[0].decoder));
+	h->nr_decode++;
+}
+
 static void apply_tag(struct map_hints *h, const char *tag)
 {
 	const char *eq = strchr(tag, '=');
@@ -51,6 +70,8 @@ static void apply_tag(struct map_hints *h, const char *tag)
 		strscpy(h->key_enum, val, sizeof(h->key_enum));
 	} else if (KEY_IS("record")) {
 		strscpy(h->record, val, sizeof(h->record));
+	} else if (KEY_IS("decode")) {
+		add_decode(h, val);
 	} else if (KEY_IS("bucket_width")) {
 		h->bucket_width = strtoull(val, NULL, 0);
 	}

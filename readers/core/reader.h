@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include "decoder.h"
 #include "diag.h"
 
 struct btf;
@@ -40,6 +41,12 @@ struct field {
 	const struct btf *btf;
 	int enum_id;
 	uint16_t strip;         /* common enumerator prefix to leave out */
+	/* An ebpf:decode tag's decoder (NULL: none), as tagged ("enum:x"),
+	 * and for kstack the backend's stack map (owned, -1: none). FIELD_ENUM
+	 * and enum: decoders use btf/enum_id/strip above. */
+	const struct decoder *dec;
+	char dec_name[64];
+	int dec_fd;
 };
 
 struct schema {
@@ -55,6 +62,8 @@ int schema_from_size(uint32_t size, struct schema *s);
 void schema_free(struct schema *s);
 /* Use enum `enum_name` for an integer scalar (the key_enum tag). */
 int schema_set_enum(struct schema *s, const struct btf *btf, const char *enum_name);
+/* Length of the common enumerator prefix of enum id, cut after a '_'. */
+uint16_t enum_prefix_len(const struct btf *btf, int id);
 /* Find a field by name (NULL if absent). */
 const struct field *schema_field(const struct schema *s, const char *name);
 
@@ -66,7 +75,15 @@ double field_number(const struct field *f, const void *data, uint32_t idx);
 /* Enumerator display name without the enum's common prefix, lowercased
  * ("IP_PROTO_UDP" -> "udp"); NULL when the value has no enumerator. */
 const char *field_enum_name(const struct field *f, int64_t v, char *buf, size_t size);
-/* Text of element idx of f: "udp", "42", "true", "bash", hex bytes. */
+/* Elements shown one by one: 1 for a string, hex bytes, or a field whose
+ * decoder takes the whole field (an address in a __u8[16]). */
+uint32_t field_elements(const struct field *f);
+/* Decoded text of element idx of f (the whole field for a whole decoder):
+ * 0, or -errno when f has no decoder (-ENOENT) or it cannot map the value;
+ * the caller then shows the raw value. */
+int field_decode(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size);
+/* Text of element idx of f: decoded when it can be ("10.1.2.3"), else
+ * "udp", "42", "true", "bash", hex bytes. */
 int field_format(const struct field *f, const void *data, uint32_t idx, char *buf, size_t size);
 /* Text of the whole field: element 0's, or "[1,2,3]" for an array of
  * numbers, bools or enums (integers exact, never through a double);
@@ -98,6 +115,11 @@ struct map_hints {
 	char record[64];        /* ring buffer record struct */
 	uint64_t bucket_width;  /* linear histograms */
 	bool hidden;            /* tagged ebpf:hidden: internal state */
+	struct {                /* ebpf:decode=<field>:<decoder> */
+		char field[96];
+		char decoder[64];
+	} decode[32];
+	size_t nr_decode;
 };
 
 int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h);
@@ -106,6 +128,10 @@ const char *metric_kind_name(enum metric_kind k);
  * by N instead, so that 1023 * 1e-6 comes out as the double nearest to
  * 0.001023 and prints as such. Every reader scales through this. */
 double scale_apply(double scale, double v);
+struct rmap;
+/* Give the fields of key and value (either may be NULL) the decoders m's
+ * decode tags name; a tag that names no field or no decoder is left out. */
+void decoders_bind(const struct rmap *m, struct schema *key, struct schema *value);
 
 /* ---- Pinned maps ---- */
 

@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "reader.h"
 #include "util.h"
 
 #define MAX_FIELDS 4096
 #define MAX_UNROLL 64 /* arrays of structs: expanded up to this many */
+
+static uint16_t enum_common_prefix(const struct btf *btf, const struct btf_type *t);
 
 static int add_field(struct schema *s, const struct field *f)
 {
@@ -37,6 +40,13 @@ static int add_simple(struct schema *s, const char *name, enum field_kind kind, 
 }
 
 /* Length of the enumerator prefix shared by all names, cut after a '_'. */
+uint16_t enum_prefix_len(const struct btf *btf, int id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	return t && (btf_is_enum(t) || btf_is_enum64(t)) ? enum_common_prefix(btf, t) : 0;
+}
+
 static uint16_t enum_common_prefix(const struct btf *btf, const struct btf_type *t)
 {
 	uint16_t vlen = btf_vlen(t), i;
@@ -235,6 +245,9 @@ int schema_from_size(uint32_t size, struct schema *s)
 
 void schema_free(struct schema *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		if (s->fields[i].dec && s->fields[i].dec->stack && s->fields[i].dec_fd >= 0)
+			close(s->fields[i].dec_fd);
 	free(s->fields);
 	memset(s, 0, sizeof(*s));
 }

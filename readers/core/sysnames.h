@@ -17,10 +17,11 @@
 #include <stdint.h>
 
 /* Call once before dropping capabilities (caps_keep_only): opens
- * /proc/kallsyms and reads it while the kernel still shows us its
- * addresses (it decides at open, by CAP_SYSLOG), and keeps it open for the
- * rereads of ksym and kstack. -errno (the lookups then say -ENOENT) when
- * kallsyms cannot be read or shows no addresses; nothing else needs it. */
+ * /proc/kallsyms while the kernel still shows us its addresses (it decides
+ * at open, by the opener's CAP_SYSLOG) and keeps it open; ksym and kstack
+ * read the table through it on their first lookup and reread it there.
+ * -errno (the lookups then say -ENOENT) when it cannot be opened; nothing
+ * else needs it. */
 int sysnames_prepare(void);
 /* Kernel address -> the name of the function holding it, without an
  * offset, as ebpf_exporter prints it (/proc/kallsyms, reread at most every

@@ -17,6 +17,7 @@
 #include "cliopt.h"
 #include "exporter.h"
 #include "pinlayout.h"
+#include "sysnames.h"
 #include "tcplisten.h"
 #include "util.h"
 
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 	}
 	/* Everything is open: from here on only reading pins needs a
 	 * capability (CAP_BPF, for maps of backends loaded later). */
+	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
 	r = caps_keep_only(keep, ARRAY_SIZE(keep));
 	if (r)
 		fprintf(stderr, "ebpf-exporter: warning: cannot drop capabilities: %s\n", strerror(-r));

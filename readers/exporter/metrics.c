@@ -145,7 +145,7 @@ static bool hide_key(const struct rmap *m)
 /* `name="value",...` of an entry's key into e->labels (no braces). */
 static void entry_labels(struct exporter *e, const struct rmap *m, const void *key)
 {
-	char name[128], val[256];
+	char name[128], val[DECODED_MAX];
 
 	sb_reset(&e->labels);
 	if (hide_key(m))
@@ -157,11 +157,15 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 			label_name(f->name, name, sizeof(name));
 		else
 			label_name(m->hints.label[0] ? m->hints.label : "key", name, sizeof(name));
-		if (f->count > 1 && f->kind != FIELD_STRING) {
+		if (f->dec && field_elements(f) == 1) {
+			/* Decoded text, or the raw form when it cannot be. */
+			field_format(f, key, 0, val, sizeof(val));
+		} else if (f->count > 1 && f->kind != FIELD_STRING) {
 			/* An array in a key is one label, in hex. */
 			struct field whole = *f;
 
 			whole.kind = FIELD_HEX;
+			whole.dec = NULL; /* its decoder reads one element, not all */
 			whole.size = f->size * f->count;
 			whole.count = 1;
 			field_format(&whole, key, 0, val, sizeof(val));

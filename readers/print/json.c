@@ -40,11 +40,25 @@ void json_end(const struct print_opts *o)
 	sb_free(&text);
 }
 
+/* The decoded text of element idx (the whole field for a whole decoder) as
+ * a JSON string; false when there is none, to show the raw value. */
+static bool decoded_string(const struct field *f, const void *data, uint32_t idx)
+{
+	sb_reset(&text);
+	if (!f->dec || sb_reserve(&text, DECODED_MAX) ||
+	    field_decode(f, data, idx, text.buf, text.cap))
+		return false;
+	jw_string(&w, text.buf);
+	return true;
+}
+
 static void field_element(const struct view *v, size_t e, int slot, const struct field *f,
 			  const void *data, uint32_t idx, bool is_value)
 {
 	char buf[256];
 
+	if (f->dec && !f->dec->whole && decoded_string(f, data, idx))
+		return;
 	switch (f->kind) {
 	case FIELD_UINT:
 	case FIELD_INT:
@@ -89,6 +103,8 @@ static void field_value(const struct view *v, size_t e, int slot, const struct f
 {
 	uint32_t count = f->count ? f->count : 1;
 
+	if (f->dec && f->dec->whole && decoded_string(f, data, 0))
+		return;
 	if (count == 1 || f->kind == FIELD_STRING || f->kind == FIELD_HEX) {
 		field_element(v, e, slot, f, data, 0, is_value);
 		return;

@@ -100,6 +100,7 @@ int event_enc_append(struct event_enc *e, const void *data, size_t size, uint64_
 		for (size_t i = rec->n; i-- > 0;) {
 			uint8_t *fend = p;
 
+			p = back_field_decoded(p, &rec->fields[i], data, e->decbuf);
 			p = back_field_values(p, &rec->fields[i], data);
 			p = back_bytes(p, e->names.buf + e->name_off[i],
 				       e->name_off[i + 1] - e->name_off[i]);

@@ -59,6 +59,7 @@ static Ebpf__Stream__V1__FieldDesc **field_descs(struct arena *a, const struct s
 		d->type = ftype(s->fields[i].kind);
 		d->count = s->fields[i].count ? s->fields[i].count : 1;
 		d->size = s->fields[i].size;
+		d->decoder = (char *)s->fields[i].dec_name;
 		v[(*n)++] = d;
 	}
 	return v;
@@ -128,8 +129,9 @@ static Ebpf__Stream__V1__Value *value_of(struct arena *a, const struct field *f,
 		}
 		break;
 	case FIELD_STRING:
-		/* str_escape() via field_format: ASCII, so valid UTF-8 for proto3. */
-		field_format(f, data, 0, buf, sizeof(buf));
+		/* str_escape(), as field_format() without a decoder: ASCII, so
+		 * valid UTF-8 for proto3. The decoded text goes to Field.decoded. */
+		str_escape((const uint8_t *)data + f->offset, f->size, buf, sizeof(buf));
 		v->v_case = EBPF__STREAM__V1__VALUE__V_S;
 		v->s = arena_strdup(a, buf);
 		break;
@@ -141,6 +143,27 @@ static Ebpf__Stream__V1__Value *value_of(struct arena *a, const struct field *f,
 			memcpy(v->b.data, (const uint8_t *)data + f->offset, f->size);
 	}
 	return v;
+}
+
+/* Field.decoded: the decoder's text per element, "" where it has none. */
+static int decoded_of(struct arena *a, const struct field *f, const void *data,
+		      Ebpf__Stream__V1__Field *fl)
+{
+	uint32_t n = field_elements(f);
+	char buf[DECODED_MAX];
+
+	fl->decoded = arena_alloc(a, n * sizeof(*fl->decoded));
+	if (!fl->decoded)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < n; k++) {
+		/* field_decode() leaves "" when it cannot map the value. */
+		field_decode(f, data, k, buf, sizeof(buf));
+		fl->decoded[k] = arena_strdup(a, buf);
+		if (!fl->decoded[k])
+			return -ENOMEM;
+		fl->n_decoded++;
+	}
+	return 0;
 }
 
 static Ebpf__Stream__V1__Field **fields_of(struct arena *a, const struct schema *s,
@@ -166,6 +189,8 @@ static Ebpf__Stream__V1__Field **fields_of(struct arena *a, const struct schema 
 			return NULL;
 		for (uint32_t k = 0; k < count; k++)
 			fl->values[fl->n_values++] = value_of(a, f, data, k);
+		if (f->dec && decoded_of(a, f, data, fl))
+			return NULL;
 		v[(*n)++] = fl;
 	}
 	return v;

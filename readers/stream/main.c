@@ -28,6 +28,7 @@
 #include "caps.h"
 #include "cliopt.h"
 #include "pinlayout.h"
+#include "sysnames.h"
 #include "stream.h"
 #include "tcplisten.h"
 #include "util.h"
@@ -291,8 +292,11 @@ static int setup_map(struct stream *st, struct rmap *m)
 		int id = btf_record_type_find(m->btf, m->hints.record);
 		__s64 size = id > 0 ? btf__resolve_size(m->btf, id) : -1;
 
-		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record))
+		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record)) {
 			sm->has_record = true;
+			/* The ring buffer's decode tags name record fields. */
+			decoders_bind(m, NULL, &sm->record);
+		}
 	}
 	if (m->info.type != BPF_MAP_TYPE_RINGBUF || !st->o.events)
 		return 0;
@@ -841,6 +845,7 @@ int main(int argc, char **argv)
 	st.startup = false;
 	st.nchanges = 0; /* the describe frame says what is there at start */
 	describe(&st, true);
+	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
 	caps_keep_only(keep, ARRAY_SIZE(keep));
 	if (st.o.once) {
 		signal(SIGPIPE, SIG_IGN);

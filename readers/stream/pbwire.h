@@ -23,6 +23,7 @@
 /* Wire tags: (field number << 3) | wire type. */
 #define T_FIELD_NAME    0x0a    /* Field.name = 1, length-delimited */
 #define T_FIELD_VALUE   0x12    /* Field.values = 2 */
+#define T_FIELD_DECODED 0x1a    /* Field.decoded = 3 */
 #define T_VAL_U         0x08    /* Value.u = 1, varint */
 #define T_VAL_I         0x10    /* Value.i = 2, zigzag varint */
 #define T_VAL_S         0x22    /* Value.s = 4 */
@@ -216,7 +217,43 @@ static inline size_t field_bound(const struct field *f, size_t name_len)
 	size_t vmax = f->kind == FIELD_HEX ? 11 + f->size :
 		      f->kind == FIELD_STRING || f->kind == FIELD_ENUM ? 11 + PB_STR_MAX : 11;
 
-	return 11 + name_len + field_values(f) * (11 + vmax);
+	size_t dmax = f->dec ? (size_t)field_elements(f) * (11 + DECODED_MAX) : 0;
+
+	return 11 + name_len + field_values(f) * (11 + vmax) + dmax;
+}
+
+/* Field.decoded of a field with a decoder (frames.c decoded_of()): one
+ * string per element, "" where the decoder cannot map it; back to front.
+ * buf is DECODED_MAX bytes of scratch. */
+static inline uint8_t *back_field_decoded(uint8_t *p, const struct field *f, const uint8_t *data,
+					  char *buf)
+{
+	if (!f->dec)
+		return p;
+	for (uint32_t k = field_elements(f); k-- > 0;) {
+		size_t n;
+
+		field_decode(f, data, k, buf, DECODED_MAX);
+		n = strlen(buf);
+		p = back_bytes(p, buf, n);
+		p = back_varint(p, n);
+		*--p = T_FIELD_DECODED;
+	}
+	return p;
+}
+
+/* What back_field_decoded() writes for f, without writing it. */
+static inline size_t field_decoded_size(const struct field *f, const uint8_t *data, char *buf)
+{
+	size_t len = 0;
+
+	if (!f->dec)
+		return 0;
+	for (uint32_t k = 0, n = field_elements(f); k < n; k++) {
+		field_decode(f, data, k, buf, DECODED_MAX);
+		len += delim_len(strlen(buf));
+	}
+	return len;
 }
 
 /* Field.values of one field (Value messages, each with its tag and

@@ -39,6 +39,7 @@ void snap_enc_free(struct snap_enc *e)
 	sb_free(&e->names);
 	free(e->name_off);
 	free(e->scratch);
+	free(e->decbuf);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -81,7 +82,8 @@ int snap_enc_init(struct snap_enc *e, const struct rmap *m)
 	if (e->bound < m->stride)
 		e->bound = m->stride;
 	e->scratch = malloc(e->bound);
-	if (!e->scratch)
+	e->decbuf = malloc(DECODED_MAX);
+	if (!e->scratch || !e->decbuf)
 		goto oom;
 	e->ready = true;
 	return 0;
@@ -108,7 +110,8 @@ static inline size_t fields_size(const struct snap_enc *e, const struct schema *
 
 	for (size_t i = 0; i < s->n; i++)
 		len += delim_len(e->name_off[at + i + 1] - e->name_off[at + i] +
-				 field_values_size(&s->fields[i], data));
+				 field_values_size(&s->fields[i], data) +
+				 field_decoded_size(&s->fields[i], data, e->decbuf));
 	return len;
 }
 
@@ -120,6 +123,7 @@ static inline uint8_t *back_fields(const struct snap_enc *e, uint8_t *p, const s
 		uint8_t *fend = p;
 		uint32_t off = e->name_off[at + i];
 
+		p = back_field_decoded(p, &s->fields[i], data, e->decbuf);
 		p = back_field_values(p, &s->fields[i], data);
 		p = back_bytes(p, e->names.buf + off, e->name_off[at + i + 1] - off);
 		p = back_varint(p, (uint64_t)(fend - p));

@@ -57,6 +57,7 @@ struct event_enc {
 	size_t bound;           /* bytes a frame may take, but its raw bytes */
 	uint8_t *scratch;       /* a frame is written back to front here */
 	size_t cap;
+	char decbuf[DECODED_MAX]; /* a field's decoded text (Field.decoded) */
 };
 
 int event_enc_init(struct event_enc *e, const struct rmap *m, const struct schema *record);
@@ -73,6 +74,7 @@ struct snap_enc {
 	uint32_t *name_off;     /* key.n + value.n + 1 offsets into names */
 	size_t bound;           /* bytes an entry may take */
 	uint8_t *scratch;       /* an entry is written back to front here */
+	char *decbuf;           /* DECODED_MAX: a field's decoded text */
 	bool ready;
 };
 

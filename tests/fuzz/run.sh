@@ -6,7 +6,7 @@ BUILD=$1
 SECONDS_EACH=$2
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for target in object decode http; do
+for target in object decode http decoders; do
 	corpus=$BUILD/fuzz/corpus-$target
 	mkdir -p "$corpus"
 	case $target in

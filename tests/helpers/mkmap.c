@@ -6,6 +6,10 @@
  * percpu_hash or array, keys are u32 and values u64 (one per possible CPU
  * for percpu_hash). Key i holds i*3+1 (plus the CPU number per CPU), so a
  * reader's output can be checked without knowing how it was filled.
+ * TYPE inet_hash keys a hash by struct { __u8 saddr[4]; __be16 dport;
+ * __u16 pad; } instead, key i being 10.<i in 3 bytes> and port i % 65536,
+ * its map tagged ebpf:decode=saddr:inet_ip and dport:port (the decoders'
+ * hot path).
  *
  * The map carries BTF built here in user space, as a compiled BPF object's
  * map would: readers decode keys and values from it, and a map without BTF
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -37,7 +42,8 @@ static const char *prog = "mkmap";
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s PIN_PATH TYPE ENTRIES\n"
-		"  TYPE: hash | percpu_hash | array (u32 key, u64 value)\n"
+		"  TYPE: hash | percpu_hash | array (u32 key, u64 value),\n"
+		"        inet_hash ({saddr[4], dport, pad} key decoded as inet_ip, port)\n"
 		"  make a map with BTF, set key i to i*3+1 (+cpu for percpu_hash),\n"
 		"  pin it at PIN_PATH (parent directories made as needed)\n",
 		prog);
@@ -46,8 +52,21 @@ static void usage(void)
 
 
 
+/* inet_hash: the struct key with decode tags. */
+static bool inet;
+
+struct inet_key {
+	__u8 saddr[4];
+	__u16 dport;            /* network order */
+	__u16 pad;
+};
+
 static enum bpf_map_type parse_type(const char *s)
 {
+	if (!strcmp(s, "inet_hash")) {
+		inet = true;
+		return BPF_MAP_TYPE_HASH;
+	}
 	if (!strcmp(s, "hash"))
 		return BPF_MAP_TYPE_HASH;
 	if (!strcmp(s, "percpu_hash"))
@@ -66,7 +85,32 @@ static enum bpf_map_type parse_type(const char *s)
  * (lib/btfpin.h), so readers decode it without CAP_SYS_ADMIN. */
 static struct btf *g_btf;
 
-static int load_btf(__u32 *key_id, __u32 *val_id)
+/* The struct key, and the map's VAR in DATASEC ".maps" with its decode
+ * tags, as clang writes them for a map declared with EBPF_DECODE. */
+static int add_inet_types(struct btf *btf, const char *map_name, int u32_id, int u64_id)
+{
+	int u8 = btf__add_int(btf, "unsigned char", 1, 0);
+	int u16 = btf__add_int(btf, "short unsigned int", 2, 0);
+	int arr = btf__add_array(btf, u32_id, u8, 4);
+	int key = btf__add_struct(btf, "inet_key", sizeof(struct inet_key));
+	int var, sec;
+
+	if (u8 < 0 || u16 < 0 || arr < 0 || key < 0 ||
+	    btf__add_field(btf, "saddr", arr, 0, 0) || btf__add_field(btf, "dport", u16, 32, 0) ||
+	    btf__add_field(btf, "pad", u16, 48, 0))
+		return -1;
+	var = btf__add_var(btf, map_name, BTF_VAR_GLOBAL_ALLOCATED, u64_id);
+	if (var < 0 || btf__add_decl_tag(btf, "ebpf:kind=counter", var, -1) < 0 ||
+	    btf__add_decl_tag(btf, "ebpf:decode=saddr:inet_ip", var, -1) < 0 ||
+	    btf__add_decl_tag(btf, "ebpf:decode=dport:port", var, -1) < 0)
+		return -1;
+	sec = btf__add_datasec(btf, ".maps", 8);
+	if (sec < 0 || btf__add_datasec_var_info(btf, var, 0, 8))
+		return -1;
+	return key;
+}
+
+static int load_btf(const char *map_name, __u32 *key_id, __u32 *val_id)
 {
 	struct btf *btf;
 	int id, fd;
@@ -83,6 +127,12 @@ static int load_btf(__u32 *key_id, __u32 *val_id)
 	if (id < 0)
 		die("btf__add_int (value)");
 	*val_id = id;
+	if (inet) {
+		id = add_inet_types(btf, map_name, *key_id, *val_id);
+		if (id < 0)
+			die("btf (inet_hash key)");
+		*key_id = id;
+	}
 	if (btf__load_into_kernel(btf))
 		die("btf__load_into_kernel");
 	fd = dup(btf__fd(btf));
@@ -97,7 +147,8 @@ static int load_btf(__u32 *key_id, __u32 *val_id)
  * syscall wants them. */
 static void fill(int map_fd, unsigned long entries, int ncpus)
 {
-	__u32 *keys = malloc(CHUNK * sizeof(*keys));
+	size_t ksize = inet ? sizeof(struct inet_key) : sizeof(__u32);
+	uint8_t *keys = malloc(CHUNK * ksize);
 	__u64 *vals = malloc((size_t)CHUNK * ncpus * sizeof(*vals));
 	unsigned long base, i;
 	__u32 n, count;
@@ -108,7 +159,18 @@ static void fill(int map_fd, unsigned long entries, int ncpus)
 	for (base = 0; base < entries; base += n) {
 		n = entries - base < CHUNK ? entries - base : CHUNK;
 		for (i = 0; i < n; i++) {
-			keys[i] = base + i;
+			__u32 k = base + i;
+
+			if (inet) {
+				struct inet_key ik = {
+					.saddr = { 10, k >> 16 & 0xff, k >> 8 & 0xff, k & 0xff },
+					.dport = htons(k & 0xffff),
+				};
+
+				memcpy(keys + i * ksize, &ik, ksize);
+			} else {
+				memcpy(keys + i * ksize, &k, ksize);
+			}
 			for (c = 0; c < ncpus; c++)
 				vals[i * ncpus + c] = (base + i) * 3 + 1 + c;
 		}
@@ -175,6 +237,7 @@ int main(int argc, char **argv)
 	enum bpf_map_type type;
 	unsigned long entries;
 	int ncpus = 1, map_fd;
+	const char *name;
 
 	if (argc != 4)
 		usage();
@@ -189,8 +252,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	opts.btf_fd = load_btf(&opts.btf_key_type_id, &opts.btf_value_type_id);
-	map_fd = bpf_map_create(type, "mkmap", sizeof(__u32), sizeof(__u64),
+	name = strrchr(argv[1], '/');
+	opts.btf_fd = load_btf(name ? name + 1 : argv[1], &opts.btf_key_type_id,
+			       &opts.btf_value_type_id);
+	map_fd = bpf_map_create(type, "mkmap", inet ? sizeof(struct inet_key) : sizeof(__u32),
+				sizeof(__u64),
 				entries, &opts);
 	if (map_fd < 0)
 		die("bpf_map_create");

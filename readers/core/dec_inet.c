@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Network decoders: `inet_ip` (an address as the kernel stores it, in
+ * network order) and `port` (a network-order 16-bit port). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "decoder.h"
+
+/* "10.1.2.3" by hand: a label of every entry of a million-entry map, where
+ * inet_ntop's formatted printing would be most of the cost. */
+static int dotted_quad(const uint8_t *p, char *buf, size_t size)
+{
+	char *o = buf;
+
+	if (size < INET_ADDRSTRLEN)
+		return -ENOSPC;
+	for (int i = 0; i < 4; i++) {
+		unsigned b = p[i];
+
+		if (b >= 100)
+			*o++ = (char)('0' + b / 100);
+		if (b >= 10)
+			*o++ = (char)('0' + b / 10 % 10);
+		*o++ = (char)('0' + b % 10);
+		*o++ = i < 3 ? '.' : '\0';
+	}
+	return 0;
+}
+
+/* 4 bytes: "10.1.2.3"; 16 bytes: RFC 5952 text, which is what inet_ntop
+ * writes ("::1", "::ffff:10.1.2.3" for a v4-mapped address). */
+int dec_inet_ip(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	(void)f;
+	if (len == 4)
+		return dotted_quad(p, buf, size);
+	if (len != 16)
+		return -EINVAL;
+	if (!inet_ntop(AF_INET6, p, text, sizeof(text)))
+		return -errno;
+	return dec_copy(text, buf, size);
+}
+
+int dec_port(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	unsigned v;
+	char digits[5];
+	int n = 0;
+
+	(void)f;
+	if (len != 2)
+		return -EINVAL;
+	if (size < sizeof("65535"))
+		return -ENOSPC;
+	v = (unsigned)p[0] << 8 | p[1];
+	/* By hand, as dotted_quad: once per entry of a map keyed by port. */
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		buf[i] = digits[n - 1 - i];
+	buf[n] = '\0';
+	return 0;
+}
