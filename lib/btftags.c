@@ -30,14 +30,15 @@ int btf_map_var_find(const struct btf *btf, const char *map_name)
 	return -ENOENT;
 }
 
-const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const char *key)
+int btf_map_tags_foreach(const struct btf *btf, const char *map_name,
+			 int (*fn)(const char *tag, void *ctx), void *ctx)
 {
-	size_t plen = strlen(EBPF_TAG_PREFIX), klen = strlen(key);
-	int var = btf_map_var_find(btf, map_name);
+	size_t plen = strlen(EBPF_TAG_PREFIX);
+	int var = btf_map_var_find(btf, map_name), r;
 	__u32 n = btf__type_cnt(btf);
 
 	if (var < 0)
-		return NULL;
+		return 0;
 	for (__u32 id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *tag;
@@ -46,11 +47,34 @@ const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const
 		    btf_decl_tag(t)->component_idx != -1)
 			continue;
 		tag = btf__name_by_offset(btf, t->name_off);
-		if (tag && !strncmp(tag, EBPF_TAG_PREFIX, plen) &&
-		    !strncmp(tag + plen, key, klen) && tag[plen + klen] == '=')
-			return tag + plen + klen + 1;
+		if (tag && !strncmp(tag, EBPF_TAG_PREFIX, plen) && (r = fn(tag + plen, ctx)))
+			return r;
 	}
-	return NULL;
+	return 0;
+}
+
+struct tag_find {
+	const char *key;
+	const char *value;
+};
+
+static int tag_match(const char *tag, void *ctx)
+{
+	struct tag_find *f = ctx;
+	size_t klen = strlen(f->key);
+
+	if (strncmp(tag, f->key, klen) || tag[klen] != '=')
+		return 0;
+	f->value = tag + klen + 1;
+	return 1;
+}
+
+const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const char *key)
+{
+	struct tag_find f = { .key = key };
+
+	btf_map_tags_foreach(btf, map_name, tag_match, &f);
+	return f.value;
 }
 
 int btf_record_type_find(const struct btf *btf, const char *name)

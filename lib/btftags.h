@@ -16,6 +16,12 @@ struct btf;
 /* The id of the VAR named map_name in DATASEC ".maps"; -ENOENT if none. */
 int btf_map_var_find(const struct btf *btf, const char *map_name);
 
+/* fn(tag, ctx) for each "ebpf:" tag on map_name's variable, in BTF order,
+ * with the prefix left out ("kind=counter"); stops at and returns the first
+ * non-zero fn returns. 0 when the map has no variable or no tag. */
+int btf_map_tags_foreach(const struct btf *btf, const char *map_name,
+			 int (*fn)(const char *tag, void *ctx), void *ctx);
+
 /* The value of the first "ebpf:<key>=" tag on map_name's variable, or NULL:
  * a string inside btf, valid as long as btf is. */
 const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const char *key);

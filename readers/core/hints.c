@@ -9,8 +9,6 @@
 #include "reader.h"
 #include "util.h"
 
-#define TAG_PREFIX "ebpf:"
-
 /* "<field>:<decoder>", the decoder possibly with its own ":<arg>". A
  * second tag for the same field is ignored: the first one wins. */
 static void add_decode(struct map_hints *h, const char *val)
@@ -78,30 +76,19 @@ static void apply_tag(struct map_hints *h, const char *tag)
 #undef KEY_IS
 }
 
+static int hint_tag(const char *tag, void *ctx)
+{
+	apply_tag(ctx, tag);
+	return 0;
+}
+
 int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h)
 {
-	__u32 n;
-	int var;
-
 	memset(h, 0, sizeof(*h));
 	h->scale = 1.0;
 	if (!btf)
 		return 0;
-	var = btf_map_var_find(btf, map_name);
-	if (var < 0)
-		return 0; /* no tags: defaults */
-	n = btf__type_cnt(btf);
-	for (__u32 id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const char *tag;
-
-		if (!btf_is_decl_tag(t) || t->type != (__u32)var ||
-		    btf_decl_tag(t)->component_idx != -1)
-			continue;
-		tag = btf__name_by_offset(btf, t->name_off);
-		if (tag && !strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)))
-			apply_tag(h, tag + strlen(TAG_PREFIX));
-	}
+	btf_map_tags_foreach(btf, map_name, hint_tag, h);
 	if (h->kind == KIND_LINEAR_HIST && !h->bucket_width)
 		h->bucket_width = 1;
 	return 0;
