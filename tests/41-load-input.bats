@@ -136,7 +136,10 @@ manpage() {
 # Prints "created: <entries>" when the pin root exists afterwards.
 load_unprivileged() { # CAPS OBJ
 	chmod 0755 "$TMP"
-	mkdir "$TMP/fs"
+	mkdir -p "$TMP/fs"
+	# A copy nobody may read: the build tree may be out of its reach (a
+	# checkout under /root). Errors then name $TMP/OBJ.
+	cp "$2" "$TMP/"
 	unshare --mount --propagation private sh -c '
 		mount -t bpf bpf "$1" && chmod 1777 "$1" || exit 99
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -144,7 +147,7 @@ load_unprivileged() { # CAPS OBJ
 		rc=$?
 		"$3" unload --all --pin-root "$1/r" >/dev/null 2>&1
 		if [ -e "$1/r" ]; then echo "created: $(ls -A "$1/r")"; fi
-		exit $rc' sh "$TMP/fs" "$1" "$LOADER" "$2"
+		exit $rc' sh "$TMP/fs" "$1" "$LOADER" "$TMP/${2##*/}"
 }
 
 @test "load without CAP_BPF: says what it needs and creates nothing" {
@@ -152,7 +155,7 @@ load_unprivileged() { # CAPS OBJ
 	echo "status=$status stderr=$stderr output=$output"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "ebpf-loader: $TOBJ/t_tracepoint.o: not permitted without CAP_BPF: needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)" ]
+	[ "$stderr" = "ebpf-loader: $TMP/t_tracepoint.o: not permitted without CAP_BPF: needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)" ]
 }
 
 @test "load with CAP_BPF but without CAP_PERFMON or CAP_NET_ADMIN: names the program and the capability" {
@@ -160,13 +163,13 @@ load_unprivileged() { # CAPS OBJ
 	echo "status=$status stderr=$stderr output=$output"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[[ "$stderr" == "ebpf-loader: $TOBJ/t_tracepoint.o: program 'count_getppid' (section 'tp/syscalls/sys_enter_getppid'): not permitted without CAP_PERFMON: needs root"* ]]
+	[[ "$stderr" == "ebpf-loader: $TMP/t_tracepoint.o: program 'count_getppid' (section 'tp/syscalls/sys_enter_getppid'): not permitted without CAP_PERFMON: needs root"* ]]
 	rm -rf "$TMP/fs"
 	run --separate-stderr load_unprivileged +bpf,+perfmon "$TOBJ/t_xdp.o"
 	echo "status=$status stderr=$stderr output=$output"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[[ "$stderr" == "ebpf-loader: $TOBJ/t_xdp.o: program 'count_xdp' (section 'xdp'): not permitted without CAP_NET_ADMIN: needs root"* ]]
+	[[ "$stderr" == "ebpf-loader: $TMP/t_xdp.o: program 'count_xdp' (section 'xdp'): not permitted without CAP_NET_ADMIN: needs root"* ]]
 }
 
 @test "an object libbpf refuses without a warning: corrupt or unsupported, libbpf's own error code spelled out" {

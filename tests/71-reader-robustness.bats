@@ -90,6 +90,16 @@ as_reader() {
 		--bounding-set=-all "$@"
 }
 
+# as_reader, stopped after SECONDS. setpriv itself execs the reader: the
+# build tree may be out of nobody's reach (a checkout under /root), and
+# setpriv still has root's rights when it execs.
+as_reader_for() { # SECONDS CMD...
+	local t=$1
+	shift
+	timeout "$t" setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" \
+		--inh-caps=-all --bounding-set=-all "$@"
+}
+
 @test "a reader that may not read the pin root says so and exits 1, every reader, with or without a selector" {
 	private_bpffs
 	# No --group: the root is 0700, root's.
@@ -101,7 +111,7 @@ as_reader() {
 	[ "$stderr" = "ebpf-stream: $want" ]
 	run -1 --separate-stderr as_reader "$STREAM" --once --pin-root "$ROOT"
 	[ "$stderr" = "ebpf-stream: $want" ]
-	run -1 --separate-stderr as_reader timeout 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
+	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
 	[ "$stderr" = "ebpf-exporter: $want" ]
 }
 
@@ -115,7 +125,7 @@ as_reader() {
 	[ "$stderr" = "ebpf-print: $want" ]
 	run -1 --separate-stderr as_reader "$STREAM" --once --pin-root "$ROOT"
 	[ "$stderr" = "ebpf-stream: $want" ]
-	run -1 --separate-stderr as_reader timeout 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
+	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
 	[ "$stderr" = "ebpf-exporter: $want" ]
 	# Only what it may read was asked for.
 	run -0 --separate-stderr as_reader "$PRINT" --once --json --pin-root "$ROOT" t_tracepoint

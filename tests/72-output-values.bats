@@ -24,6 +24,7 @@ with open(sys.argv[1], "w") as f:
 }
 
 @test "comms differing only by a newline and a '?' stay two distinct strings in every reader" {
+	require_host_pidns
 	run -0 "$LOADER" load syscount.o --pin-root "$ROOT"
 	# One pid, two comms that the old '?' for unprintable bytes made one.
 	run -0 rename_each 'dup\nx' 'dup?x'
@@ -67,6 +68,7 @@ with open(sys.argv[1], "w") as f:
 }
 
 @test "a backslash in a comm is doubled, so it cannot pose as an escape" {
+	require_host_pidns
 	run -0 "$LOADER" load syscount.o --pin-root "$ROOT"
 	# A literal backslash-x-0-a, and a real newline.
 	run -0 rename_each 'bs\\x0ay' 'bs\ny'

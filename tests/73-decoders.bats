@@ -9,6 +9,7 @@ load lib
 # Load the test object, then let one process named t_dec, in a private netns
 # and a cgroup of this test, make every event it counts.
 decoders_events() {
+	require_cgroup2
 	run -0 loader load "$TOBJ/t_decoders.o"
 	netns_create
 	NETNS_INO=$(stat -L -c %i "/run/netns/$NS")

@@ -86,6 +86,7 @@ assert_wellformed_ok() {
 }
 
 @test "the exporter listens on a host name: --listen localhost:PORT" {
+	require_localhost_name
 	ns_exporter_start localhost:9436
 	run -0 in_ns curl -sf "http://127.0.0.1:9436/metrics"
 	[[ "$output" == *"ebpf_exporter_build_info{"* ]]
@@ -96,6 +97,7 @@ assert_wellformed_ok() {
 }
 
 @test "ebpf-stream listens on a host name: --listen tcp:localhost:PORT" {
+	require_localhost_name
 	netns_create
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	in_ns "$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --listen tcp:localhost:7000 \

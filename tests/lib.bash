@@ -9,6 +9,9 @@ TOBJ=$BUILD/tests/bpf
 HELPERS=$BUILD/tests/helpers
 
 common_setup() {
+	# A suite run by systemd (or inside systemd-nspawn) inherits its
+	# sd-daemon variables: readers would notify the outer manager.
+	unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LISTEN_FDS LISTEN_PID LISTEN_FDNAMES
 	ROOT=/sys/fs/bpf/test-$BATS_TEST_NUMBER-$$
 	NS=""
 	CGROUP=""
@@ -131,7 +134,8 @@ assert_no_prog_named() { # NAME
 PRINT=$BUILD/ebpf-print
 
 # A loop device over a file in $TMP, detached by teardown.
-loop_create() { # SIZE_MB
+loop_create() { # SIZE_MB (skips the test where there are no loop devices)
+	require_loop_devices
 	truncate -s "${1}M" "$TMP/disk.img"
 	LOOPDEV=$(losetup -f --show "$TMP/disk.img")
 }
@@ -292,4 +296,11 @@ exporter_listening_or_failed() {
 }
 exporter_port_taken() {
 	grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$TMP/exporter.err"
+}
+
+# The name "localhost" resolves (an /etc/hosts entry: a minimal container
+# image may have no /etc/hosts at all).
+require_localhost_name() {
+	getent ahosts localhost >/dev/null ||
+		skip "the name localhost does not resolve here (no /etc/hosts entry)"
 }
