@@ -204,12 +204,21 @@ as_reader_for() { # SECONDS CMD...
 
 # Lines of FILE equal to LINE, once at least one is there (up to 5 s).
 wait_line_count() { # FILE LINE
-	local i
-	for i in $(seq 50); do
-		grep -qxF "$2" "$1" && break
-		sleep 0.1
-	done
+	wait_until 5 grep -qxF "$2" "$1" || true
 	grep -cxF "$2" "$1" || true
+}
+
+# Snapshot frames of BACKEND in a (growing) ebpf-stream capture.
+stream_snapshots_of() { # CAPTURE BACKEND
+	"$STREAM" --decode <"$1" 2>/dev/null |
+		jq -c --arg b "$2" 'select(.snapshot.backend == $b)' | wc -l
+}
+# Conditions for wait_until.
+stream_snapshots_at_least() { # N CAPTURE BACKEND
+	[ "$(stream_snapshots_of "$2" "$3")" -ge "$1" ]
+}
+lines_at_least() { # N FILE REGEX
+	[ "$(grep -c "$3" "$2")" -ge "$1" ]
 }
 
 @test "ebpf-print and ebpf-stream: a backend that becomes unreadable while they run is logged once, the rest still shown" {
@@ -218,28 +227,28 @@ wait_line_count() { # FILE LINE
 	setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" --inh-caps=-all \
 		--bounding-set=-all "$PRINT" --interval 0.1 --pin-root "$ROOT" >>"$TMP/print.out" 2>"$TMP/print.err" &
 	local print=$!
+	# Its stdout is a file made here (nobody may not create one in $TMP).
 	setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" --inh-caps=-all \
-		--bounding-set=-all "$STREAM" --interval 0.1 --pin-root "$ROOT" --output /dev/null 2>"$TMP/stream.err" &
+		--bounding-set=-all "$STREAM" --interval 0.1 --pin-root "$ROOT" >"$TMP/stream.out" 2>"$TMP/stream.err" &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $print $stream"
-	local i
-	for i in $(seq 50); do
-		grep -q '^t_rawtp/hits' "$TMP/print.out" && break
-		sleep 0.1
-	done
-	grep -q '^t_rawtp/hits' "$TMP/print.out"
+	# Both past their first scan, t_rawtp readable, before it is made
+	# unreadable: a reader that starts on an unreadable backend refuses to
+	# start (an error, not the warning this is about).
+	wait_until 5 grep -q '^t_rawtp/hits' "$TMP/print.out"
+	wait_until 5 stream_snapshots_at_least 1 "$TMP/stream.out" t_rawtp
 	chmod 0700 "$ROOT/t_rawtp"
 	[ "$(wait_line_count "$TMP/print.err" "ebpf-print: warning: $ROOT/t_rawtp: Permission denied, skipped")" = 1 ]
 	[ "$(wait_line_count "$TMP/stream.err" "ebpf-stream: warning: $ROOT/t_rawtp: Permission denied, skipped")" = 1 ]
 	# Five refreshes (rescans) later, still told once, both still running,
-	# the readable backend still printed (print.out is appended to, so it
-	# can be emptied under the running reader).
+	# the readable backend still shown (print.out is appended to, so it
+	# can be emptied under the running reader; the stream rescans before
+	# each round of snapshots).
 	: >"$TMP/print.out"
-	for i in $(seq 100); do
-		[ "$(grep -c '^t_tracepoint/hits' "$TMP/print.out")" -ge 5 ] && break
-		sleep 0.1
-	done
-	[ "$(grep -c '^t_tracepoint/hits' "$TMP/print.out")" -ge 5 ]
+	local snaps
+	snaps=$(stream_snapshots_of "$TMP/stream.out" t_tracepoint)
+	wait_until 10 lines_at_least 5 "$TMP/print.out" '^t_tracepoint/hits'
+	wait_until 10 stream_snapshots_at_least $((snaps + 5)) "$TMP/stream.out" t_tracepoint
 	kill -0 "$print"
 	kill -0 "$stream"
 	[ "$(grep -c 'warning' "$TMP/print.err")" = 1 ]

@@ -466,6 +466,35 @@ static int backend_dir_check(const char *path, struct skips *sk)
 	return BACKEND_DIR_READABLE;
 }
 
+/* A backend that became unreadable during the scan, after its check: what it
+ * holds was then refused one by one (its maps/, a map pin in it). Said as
+ * the backend, as the next scan would (not once per path, then once more),
+ * and nothing of it kept from this scan. Skips and candidates from sk_from
+ * and cs_from on are the backend's. */
+static int backend_lost_midscan(const char *dir, struct skips *sk, size_t sk_from,
+				struct candidate *cs, size_t *n, size_t cs_from)
+{
+	bool refused = false;
+	size_t i;
+	int err;
+
+	for (i = sk_from; i < sk->n && !refused; i++)
+		refused = reader_skip_is_unreadable(sk->v[i].err);
+	if (!refused || !faccessat(AT_FDCWD, dir, R_OK | X_OK, AT_EACCESS))
+		return 0;
+	err = -errno;
+	if (!reader_skip_is_unreadable(err))
+		return 0;
+	for (i = sk_from; i < sk->n; i++)
+		free(sk->v[i].path);
+	sk->n = sk_from;
+	for (i = cs_from; i < *n; i++)
+		if (cs[i].fd >= 0)
+			close(cs[i].fd);
+	*n = cs_from;
+	return skip_add(sk, dir, err);
+}
+
 static int add_name(struct dirlist *l, const char *name)
 {
 	char **nn = realloc(l->names, (l->n + 1) * sizeof(*nn));
@@ -512,9 +541,16 @@ int reader_rescan(struct reader *r)
 		}
 		/* A backend even when we cannot read it: it is there. */
 		rc = add_name(&now, name);
-		if (!rc && kind == BACKEND_DIR_READABLE &&
-		    !path_join(dir, sizeof(dir), "%s/%s/%s", r->root, name, PIN_DIR_MAPS))
-			rc = add_candidates(r, name, dir, &cs, &n, &sk);
+		if (!rc && kind == BACKEND_DIR_READABLE) {
+			char maps[PATH_MAX];
+			size_t sk_from = sk.n, cs_from = n;
+
+			if (path_join(maps, sizeof(maps), "%s/%s", dir, PIN_DIR_MAPS))
+				continue;
+			rc = add_candidates(r, name, maps, &cs, &n, &sk);
+			if (!rc)
+				rc = backend_lost_midscan(dir, &sk, sk_from, cs, &n, cs_from);
+		}
 	}
 	if (!rc && !path_join(dir, sizeof(dir), "%s/%s", r->root, PIN_DIR_SHARED))
 		rc = add_candidates(r, PIN_DIR_SHARED, dir, &cs, &n, &sk);
