@@ -8,13 +8,14 @@ load lib
 JQ_REC='select(.event.map == "records") | .event.fields | map({(.name): (.values[0] | to_entries[0].value)}) | add |'
 
 # Wait (up to 5 s) until an ebpf-stream consumes the ring buffer pinned at PIN.
+ringbuf_has_consumer() { # MAP_ID
+	ss -xa | grep -F "@ebpf-stream/ringbuf/$1 " >/dev/null
+}
+
 wait_ringbuf_consumer() { # PIN
-	local id i
+	local id
 	id=$(bpftool -j map show pinned "$1" | jq .id)
-	for i in $(seq 50); do
-		ss -xa | grep -F "@ebpf-stream/ringbuf/$id " >/dev/null && return 0
-		sleep 0.1
-	done
+	wait_until 5 ringbuf_has_consumer "$id" && return 0
 	echo "no consumer of $1 (map id $id)" >&2
 	return 1
 }
