@@ -64,7 +64,9 @@ wait_ringbuf_consumer() { # PIN
 	# cannot wait for our child, and says 255 if the stream is still
 	# draining when it forks (a loaded machine).
 	stream_exited() { # no longer running (gone, or a zombie to be reaped)
-		! ps -o stat= -p "$pid" | grep -q '^[^Z]'
+		local state
+		state=$(ps -o stat= -p "$pid")
+		[[ -z "$state" || "$state" == Z* ]]
 	}
 	kill -TERM "$pid"
 	wait_until 5 stream_exited
