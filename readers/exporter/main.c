@@ -146,6 +146,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ebpf-exporter: --prefix must not be empty\n");
 		return 2;
 	}
+	/* A bad address is a usage error, said before anything is opened. */
+	for (size_t i = 0; i < nlisten; i++) {
+		r = tcp_listen_check(listens[i], &d);
+		if (r) {
+			fprintf(stderr, "ebpf-exporter: invalid --listen '%s': %s\n", listens[i],
+				diag_msg(&d, r));
+			return 2;
+		}
+	}
 	pin_root = pin_root_resolve(pin_root);
 	r = reader_init(&e.r, pin_root, argv + optind, argc - optind, &d);
 	if (r) {
@@ -188,6 +197,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "ebpf-exporter: %s\n", err);
 				for (size_t k = 0; k < nfds; k++)
 					close(fds[k]);
+				reader_free(&e.r);
 				return r == -EINVAL ? 2 : 1;
 			}
 			fds[nfds++] = r;
@@ -203,6 +213,9 @@ int main(int argc, char **argv)
 	srv = http_new(fds, nfds, &e);
 	if (!srv) {
 		fprintf(stderr, "ebpf-exporter: cannot start the HTTP server\n");
+		for (size_t k = 0; k < nfds; k++)
+			close(fds[k]);
+		reader_free(&e.r);
 		return 1;
 	}
 	sigaction(SIGINT, &sa, NULL);
