@@ -6,13 +6,20 @@
 #include "reader.h"
 #include "sysnames.h"
 
-int dec_ksym(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+/* The field as an unsigned number, then looked up by one of sysnames.h. */
+static int lookup_uint(const uint8_t *p, size_t len, int (*lookup)(uint64_t, char *, size_t),
+		       char *buf, size_t size)
 {
 	uint64_t v;
 	int r = dec_uint(p, len, &v);
 
+	return r ? r : lookup(v, buf, size);
+}
+
+int dec_ksym(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
+{
 	(void)f;
-	return r ? r : ksym_lookup(v, buf, size);
+	return lookup_uint(p, len, ksym_lookup, buf, size);
 }
 
 /* A stack id as bpf_get_stackid() returns it: negative is an error the
@@ -31,27 +38,18 @@ int dec_kstack(const struct field *f, const uint8_t *p, size_t len, char *buf, s
 
 int dec_cgroup(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
 {
-	uint64_t v;
-	int r = dec_uint(p, len, &v);
-
 	(void)f;
-	return r ? r : cgroup_lookup(v, buf, size);
+	return lookup_uint(p, len, cgroup_lookup, buf, size);
 }
 
 int dec_majorminor(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
 {
-	uint64_t v;
-	int r = dec_uint(p, len, &v);
-
 	(void)f;
-	return r ? r : blockdev_lookup(v, buf, size);
+	return lookup_uint(p, len, blockdev_lookup, buf, size);
 }
 
 int dec_ifname(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
 {
-	uint64_t v;
-	int r = dec_uint(p, len, &v);
-
 	(void)f;
-	return r ? r : ifname_lookup(v, buf, size);
+	return lookup_uint(p, len, ifname_lookup, buf, size);
 }
