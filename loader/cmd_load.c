@@ -482,6 +482,7 @@ int cmd_load(int argc, char **argv)
 {
 	struct load_opts o = {};
 	struct pin_root root = { .fd = -1 };
+	bool root_new = false;
 	struct stage *st = NULL;
 	struct json_writer w;
 	struct diag d = {};
@@ -557,6 +558,8 @@ int cmd_load(int argc, char **argv)
 			goto fail;
 	}
 
+	/* A root this call makes goes again if the call fails. */
+	root_new = access(pin_root_resolve(g.pin_root), F_OK) < 0;
 	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);
 	if (r)
 		goto fail;
@@ -619,6 +622,8 @@ fail:
 	if (root.fd >= 0) {
 		shared_gc(&root);
 		pin_root_close(&root);
+		if (root_new)
+			pin_root_remove_if_empty(root.path);
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < st[i].nr_socks; j++)

@@ -171,13 +171,7 @@ int cmd_unload(int argc, char **argv)
 	if (want_all) {
 		/* Leave nothing behind: the layout's own directories and, if
 		 * now empty, the root itself. */
-		char sub[PATH_MAX];
-
-		if (!path_join(sub, sizeof(sub), "%s/%s", root.path, PIN_DIR_STAGING))
-			rmdir(sub);
-		if (!path_join(sub, sizeof(sub), "%s/%s", root.path, PIN_DIR_SHARED))
-			rmdir(sub);
-		rmdir(root.path);
+		pin_root_remove_if_empty(root.path);
 	}
 	pin_root_close(&root);
 	dirlist_free(&all);

@@ -395,3 +395,14 @@ out:
 	free(used.ids);
 	return rc;
 }
+
+void pin_root_remove_if_empty(const char *path)
+{
+	char sub[PATH_MAX];
+
+	if (!path_join(sub, sizeof(sub), "%s/%s", path, PIN_DIR_STAGING))
+		rmdir(sub);
+	if (!path_join(sub, sizeof(sub), "%s/%s", path, PIN_DIR_SHARED))
+		rmdir(sub);
+	rmdir(path);
+}

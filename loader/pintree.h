@@ -30,6 +30,9 @@ int pin_root_try_lock(struct pin_root *r);
  * that no backend uses any more. Needs the lock. */
 int pin_root_cleanup(struct pin_root *r);
 int shared_gc(struct pin_root *r);
+/* Remove the layout's own directories (staging/, shared/) and the root at
+ * path, each only if empty: what `load` made, once nothing is in it. */
+void pin_root_remove_if_empty(const char *path);
 
 /* mkdir with the layout's mode and group. */
 int pin_mkdir(const struct pin_root *r, const char *path);

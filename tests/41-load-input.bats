@@ -191,3 +191,13 @@ load_unprivileged() { # CAPS OBJ
 	[[ "$stderr" != *"Ignored and continue"* ]]
 	assert_no_backend btfext
 }
+
+@test "a load the verifier refuses on a new pin root leaves no root, shared/ or staging/ behind" {
+	run -1 --separate-stderr "$LOADER" load "$TOBJ/t_reject.o" --pin-root "$ROOT"
+	[[ "$stderr" == *"rejected by the verifier"* ]]
+	[ ! -e "$ROOT" ]
+	# An existing root stays, with what it holds.
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -1 "$LOADER" load "$TOBJ/t_reject.o" --pin-root "$ROOT"
+	[ -d "$ROOT/t_tracepoint" ]
+}
