@@ -7,18 +7,56 @@
 
 void jw_init(struct json_writer *w, FILE *out)
 {
-	memset(w, 0, sizeof(*w));
 	w->out = out;
+	w->len = 0;
+	w->depth = 0;
+	memset(w->first, 0, sizeof(w->first));
+	w->after_key = false;
+	w->overflow = false;
 	w->first[0] = true;
 }
 
-/* Numbers are most of a big map's document: one unlocked write each. */
+void jw_flush(struct json_writer *w)
+{
+	if (w->len)
+		fwrite_unlocked(w->buf, 1, w->len, w->out);
+	w->len = 0;
+}
+
+/* Room for n more bytes in buf (n <= JSON_BUF_SIZE). */
+static inline void room(struct json_writer *w, size_t n)
+{
+	if (w->len + n > sizeof(w->buf))
+		jw_flush(w);
+}
+
+static inline void put(struct json_writer *w, char c)
+{
+	room(w, 1);
+	w->buf[w->len++] = c;
+}
+
+static void put_n(struct json_writer *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->buf)) {
+		jw_flush(w);
+		fwrite_unlocked(s, 1, n, w->out);
+		return;
+	}
+	room(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_s(struct json_writer *w, const char *s)
+{
+	put_n(w, s, strlen(s));
+}
+
 static void put_int(struct json_writer *w, uint64_t u, int64_t i, bool is_signed)
 {
-	char buf[FMT_INT_MAX];
-	size_t n = is_signed ? fmt_i64(buf, i) : fmt_u64(buf, u);
-
-	fwrite_unlocked(buf, 1, n, w->out);
+	room(w, FMT_INT_MAX);
+	w->len += is_signed ? fmt_i64(w->buf + w->len, i) : fmt_u64(w->buf + w->len, u);
 }
 
 /* Separator before a value or key at the current depth. */
@@ -29,7 +67,7 @@ static void jw_sep(struct json_writer *w)
 		return;
 	}
 	if (w->depth < JSON_MAX_DEPTH && !w->first[w->depth])
-		fputc_unlocked(',', w->out);
+		put(w, ',');
 	if (w->depth < JSON_MAX_DEPTH)
 		w->first[w->depth] = false;
 }
@@ -37,7 +75,7 @@ static void jw_sep(struct json_writer *w)
 static void jw_open(struct json_writer *w, char c)
 {
 	jw_sep(w);
-	fputc_unlocked(c, w->out);
+	put(w, c);
 	if (++w->depth >= JSON_MAX_DEPTH)
 		w->overflow = true;
 	else
@@ -48,9 +86,11 @@ static void jw_close(struct json_writer *w, char c)
 {
 	if (w->depth > 0)
 		w->depth--;
-	fputc_unlocked(c, w->out);
-	if (!w->depth)
-		fputc_unlocked('\n', w->out);
+	put(w, c);
+	if (!w->depth) {
+		put(w, '\n');
+		jw_flush(w);
+	}
 }
 
 void jw_start_object(struct json_writer *w) { jw_open(w, '{'); }
@@ -65,41 +105,41 @@ static bool needs_escape(unsigned char c)
 
 static void jw_escaped(struct json_writer *w, const char *s, size_t len)
 {
-	size_t i, run;
+	static const char hex[] = "0123456789abcdef";
 
-	fputc_unlocked('"', w->out);
-	for (i = 0; i < len && s[i];) {
-		unsigned char c = s[i];
+	put(w, '"');
+	for (size_t i = 0; i < len && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		/* Plain bytes go out as one run. */
-		for (run = i; run < len && s[run] && !needs_escape((unsigned char)s[run]); run++)
-			;
-		if (run > i) {
-			fwrite_unlocked(s + i, 1, run - i, w->out);
-			i = run;
+		room(w, 6); /* the longest form: \u00XX */
+		if (!needs_escape(c)) {
+			w->buf[w->len++] = (char)c;
 			continue;
 		}
+		w->buf[w->len++] = '\\';
 		switch (c) {
-		case '"': fputs_unlocked("\\\"", w->out); break;
-		case '\\': fputs_unlocked("\\\\", w->out); break;
-		case '\n': fputs_unlocked("\\n", w->out); break;
-		case '\r': fputs_unlocked("\\r", w->out); break;
-		case '\t': fputs_unlocked("\\t", w->out); break;
+		case '"': w->buf[w->len++] = '"'; break;
+		case '\\': w->buf[w->len++] = '\\'; break;
+		case '\n': w->buf[w->len++] = 'n'; break;
+		case '\r': w->buf[w->len++] = 'r'; break;
+		case '\t': w->buf[w->len++] = 't'; break;
 		default:
 			/* Control bytes and non-ASCII (which may not be valid
 			 * UTF-8 in a kernel char array) are escaped. */
-			fprintf(w->out, "\\u%04x", c);
+			memcpy(w->buf + w->len, "u00", 3);
+			w->buf[w->len + 3] = hex[c >> 4];
+			w->buf[w->len + 4] = hex[c & 0xf];
+			w->len += 5;
 		}
-		i++;
 	}
-	fputc_unlocked('"', w->out);
+	put(w, '"');
 }
 
 void jw_key(struct json_writer *w, const char *key)
 {
 	jw_sep(w);
 	jw_escaped(w, key, SIZE_MAX);
-	fputc_unlocked(':', w->out);
+	put(w, ':');
 	w->after_key = true;
 }
 
@@ -131,24 +171,22 @@ void jw_double(struct json_writer *w, double v)
 	char buf[FMT_DOUBLE_MAX];
 
 	jw_sep(w);
-	if (isfinite(v)) {
-		fmt_double(buf, v);
-		fputs(buf, w->out);
-	} else {
-		fputs("null", w->out); /* JSON has no NaN or Inf */
-	}
+	if (isfinite(v))
+		put_n(w, buf, fmt_double(buf, v));
+	else
+		put_s(w, "null"); /* JSON has no NaN or Inf */
 }
 
 void jw_bool(struct json_writer *w, bool v)
 {
 	jw_sep(w);
-	fputs(v ? "true" : "false", w->out);
+	put_s(w, v ? "true" : "false");
 }
 
 void jw_null(struct json_writer *w)
 {
 	jw_sep(w);
-	fputs("null", w->out);
+	put_s(w, "null");
 }
 
 void jw_hex(struct json_writer *w, const void *data, size_t len)
@@ -156,11 +194,16 @@ void jw_hex(struct json_writer *w, const void *data, size_t len)
 	const unsigned char *p = data;
 	size_t i;
 
+	static const char hex[] = "0123456789abcdef";
+
 	jw_sep(w);
-	fputc('"', w->out);
-	for (i = 0; i < len; i++)
-		fprintf(w->out, "%02x", p[i]);
-	fputc('"', w->out);
+	put(w, '"');
+	for (i = 0; i < len; i++) {
+		room(w, 2);
+		w->buf[w->len++] = hex[p[i] >> 4];
+		w->buf[w->len++] = hex[p[i] & 0xf];
+	}
+	put(w, '"');
 }
 
 void jw_kv_string(struct json_writer *w, const char *k, const char *v)

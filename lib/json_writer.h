@@ -11,9 +11,16 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 32
+#define JSON_BUF_SIZE 16384
 
+/* Output is gathered in buf and handed to out in big pieces: a big map's
+ * document is millions of short tokens, and one stdio call per token was
+ * half the cost of writing it. A document is flushed when its outermost
+ * value closes; jw_flush() hands over the rest at any other time. */
 struct json_writer {
 	FILE *out;
+	size_t len;                 /* bytes waiting in buf */
+	char buf[JSON_BUF_SIZE];
 	int depth;
 	bool first[JSON_MAX_DEPTH]; /* nothing written yet at this depth */
 	bool after_key;
@@ -21,6 +28,7 @@ struct json_writer {
 };
 
 void jw_init(struct json_writer *w, FILE *out);
+void jw_flush(struct json_writer *w);
 void jw_start_object(struct json_writer *w);
 void jw_end_object(struct json_writer *w);
 void jw_start_array(struct json_writer *w);

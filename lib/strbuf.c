@@ -43,20 +43,6 @@ int sb_reserve(struct strbuf *sb, size_t extra)
 	return 0;
 }
 
-void sb_append(struct strbuf *sb, const void *data, size_t len)
-{
-	if (sb_reserve(sb, len))
-		return;
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_append(sb, s, strlen(s));
-}
-
 void sb_put_u64(struct strbuf *sb, uint64_t v)
 {
 	if (!sb_reserve(sb, FMT_INT_MAX))

@@ -16,13 +16,13 @@
 #include "util.h"
 
 static const struct decoder decoders[] = {
-	{ .name = "inet_ip", .fn = dec_inet_ip, .whole = true },
-	{ .name = "port", .fn = dec_port },
-	{ .name = "hex", .fn = dec_hex, .whole = true },
+	{ .name = "inet_ip", .fn = dec_inet_ip, .whole = true, .plain = true },
+	{ .name = "port", .fn = dec_port, .plain = true },
+	{ .name = "hex", .fn = dec_hex, .whole = true, .plain = true },
 	{ .name = "enum", .fn = dec_enum, .arg = true },
-	{ .name = "syscall", .fn = dec_syscall },
-	{ .name = "errno", .fn = dec_errno },
-	{ .name = "signal", .fn = dec_signal },
+	{ .name = "syscall", .fn = dec_syscall, .plain = true },
+	{ .name = "errno", .fn = dec_errno, .plain = true },
+	{ .name = "signal", .fn = dec_signal, .plain = true },
 	{ .name = "ksym", .fn = dec_ksym },
 	{ .name = "kstack", .fn = dec_kstack, .stack = true },
 	{ .name = "cgroup", .fn = dec_cgroup },
@@ -220,7 +220,7 @@ int field_decode(const struct field *f, const void *data, uint32_t idx, char *bu
 	else
 		p += (size_t)idx * f->size;
 	r = f->dec->fn(f, p, len, buf, size);
-	if (!r)
+	if (!r && !f->dec->plain)
 		r = escape_decoded(buf, size);
 	if (r && size)
 		buf[0] = '\0';

@@ -36,6 +36,9 @@ struct decoder {
 	bool whole;             /* takes all the field's bytes at once (an address) */
 	bool arg;               /* spelled name:<arg> */
 	bool stack;             /* reads the backend's BPF_MAP_TYPE_STACK_TRACE map */
+	/* Writes only printable ASCII but '\\' (digits, dots, names from the
+	 * generated tables), so its text needs no escaping pass. */
+	bool plain;
 };
 
 /* The decoder spelled spec ("inet_ip", "enum:tcp_ca_state"); NULL if none. */

@@ -10,6 +10,13 @@
 
 #define EXPORTER_DEFAULT_PORT 9436
 
+/* A piece of a series written before a value: a label's `name="`, or a
+ * bucket's whole `le="..."`. */
+struct label_head {
+	char text[136];
+	size_t len;
+};
+
 struct exporter {
 	struct reader r;
 	const char *prefix;
@@ -18,6 +25,10 @@ struct exporter {
 	struct strbuf labels;   /* scratch */
 	/* Families built beside the main output, reused from scrape to scrape. */
 	struct strbuf fam_a, fam_b;
+	/* Made once per map and scrape (metrics.c): the labels of its key
+	 * fields and the le labels of its buckets. */
+	struct label_head *heads, *les;
+	size_t nr_heads, nr_les;
 };
 
 /* Rescan and render every selected map (and self metrics) into e->out. */

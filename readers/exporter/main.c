@@ -236,5 +236,7 @@ int main(int argc, char **argv)
 	sb_free(&e.labels);
 	sb_free(&e.fam_a);
 	sb_free(&e.fam_b);
+	free(e.heads);
+	free(e.les);
 	return r ? 1 : 0;
 }

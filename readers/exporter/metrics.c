@@ -97,10 +97,13 @@ static void label_name(const char *field, char *buf, size_t size)
 static void escape_label_value(struct strbuf *sb, const char *v)
 {
 	while (*v) {
-		size_t run = strcspn(v, "\\\"\n");
+		const char *end = v;
 
-		sb_append(sb, v, run); /* plain bytes in one go */
-		v += run;
+		/* Not strcspn: values are short, and the call costs more. */
+		while (*end && *end != '\\' && *end != '"' && *end != '\n')
+			end++;
+		sb_append(sb, v, (size_t)(end - v)); /* plain bytes in one go */
+		v = end;
 		if (!*v)
 			break;
 		sb_puts(sb, *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : "\\n");
@@ -142,10 +145,37 @@ static bool hide_key(const struct rmap *m)
 	       m->info.max_entries == 1;
 }
 
-/* `name="value",...` of an entry's key into e->labels (no braces). */
+/* `name="` (with a leading comma but for the first) of each label of a
+ * map's entries, made once per map and scrape: sanitizing the field names
+ * for every entry of a million-entry map was a good part of a scrape. */
+static int plan_labels(struct exporter *e, const struct rmap *m)
+{
+	char name[128];
+
+	if (e->nr_heads < m->key.n) {
+		struct label_head *h = realloc(e->heads, m->key.n * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		e->heads = h;
+		e->nr_heads = m->key.n;
+	}
+	for (size_t i = 0; i < m->key.n; i++) {
+		const struct field *f = &m->key.fields[i];
+		struct label_head *h = &e->heads[i];
+
+		label_name(f->name[0] ? f->name : m->hints.label[0] ? m->hints.label : "key", name,
+			   sizeof(name));
+		h->len = (size_t)snprintf(h->text, sizeof(h->text), "%s%s=\"", i ? "," : "", name);
+	}
+	return 0;
+}
+
+/* `name="value",...` of an entry's key into e->labels (no braces), with the
+ * names plan_labels made. */
 static void entry_labels(struct exporter *e, const struct rmap *m, const void *key)
 {
-	char name[128], val[DECODED_MAX];
+	char val[DECODED_MAX];
 
 	sb_reset(&e->labels);
 	if (hide_key(m))
@@ -153,10 +183,6 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 	for (size_t i = 0; i < m->key.n; i++) {
 		const struct field *f = &m->key.fields[i];
 
-		if (f->name[0])
-			label_name(f->name, name, sizeof(name));
-		else
-			label_name(m->hints.label[0] ? m->hints.label : "key", name, sizeof(name));
 		if (f->dec && field_elements(f) == 1) {
 			/* Decoded text, or the raw form when it cannot be. */
 			field_format(f, key, 0, val, sizeof(val));
@@ -172,36 +198,38 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 		} else {
 			field_format(f, key, 0, val, sizeof(val));
 		}
-		if (i)
-			sb_putc(&e->labels, ',');
-		sb_puts(&e->labels, name);
-		sb_append(&e->labels, "=\"", 2);
+		sb_append(&e->labels, e->heads[i].text, e->heads[i].len);
 		escape_label_value(&e->labels, val);
 		sb_putc(&e->labels, '"');
 	}
 }
 
-static void sample(struct strbuf *out, const char *name, const char *suffix,
-		   const struct strbuf *labels, const char *extra, double v)
+/* `{labels,extra} value` and the newline, after a series name. */
+static void sample_tail(struct strbuf *out, const struct strbuf *labels, const char *extra,
+			size_t extra_len, double v)
 {
-	bool any = labels->len || extra;
-
-	sb_puts(out, name);
-	sb_puts(out, suffix);
-	if (any) {
+	if (labels->len || extra) {
 		sb_putc(out, '{');
 		if (labels->len)
 			sb_append(out, labels->buf, labels->len);
 		if (extra) {
 			if (labels->len)
 				sb_putc(out, ',');
-			sb_puts(out, extra);
+			sb_append(out, extra, extra_len);
 		}
 		sb_putc(out, '}');
 	}
 	sb_putc(out, ' ');
 	put_number(out, v);
 	sb_putc(out, '\n');
+}
+
+static void sample(struct strbuf *out, const char *name, const char *suffix,
+		   const struct strbuf *labels, const char *extra, double v)
+{
+	sb_puts(out, name);
+	sb_puts(out, suffix);
+	sample_tail(out, labels, extra, extra ? strlen(extra) : 0, v);
 }
 
 static void header(struct strbuf *out, const char *name, const char *type, const char *help)
@@ -228,12 +256,37 @@ static double upper_bound(const struct rmap *m, uint32_t i)
 	return scale_apply(m->hints.scale, (double)hi);
 }
 
+/* The `le="..."` label of each bucket of a map, made once per scrape, not
+ * once per entry and bucket. */
+static int plan_buckets(struct exporter *e, const struct rmap *m, uint32_t count)
+{
+	char bound[FMT_DOUBLE_MAX];
+
+	if (e->nr_les < count) {
+		struct label_head *l = realloc(e->les, count * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		e->les = l;
+		e->nr_les = count;
+	}
+	for (uint32_t k = 0; k + 1 < count; k++) {
+		fmt_double(bound, upper_bound(m, k));
+		e->les[k].len = (size_t)snprintf(e->les[k].text, sizeof(e->les[k].text),
+						 "le=\"%s\"", bound);
+	}
+	e->les[count - 1].len = (size_t)snprintf(e->les[count - 1].text,
+						 sizeof(e->les[count - 1].text), "le=\"+Inf\"");
+	return 0;
+}
+
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
 			     size_t vsize, const uint8_t *keys, size_t n)
 {
 	const struct field *b = schema_field(&m->value, "buckets");
 	const struct field *sum = schema_field(&m->value, "sum");
-	char name[256], help[512], le[FMT_DOUBLE_MAX + 8], bound[FMT_DOUBLE_MAX];
+	char name[256], help[512], bucket[300], count[300], total[300];
+	size_t bucket_len, count_len, total_len;
 
 	family_name(e, m, NULL, name, sizeof(name));
 	/* A histogram's name carries no _total even when tagged a counter. */
@@ -241,6 +294,13 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 		name[strlen(name) - 6] = '\0';
 	snprintf(help, sizeof(help), "%s", m->hints.help[0] ? m->hints.help : "BPF histogram");
 	header(&e->out, name, "histogram", help);
+	if (plan_buckets(e, m, b->count)) {
+		e->out.oom = true;
+		return;
+	}
+	bucket_len = (size_t)snprintf(bucket, sizeof(bucket), "%s_bucket", name);
+	count_len = (size_t)snprintf(count, sizeof(count), "%s_count", name);
+	total_len = (size_t)snprintf(total, sizeof(total), "%s_sum", name);
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *v = vals + i * vsize;
 		double cum = 0;
@@ -248,17 +308,16 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 		entry_labels(e, m, keys + i * m->info.key_size);
 		/* The last bucket also holds everything beyond it (the BPF side
 		 * clamps): it is the +Inf bucket, not one with a finite bound. */
-		for (uint32_t k = 0; k + 1 < b->count; k++) {
+		for (uint32_t k = 0; k < b->count; k++) {
 			cum += field_number(b, v, k);
-			fmt_double(bound, upper_bound(m, k));
-			snprintf(le, sizeof(le), "le=\"%s\"", bound);
-			sample(&e->out, name, "_bucket", &e->labels, le, cum);
+			sb_append(&e->out, bucket, bucket_len);
+			sample_tail(&e->out, &e->labels, e->les[k].text, e->les[k].len, cum);
 		}
-		cum += field_number(b, v, b->count - 1);
-		sample(&e->out, name, "_bucket", &e->labels, "le=\"+Inf\"", cum);
-		sample(&e->out, name, "_count", &e->labels, NULL, cum);
-		sample(&e->out, name, "_sum", &e->labels, NULL,
-		       sum ? scale_apply(m->hints.scale, field_number(sum, v, 0)) : 0);
+		sb_append(&e->out, count, count_len);
+		sample_tail(&e->out, &e->labels, NULL, 0, cum);
+		sb_append(&e->out, total, total_len);
+		sample_tail(&e->out, &e->labels, NULL, 0,
+			    sum ? scale_apply(m->hints.scale, field_number(sum, v, 0)) : 0);
 	}
 }
 
@@ -266,6 +325,7 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 			  size_t vsize, const uint8_t *keys, size_t n)
 {
 	char name[256], help[512], idx[32];
+	size_t name_len;
 
 	for (size_t fi = 0; fi < m->value.n; fi++) {
 		const struct field *f = &m->value.fields[fi];
@@ -282,6 +342,7 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 			snprintf(help, sizeof(help), "BPF map %s/%s%s%s", m->backend, m->name,
 				 f->name[0] ? ", field " : "", f->name);
 		header(&e->out, name, prom_type(m), help);
+		name_len = strlen(name);
 		for (size_t i = 0; i < n; i++) {
 			const uint8_t *v = vals + i * vsize;
 
@@ -290,11 +351,13 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 				double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
 								 : scale_apply(m->hints.scale, field_number(f, v, k));
 
+				sb_append(&e->out, name, name_len);
 				if (count > 1) {
-					snprintf(idx, sizeof(idx), "index=\"%u\"", k);
-					sample(&e->out, name, "", &e->labels, idx, x);
+					int len = snprintf(idx, sizeof(idx), "index=\"%u\"", k);
+
+					sample_tail(&e->out, &e->labels, idx, (size_t)len, x);
 				} else {
-					sample(&e->out, name, "", &e->labels, NULL, x);
+					sample_tail(&e->out, &e->labels, NULL, 0, x);
 				}
 			}
 		}
@@ -356,6 +419,10 @@ static void export_map(struct exporter *e, struct rmap *m)
 		vals = ms->sum;
 	} else {
 		vals = ms->snap.values;
+	}
+	if (plan_labels(e, m)) {
+		e->out.oom = true;
+		return;
 	}
 	if (rmap_is_histogram(m))
 		export_histogram(e, m, vals, one, ms->snap.keys, n);
