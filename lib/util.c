@@ -41,18 +41,34 @@ double monotonic_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Digits of v, the usual two at a time: a big map's scrape or document
+ * is mostly numbers. */
 size_t fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[FMT_INT_MAX], *end = tmp + sizeof(tmp), *p = end;
-	size_t n;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	size_t n = 1;
+	char *p;
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	n = (size_t)(end - p);
-	memcpy(buf, p, n);
-	buf[n] = '\0';
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	p = buf + n;
+	*p = '\0';
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		*--p = pairs[2 * r + 1];
+		*--p = pairs[2 * r];
+	}
+	if (v >= 10) {
+		*--p = pairs[2 * v + 1];
+		*--p = pairs[2 * v];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return n;
 }
 

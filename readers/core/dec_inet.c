@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "decoder.h"
+#include "util.h"
 
 /* "10.1.2.3" by hand: a label of every entry of a million-entry map, where
  * inet_ntop's formatted printing would be most of the cost. */
@@ -46,23 +47,12 @@ int dec_inet_ip(const struct field *f, const uint8_t *p, size_t len, char *buf, 
 
 int dec_port(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size)
 {
-	unsigned v;
-	char digits[5];
-	int n = 0;
-
 	(void)f;
 	if (len != 2)
 		return -EINVAL;
 	if (size < sizeof("65535"))
 		return -ENOSPC;
-	v = (unsigned)p[0] << 8 | p[1];
-	/* By hand, as dotted_quad: once per entry of a map keyed by port. */
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (int i = 0; i < n; i++)
-		buf[i] = digits[n - 1 - i];
-	buf[n] = '\0';
+	/* fmt_u64, not printf: once per entry of a map keyed by port. */
+	fmt_u64(buf, (unsigned)p[0] << 8 | p[1]);
 	return 0;
 }

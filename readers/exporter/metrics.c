@@ -171,6 +171,17 @@ static int plan_labels(struct exporter *e, const struct rmap *m)
 	return 0;
 }
 
+/* A field whose text is a plain decoder's or, raw, digits or hex: nothing
+ * in it for a label value to escape. (A string's raw text has backslashes,
+ * an enumerator's comes from BTF the object brought.) */
+static bool plain_text(const struct field *f)
+{
+	if (f->dec && !f->dec->plain)
+		return false;
+	return f->kind == FIELD_UINT || f->kind == FIELD_INT || f->kind == FIELD_HEX ||
+	       f->kind == FIELD_BOOL;
+}
+
 /* `name="value",...` of an entry's key into e->labels (no braces), with the
  * names plan_labels made. */
 static void entry_labels(struct exporter *e, const struct rmap *m, const void *key)
@@ -199,7 +210,10 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 			field_format(f, key, 0, val, sizeof(val));
 		}
 		sb_append(&e->labels, e->heads[i].text, e->heads[i].len);
-		escape_label_value(&e->labels, val);
+		if (plain_text(f))
+			sb_puts(&e->labels, val);
+		else
+			escape_label_value(&e->labels, val);
 		sb_putc(&e->labels, '"');
 	}
 }
