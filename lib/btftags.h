@@ -7,7 +7,9 @@
 #ifndef EBPF_BTFTAGS_H
 #define EBPF_BTFTAGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 #define EBPF_TAG_PREFIX "ebpf:"
 
@@ -29,5 +31,23 @@ const char *btf_map_tag_value(const struct btf *btf, const char *map_name, const
 /* The type a record=<name> tag names: a struct or union of that name, or a
  * typedef of one. Its id, or -ENOENT. */
 int btf_record_type_find(const struct btf *btf, const char *name);
+
+/* The id of the enum (or enum64) named name; -ENOENT if none. */
+int btf_enum_find(const struct btf *btf, const char *name);
+
+/* The leaf a decode tag's field path names inside type_id, as the readers
+ * flatten it (docs/tags.md): members joined with ".", an anonymous member
+ * as "_", an element of an array of structs as "name[i]". The leaf's type
+ * id; -ENOENT when no such field, -EISDIR when the path stops at a struct
+ * (its members are the fields). */
+int btf_field_find(const struct btf *btf, __u32 type_id, const char *path);
+
+/* The decoders the readers know, as a decode tag spells them ("enum" for
+ * enum:<name>): the loader refuses a tag naming another. */
+extern const char *const ebpf_decoder_names[];
+extern const size_t ebpf_nr_decoder_names;
+
+/* Whether spec names a known decoder; enum wants a non-empty ":<name>". */
+bool ebpf_decoder_known(const char *spec);
 
 #endif

@@ -540,7 +540,7 @@ int cmd_load(int argc, char **argv)
 			backend_name_from_path(path, st[i].name, sizeof(st[i].name));
 		r = object_open(&st[i].obj, path, st[i].name, &d);
 		if (!r)
-			r = object_check_records(&st[i].obj, &d);
+			r = object_check_tags(&st[i].obj, &d);
 		if (r)
 			goto fail;
 		/* Checked on the name as given, so a long one is refused, not cut. */

@@ -475,24 +475,137 @@ int object_check_supported(const struct object *o, struct diag *d)
  * globals, maps and function signatures, so a struct that only a
  * bpf_ringbuf_reserve() result points to is silently left out.
  */
-int object_check_records(const struct object *o, struct diag *d)
+static int check_record(const struct object *o, const struct btf *btf, const char *map,
+			struct diag *d)
+{
+	const char *type = btf_map_tag_value(btf, map, "record");
+
+	if (!type || btf_record_type_find(btf, type) > 0)
+		return 0;
+	return diag_set(d, -ENOENT,
+			"%s: map '%s': record type '%s' (EBPF_RECORD) is not in the object's BTF: "
+			"use EBPF_EMIT_TYPE(struct %s); in the BPF source to make clang emit it",
+			o->path, map, type, type);
+}
+
+struct decode_check {
+	const struct object *o;
+	const struct btf *btf;
+	const char *map;
+	__u32 key_id, value_id;   /* 0: the map has none in BTF */
+	struct btf *vmlinux;      /* loaded for the first enum: the object lacks */
+	struct diag *d;
+};
+
+/* Whether field names something the readers will find: "key"/"value" for
+ * a scalar key or value, else a key field, then a value field. */
+static bool decode_field_exists(const struct decode_check *c, const char *field)
+{
+	if (!strcmp(field, "key") && c->key_id && btf_field_find(c->btf, c->key_id, "") > 0)
+		return true;
+	if (!strcmp(field, "value") && c->value_id && btf_field_find(c->btf, c->value_id, "") > 0)
+		return true;
+	return (c->key_id && btf_field_find(c->btf, c->key_id, field) > 0) ||
+	       (c->value_id && btf_field_find(c->btf, c->value_id, field) > 0);
+}
+
+static int decode_known_list(char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ebpf_nr_decoder_names && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s%s", i ? ", " : "",
+				      ebpf_decoder_names[i],
+				      !strcmp(ebpf_decoder_names[i], "enum") ? ":<name>" : "");
+	return 0;
+}
+
+/*
+ * A decode tag the readers cannot apply would leave the field raw in every
+ * reader, with no word why: a misspelt decoder or field is refused here.
+ */
+static int check_decode_tag(const char *tag, void *ctx)
+{
+	struct decode_check *c = ctx;
+	const char *spec, *colon;
+	char field[128], known[256];
+	size_t flen;
+
+	if (strncmp(tag, "decode=", 7))
+		return 0;
+	tag += 7;
+	colon = strchr(tag, ':');
+	flen = colon ? (size_t)(colon - tag) : 0;
+	if (!flen || flen >= sizeof(field) || !colon[1])
+		return diag_set(c->d, -EINVAL,
+				"%s: map '%s': decode tag '%s' is not <field>:<decoder> "
+				"(EBPF_DECODE(\"daddr\", \"inet_ip\"))", c->o->path, c->map, tag);
+	memcpy(field, tag, flen);
+	field[flen] = '\0';
+	spec = colon + 1;
+	if (!ebpf_decoder_known(spec)) {
+		decode_known_list(known, sizeof(known));
+		return diag_set(c->d, -EINVAL,
+				"%s: map '%s': decode tag '%s': unknown decoder '%s' (known: %s)",
+				c->o->path, c->map, tag, spec, known);
+	}
+	if (!decode_field_exists(c, field))
+		return diag_set(c->d, -ENOENT,
+				"%s: map '%s': decode tag '%s': no key or value field '%s' "
+				"(nested fields as a.b, \"key\"/\"value\" for a scalar key or value; docs/tags.md)",
+				c->o->path, c->map, tag, field);
+	if (!strncmp(spec, "enum:", 5) && btf_enum_find(c->btf, spec + 5) < 0) {
+		if (!c->vmlinux)
+			c->vmlinux = btf__load_vmlinux_btf();
+		if (!c->vmlinux || btf_enum_find(c->vmlinux, spec + 5) < 0)
+			return diag_set(c->d, -ENOENT,
+					"%s: map '%s': decode tag '%s': enum '%s' is in neither the object's "
+					"BTF nor the running kernel's: define it in the BPF source and "
+					"EBPF_EMIT_TYPE(enum %s);", c->o->path, c->map, tag, spec + 5,
+					spec + 5);
+	}
+	return 0;
+}
+
+static int check_decode(const struct object *o, const struct btf *btf, const struct obj_map *m,
+			struct btf **vmlinux, struct diag *d)
+{
+	struct decode_check c = { .o = o, .btf = btf, .map = m->name, .vmlinux = *vmlinux, .d = d };
+	int r;
+
+	if (!m->bmap)
+		return 0;
+	c.key_id = bpf_map__btf_key_type_id(m->bmap);
+	c.value_id = bpf_map__btf_value_type_id(m->bmap);
+	if (bpf_map__type(m->bmap) == BPF_MAP_TYPE_RINGBUF) {
+		/* A ring buffer's decode tags name fields of its records. */
+		const char *type = btf_map_tag_value(btf, m->name, "record");
+		int id = type ? btf_record_type_find(btf, type) : -ENOENT;
+
+		c.key_id = 0;
+		c.value_id = id > 0 ? (__u32)id : 0;
+	}
+	r = btf_map_tags_foreach(btf, m->name, check_decode_tag, &c);
+	*vmlinux = c.vmlinux;
+	return r;
+}
+
+int object_check_tags(const struct object *o, struct diag *d)
 {
 	const struct btf *btf = o->bpf ? bpf_object__btf(o->bpf) : NULL;
-	size_t i;
+	struct btf *vmlinux = NULL;
+	int r = 0;
 
 	if (!btf)
 		return 0; /* classic, or no BTF: no tags either */
-	for (i = 0; i < o->nr_maps; i++) {
-		const char *type = btf_map_tag_value(btf, o->maps[i].name, "record");
-
-		if (!type || btf_record_type_find(btf, type) > 0)
-			continue;
-		return diag_set(d, -ENOENT,
-				"%s: map '%s': record type '%s' (EBPF_RECORD) is not in the object's BTF: "
-				"use EBPF_EMIT_TYPE(struct %s); in the BPF source to make clang emit it",
-				o->path, o->maps[i].name, type, type);
+	for (size_t i = 0; i < o->nr_maps && !r; i++) {
+		r = check_record(o, btf, o->maps[i].name, d);
+		if (!r)
+			r = check_decode(o, btf, &o->maps[i], &vmlinux, d);
 	}
-	return 0;
+	btf__free(vmlinux);
+	return r;
 }
 
 int object_reuse_shared(struct object *o, const char *shared_dir, struct diag *d)

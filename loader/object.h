@@ -69,8 +69,9 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		    const char *name, struct diag *d);
 /* Refuse sections this kernel cannot run (kprobe, fentry), before loading. */
 int object_check_supported(const struct object *o, struct diag *d);
-/* Refuse a map whose EBPF_RECORD tag names a type missing from the BTF. */
-int object_check_records(const struct object *o, struct diag *d);
+/* Refuse tags the readers could not apply: an EBPF_RECORD type missing from
+ * the BTF, an EBPF_DECODE naming an unknown decoder, field or enum. */
+int object_check_tags(const struct object *o, struct diag *d);
 /* Point shared (pin-by-name) maps at existing pins in shared_dir, refusing
  * a definition that differs from the pinned one. */
 int object_reuse_shared(struct object *o, const char *shared_dir, struct diag *d);

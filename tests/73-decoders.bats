@@ -274,3 +274,27 @@ put_entry() { # MAP KEYBYTES...
 		| select(.[0].values[0].u == ($ns | tostring)) | .[2].decoded[0]' <<<"$output"
 	[ "$output" = 127.0.0.2 ]
 }
+
+@test "load refuses a decode tag naming an unknown decoder, field or enum, naming tag and reason; nothing is left" {
+	local n obj
+	declare -A why=(
+		[name]="map 'conns': decode tag 'dport:portnum': unknown decoder 'portnum' (known: inet_ip, port, hex, enum:<name>, syscall, errno, signal, ksym, kstack, cgroup, majorminor, ifname)"
+		[field]="map 'conns': decode tag 'dev.ifidx:ifname': no key or value field 'dev.ifidx' (nested fields as a.b, \"key\"/\"value\" for a scalar key or value; docs/tags.md)"
+		[enum]="map 'conns': decode tag 'pad:enum:no_such_enum_anywhere': enum 'no_such_enum_anywhere' is in neither the object's BTF nor the running kernel's: define it in the BPF source and EBPF_EMIT_TYPE(enum no_such_enum_anywhere);"
+	)
+	for n in name field enum; do
+		obj=$TOBJ/t_decode_bad_$n.o
+		run --separate-stderr "$LOADER" load "$obj" --pin-root "$ROOT"
+		[ "$status" -eq 1 ]
+		[ -z "$output" ]
+		[ "$stderr" = "ebpf-loader: $obj: ${why[$n]}" ]
+		# Refused before anything was made.
+		[ ! -e "$ROOT" ]
+		assert_no_prog_named bad_decode_getp
+	done
+	# The same tags, spelt right (saddr:inet_ip, dev.ifindex:ifname on the
+	# same object), are accepted: what is refused is only the bad one.
+	run -0 bpftool btf dump file "$TOBJ/t_decode_bad_name.o"
+	[[ "$output" == *"DECL_TAG 'ebpf:decode=dev.ifindex:ifname'"* ]]
+	[[ "$output" == *"DECL_TAG 'ebpf:decode=saddr:inet_ip'"* ]]
+}

@@ -5,6 +5,7 @@
  * key_enum. */
 #include <errno.h>
 #include <bpf/btf.h>
+#include "btftags.h"
 #include "decoder.h"
 #include "reader.h"
 
@@ -29,26 +30,19 @@ __attribute__((destructor)) static void kernel_btf_free(void)
 	vmlinux_btf = NULL;
 }
 
-static int find_enum(const struct btf *btf, const char *name)
-{
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM);
-
-	return id >= 0 ? id : btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
-}
-
 int dec_enum_resolve(const struct btf *obj_btf, const char *name, const struct btf **btf,
 		     int *id)
 {
 	const struct btf *k;
 	int r = -ENOENT;
 
-	if (obj_btf && (r = find_enum(obj_btf, name)) >= 0) {
+	if (obj_btf && (r = btf_enum_find(obj_btf, name)) >= 0) {
 		*btf = obj_btf;
 		*id = r;
 		return 0;
 	}
 	k = kernel_btf();
-	if (k && (r = find_enum(k, name)) >= 0) {
+	if (k && (r = btf_enum_find(k, name)) >= 0) {
 		*btf = k;
 		*id = r;
 		return 0;

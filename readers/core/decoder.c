@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "btftags.h"
 #include "decoder.h"
 #include "reader.h"
 #include "util.h"
@@ -35,15 +36,14 @@ const struct decoder *decoder_find(const char *spec)
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
 
+	/* The spelling rule is the one the loader checks tags by. */
+	if (!ebpf_decoder_known(spec))
+		return NULL;
 	for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
 		const struct decoder *d = &decoders[i];
 
-		if (strlen(d->name) != len || strncmp(d->name, spec, len))
-			continue;
-		/* enum needs its enum's name; the others take none. */
-		if (d->arg != (colon && colon[1]))
-			return NULL;
-		return d;
+		if (strlen(d->name) == len && !strncmp(d->name, spec, len))
+			return d;
 	}
 	return NULL;
 }
