@@ -43,9 +43,8 @@ struct {
 /* When a connection opened, and who opened or closed it, by socket. */
 struct tcpstates_start {
 	__u64 ts_ns;
-	__u32 pid;		/* 0 until a process-context transition */
-	__u32 tid;
 	char comm[TCPSTATES_COMM_LEN];
+	__u32 pid;		/* 0 until a process-context transition */
 };
 
 /*
@@ -120,10 +119,7 @@ static __always_inline void count_transition(int oldstate, int newstate)
  * (FIN_WAIT1, LAST_ACK: close() or shutdown()) the socket. */
 static __always_inline void owner_fill(struct tcpstates_start *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	s->pid = id >> 32;
-	s->tid = (__u32)id;
+	s->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 

@@ -60,7 +60,7 @@ stream_stop_decode() {
 	wait "$STREAM_PID" || rc=$?
 	echo "ebpf-stream exited with $rc: $(cat "$TMP/stream.err")"
 	[ "$rc" -eq 0 ]
-	BG_PIDS=""
+	BG_PIDS=${BG_PIDS/ $STREAM_PID/}
 	run -0 cat "$TMP/stream.err"
 	[ -z "$output" ]
 	py_decode "$TMP/cap" | jq -c --arg ns "$NETNS_INO" "$JQ_MINE" >"$TMP/mine"
