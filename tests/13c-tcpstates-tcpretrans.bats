@@ -165,56 +165,71 @@ TRANSITIONS="close:syn_sent syn_sent:established listen:syn_recv syn_recv:establ
 
 # --- tcpretrans ---
 
-# A veth pair inside the test's namespace: SRC on v0 sends to DST through v1,
-# where t_tcpdrop drops every TCP packet and counts it (sch_netem is not in
-# every kernel, as here). The neighbour entry is static: v1 answers no ARP.
+# The peer's namespace of lossy_link, removed with everything in it.
+setup() {
+	common_setup
+	NS2=""
+}
+
+teardown() {
+	local p
+	if [ -n "$NS2" ]; then
+		for p in $(ip netns pids "$NS2" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		ip netns del "$NS2" 2>/dev/null || true
+	fi
+	common_teardown
+}
+
+in_ns2() {
+	nsenter --net="/run/netns/$NS2" "$@"
+}
+
+# A veth pair from the test's namespace (v0, SRC) to a peer namespace (v1,
+# DST), where t_tcpdrop drops TCP packets arriving on v1 as its mode says
+# and counts them (sch_netem is not in every kernel, as here).
 lossy_link() {
-	local mac
 	netns_create
+	NS2=$NS-peer
+	ip netns add "$NS2"
 	NET=10.$((200 + RANDOM % 50)).$((RANDOM % 250))
 	SRC=$NET.1 DST=$NET.2
 	DPORT=$(test_port)
-	in_ns ip link add name v0 type veth peer name v1
-	in_ns ip addr add "$SRC/24" dev v0
-	in_ns ip link set v0 up
-	in_ns ip link set v1 up
-	mac=$(in_ns ip -j link show v1 | jq -r '.[0].address')
-	in_ns ip neigh replace "$DST" lladdr "$mac" dev v0 nud permanent
-	run -0 in_ns "$LOADER" load "$TOBJ/t_tcpdrop.o" --iface v1 --pin-root "$ROOT"
+	ip -n "$NS" link add name v0 type veth peer name v1 netns "$NS2"
+	ip -n "$NS" addr add "$SRC/24" dev v0
+	ip -n "$NS2" addr add "$DST/24" dev v1
+	ip -n "$NS" link set v0 up
+	ip -n "$NS2" link set v1 up
+	run -0 in_ns2 "$LOADER" load "$TOBJ/t_tcpdrop.o" --iface v1 --pin-root "$ROOT"
+	run -0 loader load "$BPFOBJ/tcpretrans.o"
+	exporter_start
+	# A fresh namespace has retransmitted nothing.
+	run -0 retrans_segs
+	[ "$output" -eq 0 ]
 }
 
-# The namespace's TcpRetransSegs: the kernel's own count of retransmitted
-# segments (a fresh namespace starts at 0).
+drop_mode() { # 1: every TCP packet, 2: segments with data
+	bpftool map update pinned "$ROOT/t_tcpdrop/maps/mode" key 0 0 0 0 value "$1" 0 0 0
+}
+
+# The test namespace's TcpRetransSegs: the kernel's own count of
+# retransmitted segments.
 retrans_segs() {
 	in_ns nstat -asz TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
 }
 
-@test "tcpretrans: SYNs dropped on a veth give exactly the retransmissions the drop program and the kernel counted, per connection, in ebpf-print, the exporter and ebpf-stream" {
-	local n=4 drops expect
-	lossy_link
-	run -0 loader load "$BPFOBJ/tcpretrans.o"
-	exporter_start
-	run -0 retrans_segs
-	[ "$output" -eq 0 ]
-	# Each connect() retransmits its SYN until TCP_SYNCNT gives up.
-	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpsyn.py" "$DST" "$DPORT" "$n" 1
-	[ "$output" = "$(printf 'ETIMEDOUT\n%.0s' $(seq "$n") | head -c -1)" ]
-	# Every SYN went out and was dropped: the first of each, then the rest.
-	drops=$(hits t_tcpdrop)
-	expect=$((drops - n))
-	[ "$expect" -ge "$n" ]
-	run -0 retrans_segs
-	[ "$output" -eq "$expect" ]
-
-	# ebpf-print: one entry per connection, all in SYN_SENT, summing to it.
+# N connections to DST:DPORT lost segments: their retransmissions in STATE,
+# EXPECT in all, are in every reader, one entry per connection.
+check_retransmits() { # N STATE EXPECT
+	local n=$1 state=$2 expect=$3
+	# ebpf-print: one entry per connection, summing to it.
 	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" tcpretrans/retransmits
 	run -0 jq -c --arg s "::ffff:$SRC" --arg d "::ffff:$DST" --argjson p "$DPORT" \
 		'[.maps[0].entries[] | select(.key.daddr == $d and .key.dport == $p)]
-		 | {n: length, sum: (map(.value) | add), ok: (map(.key.saddr == $s and .key.state == "syn_sent") | unique)}' <<<"$output"
-	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"ok\":[true]}" ]
+		 | {n: length, sum: (map(.value) | add), saddr: (map(.key.saddr == $s) | unique), states: (map(.key.state) | unique)}' <<<"$output"
+	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"saddr\":[true],\"states\":[\"$state\"]}" ]
 	# The exporter: the same series, labels decoded.
 	run -0 scrape
-	run -0 awk -v l="saddr=\"::ffff:$SRC\",daddr=\"::ffff:$DST\"" -v p="dport=\"$DPORT\",state=\"syn_sent\"}" \
+	run -0 awk -v l="saddr=\"::ffff:$SRC\",daddr=\"::ffff:$DST\"" -v p="dport=\"$DPORT\",state=\"$state\"}" \
 		'index($1, "ebpf_tcpretrans_retransmits_total{" l ",sport=") == 1 && index($1, p) { n++; s += $2 }
 		 END { print n + 0, s + 0 }' <<<"$output"
 	[ "$output" = "$n $expect" ]
@@ -223,5 +238,53 @@ retrans_segs() {
 	run -0 jq -s -c --arg d "::ffff:$DST" --argjson p "$DPORT" \
 		'[.[] | .snapshot // empty | .entries[] | select(.key[1].decoded[0] == $d and .key[3].values[0].u == $p)]
 		 | {n: length, sum: (map(.value[0].values[0].u) | add), states: (map(.key[4].decoded[0]) | unique)}' <<<"$output"
-	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"states\":[\"syn_sent\"]}" ]
+	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"states\":[\"$state\"]}" ]
+}
+
+@test "tcpretrans: SYNs dropped on a veth give exactly the retransmissions the drop program and the kernel counted, per connection, in ebpf-print, the exporter and ebpf-stream" {
+	local n=4 drops
+	lossy_link
+	run -0 drop_mode 1
+	# Each connect() retransmits its SYN until TCP_SYNCNT gives up.
+	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpsyn.py" "$DST" "$DPORT" "$n" 1
+	[ "$output" = "$(printf 'ETIMEDOUT\n%.0s' $(seq "$n") | head -c -1)" ]
+	# Every SYN was dropped: the first of each connection, then its retransmissions.
+	drops=$(hits t_tcpdrop)
+	[ "$drops" -ge $((2 * n)) ]
+	run -0 retrans_segs
+	[ "$output" -eq $((drops - n)) ]
+	check_retransmits "$n" syn_sent $((drops - n))
+}
+
+@test "tcpretrans: data lost on an open connection gives exactly its retransmissions in state established, as the drop program and the kernel counted them" {
+	local n=3 drops
+	lossy_link
+	# A peer that accepts and waits: it never sees the data.
+	in_ns2 "$PY" -c '
+import socket, sys, time
+l = socket.socket()
+l.bind((sys.argv[1], int(sys.argv[2])))
+l.listen(16)
+conns = []
+while True:
+    conns.append(l.accept()[0])
+' "$DST" "$DPORT" &
+	BG_PIDS="$BG_PIDS $!"
+	wait_until 5 peer_listening
+	run -0 drop_mode 2
+	# Each sends 100 bytes, retransmitted (tail loss probe, then the
+	# retransmission timer) until TCP_USER_TIMEOUT gives the connection up.
+	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpdata.py" "$DST" "$DPORT" "$n" 1500
+	[ "$output" = "$(printf 'ETIMEDOUT\n%.0s' $(seq "$n") | head -c -1)" ]
+	# Every data segment was dropped: the first of each connection, then its retransmissions.
+	drops=$(hits t_tcpdrop)
+	[ "$drops" -ge $((2 * n)) ]
+	run -0 retrans_segs
+	[ "$output" -eq $((drops - n)) ]
+	check_retransmits "$n" established $((drops - n))
+}
+
+# The peer listens on DST:DPORT.
+peer_listening() {
+	[ -n "$(in_ns2 ss -Hltn "sport = :$DPORT")" ]
 }
