@@ -7,6 +7,22 @@
 bats_require_minimum_version 1.5.0
 load lib
 
+# The peer's namespace of lossy_link, removed with everything in it.
+setup() {
+	common_setup
+	NS2=""
+}
+
+teardown() {
+	local p
+	if [ -n "$NS2" ]; then
+		for p in $(ip netns pids "$NS2" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+	fi
+	# Unload (the drop program's tcx link is on v1) before the peer goes.
+	common_teardown
+	if [ -n "$NS2" ]; then ip netns del "$NS2" 2>/dev/null || true; fi
+}
+
 # An ebpf-stream holds the consumer lock of ring buffer map ID.
 ringbuf_consumed() { # ID
 	ss -xa | grep -F "@ebpf-stream/ringbuf/$1 " >/dev/null
@@ -164,21 +180,6 @@ TRANSITIONS="close:syn_sent syn_sent:established listen:syn_recv syn_recv:establ
 }
 
 # --- tcpretrans ---
-
-# The peer's namespace of lossy_link, removed with everything in it.
-setup() {
-	common_setup
-	NS2=""
-}
-
-teardown() {
-	local p
-	if [ -n "$NS2" ]; then
-		for p in $(ip netns pids "$NS2" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-		ip netns del "$NS2" 2>/dev/null || true
-	fi
-	common_teardown
-}
 
 in_ns2() {
 	nsenter --net="/run/netns/$NS2" "$@"
