@@ -48,11 +48,12 @@ struct tcpstates_start {
 };
 
 /*
- * Connections open now, keyed by the socket's address. LRU: a connection
- * whose CLOSE we never see (the backend loaded mid-way is harmless: CLOSE
- * without a start is skipped) cannot fill the map; when more than 16384
- * connections are open, the least recently opened are forgotten and close
- * without a record. 16384 x (8 + 32 bytes + ~50 of overhead) is ~1.5 MiB.
+ * Connections open now, keyed by the socket's address, from SYN_SENT or
+ * SYN_RECV to CLOSE (a CLOSE without a start, of a connection opened before
+ * the backend was loaded, gives no record). LRU, so that starts whose CLOSE
+ * is never seen cannot fill it: when more than 16384 connections are open,
+ * the least recently used are forgotten and close without a record.
+ * 16384 x (8 + 32 bytes + ~50 of overhead) is ~1.5 MiB.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
