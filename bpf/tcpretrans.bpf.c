@@ -7,9 +7,11 @@
  * itself (no kprobe), with addresses, ports and state in the record. It
  * covers the retransmission timer, fast retransmit, tail loss probes and
  * SYN retransmits; a listener's SYN-ACK retransmits have their own
- * tracepoint (tcp/tcp_retransmit_synack) and are not counted here. Since
- * Linux 6.13 the tracepoint also fires for attempts that sent nothing
- * (err != 0: the segment still in a qdisc, no memory): those are skipped,
+ * tracepoint (tcp/tcp_retransmit_synack) and are not counted here. Where
+ * its record has an err field (its own record type, as on 6.18; older
+ * kernels share tcp_event_sk_skb's), the tracepoint also fires for attempts
+ * that sent nothing (err != 0: the segment still in a qdisc, no memory):
+ * those are skipped,
  * so the count is the segments that went out again, as the kernel's own
  * TcpRetransSegs counts them (for segments that are not GSO bursts).
  */
@@ -48,8 +50,10 @@ struct {
 EBPF_EMIT_TYPE(enum tcp_state);
 
 /*
- * Before Linux 6.13 the record was the tcp_event_sk_skb class's: the same
- * fields up to daddr_v6, no err. CO-RE matches this flavour to that type.
+ * Older kernels give the record of the tcp_event_sk_skb class: the same
+ * fields up to daddr_v6, no err, and the tracepoint only fires for segments
+ * sent. CO-RE matches this flavour to that type. (Checked here by forcing
+ * this branch against 6.18's type: same counts.)
  */
 struct trace_event_raw_tcp_event_sk_skb___old {
 	int state;
