@@ -148,7 +148,7 @@ measure_peer() { # NAME WORKLOAD ATTACH CMD...
 # regex matching the peer's program on the hook that fires most (it has
 # run once the peer is attached).
 bench_backend() { # NAME WORKLOAD ATTACH PEER_CMD...
-	local name=$1 w=$2 attach=$3 built=1 r note o p
+	local name=$1 w=$2 attach=$3 built=1 r o p
 	shift 3
 	[ -r "$BUILD/bpf/$name.o" ] || built=
 	bench_log "$name: $RUNS runs of workload $w, ours$([ -n "$built" ] || echo " (not built)") and $*"
@@ -206,10 +206,11 @@ peer_start_error() { # TOOL
 
 # the row of a peer that is not measured: why it cannot run, or that it can
 not_measured_row() { # SUBJECT TOOL OURS_NOTE
-	local err
+	local err why="peer cannot run here"
 	err=$(peer_start_error "$2")
+	[[ "$err" != *kprobe* ]] || why+=", it needs kprobes"
 	if [ -n "$err" ]; then
-		result "$1" - ns "libbpf-tools $2" - - "peer cannot run here, it needs kprobes: $err; $3"
+		result "$1" - ns "libbpf-tools $2" - - "$why: $err; $3"
 	else
 		result "$1" - ns "libbpf-tools $2" - - "peer starts here, but this section has no workload for it; $3"
 	fi
