@@ -172,7 +172,7 @@ backend_row() { # NAME BUILT PEER_LABEL
 	if [ -n "$built" ]; then
 		ours=$(med_or_dash "$name.o.ns")
 	else
-		note="ours not built (no $BUILD/bpf/$name.o)"
+		note="ours not built (no $(basename "$BUILD")/bpf/$name.o)"
 	fi
 	if [ -e "$BENCH_TMP/$name.p.err" ]; then
 		note+="; peer cannot run: $(cat "$BENCH_TMP/$name.p.err")"
@@ -226,7 +226,7 @@ bench_backend tcpstates tcp '^handle_set_state' "$LT/tcpstates"
 bench_backend softirqs softirq '^softirq_exit' "$LT/softirqs" -d
 
 oom_note="ours (oom/mark_victim) not timed: OOM kills are too rare an event for a per-event figure"
-[ -r "$BUILD/bpf/oomkill.o" ] || oom_note="ours not built (no $BUILD/bpf/oomkill.o)"
+[ -r "$BUILD/bpf/oomkill.o" ] || oom_note="ours not built (no $(basename "$BUILD")/bpf/oomkill.o)"
 not_measured_row "oomkill ns/event" oomkill "$oom_note"
 not_measured_row "tcpconnlat ns/event" tcpconnlat \
 	"no backend of ours by that name: tcpstates gives connection lifetimes"
