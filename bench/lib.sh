@@ -28,6 +28,10 @@ BENCH_ROOT=${BENCH_ROOT:-/sys/fs/bpf/ebpf-bench-$$}
 BENCH_TMP=$(mktemp -d /tmp/ebpf-bench.XXXXXX)
 declare -a BENCH_PIDS=()
 BENCH_STATS_OLD=
+BENCH_LOOPDEV=		# bench_loop_create's loop device
+BENCH_NETNS=		# bench_netns_create's network namespace
+PEER_PID=		# peer_start's peer and the programs it loaded
+PEER_IDS=
 
 bench_log() { echo "bench: $*" >&2; }
 bench_die() { echo "bench: error: $*" >&2; exit 1; }
@@ -94,6 +98,7 @@ bench_unload_all() {
 
 bench_cleanup() {
 	local p
+	peer_stop
 	for p in "${BENCH_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
@@ -103,6 +108,14 @@ bench_cleanup() {
 	BENCH_PIDS=()
 	bench_unload_all
 	rm -rf "$BENCH_ROOT"
+	if [ -n "$BENCH_LOOPDEV" ]; then
+		losetup -d "$BENCH_LOOPDEV" 2>/dev/null || bench_log "warning: could not detach $BENCH_LOOPDEV"
+		BENCH_LOOPDEV=
+	fi
+	if [ -n "$BENCH_NETNS" ]; then
+		ip netns del "$BENCH_NETNS" 2>/dev/null || bench_log "warning: could not delete netns $BENCH_NETNS"
+		BENCH_NETNS=
+	fi
 	[ -z "$BENCH_STATS_OLD" ] || sysctl -qw kernel.bpf_stats_enabled="$BENCH_STATS_OLD"
 	rm -rf "$BENCH_TMP"
 }
@@ -142,3 +155,183 @@ exporter_stop() {
 
 # peak RSS of a running process, kB
 peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+
+# --- resources a section makes, removed by bench_cleanup ----------------------
+
+# A loop device over a SIZE_MB file of ours, zero-filled: O_DIRECT on it
+# makes real block requests (block_rq_issue/complete fire) without touching
+# any other device's data. Sets BENCH_LOOPDEV.
+bench_loop_create() { # SIZE_MB
+	truncate -s "$1M" "$BENCH_TMP/disk.img"
+	BENCH_LOOPDEV=$(losetup -f --show "$BENCH_TMP/disk.img") || bench_die "losetup failed"
+	dd if=/dev/zero of="$BENCH_LOOPDEV" bs=1M count="$1" oflag=direct status=none ||
+		bench_die "could not fill $BENCH_LOOPDEV"
+}
+
+# COUNT 4 KiB direct writes then as many reads on BENCH_LOOPDEV; prints
+# the I/Os per second
+bench_blockio() { # COUNT
+	local t
+	t=$(time_s sh -c "dd if=/dev/zero of=$BENCH_LOOPDEV bs=4096 count=$1 oflag=direct status=none &&
+		dd if=$BENCH_LOOPDEV of=/dev/null bs=4096 count=$1 iflag=direct status=none") || return 1
+	awk -v t="$t" -v n="$((2 * $1))" 'BEGIN { printf "%.0f\n", n / t }'
+}
+
+# one direct read: a block event, to see that a peer is attached
+bench_poke_io() { dd if="$BENCH_LOOPDEV" of=/dev/null bs=4096 count=1 iflag=direct status=none; }
+
+# A private network namespace with lo up, for network workloads: their
+# packets, sockets and TIME_WAIT entries stay in it. Sets BENCH_NETNS.
+bench_netns_create() {
+	BENCH_NETNS=ebpf-bench-$$
+	ip netns add "$BENCH_NETNS" || { BENCH_NETNS=; bench_die "ip netns add failed"; }
+	ip -n "$BENCH_NETNS" link set lo up || bench_die "could not bring lo up in $BENCH_NETNS"
+}
+
+# nsenter, not `ip netns exec`: the latter remounts /sys and would hide bpffs.
+in_bench_ns() { nsenter --net="/run/netns/$BENCH_NETNS" "$@"; }
+
+# --- per-event cost: peers and our backends under bpf_stats -------------------
+
+forget_pid() { # PID: no longer bench_cleanup's to kill
+	local p keep=()
+	for p in "${BENCH_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BENCH_PIDS=("${keep[@]}")
+}
+
+# true while any of the ids is still a loaded program
+ids_loaded() { # ID...
+	local now id
+	now=$(prog_ids)
+	for id in "$@"; do
+		grep -qx "$id" <<<"$now" && return 0
+	done
+	return 1
+}
+
+# Stop the running peer the way a user would (^C), harder if it lingers, and
+# wait until the kernel has freed the programs it loaded.
+peer_stop() {
+	local i sig
+	[ -n "$PEER_PID" ] || return 0
+	for sig in INT TERM KILL; do
+		kill -s "$sig" "$PEER_PID" 2>/dev/null || break
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$PEER_PID" 2>/dev/null || break 2
+			sleep 0.1
+		done
+	done
+	wait "$PEER_PID" 2>/dev/null
+	forget_pid "$PEER_PID"
+	for ((i = 0; i < 100; i++)); do
+		# shellcheck disable=SC2086
+		ids_loaded $PEER_IDS || break
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	! ids_loaded $PEER_IDS || bench_log "warning: programs $PEER_IDS of pid $PEER_PID still loaded"
+	PEER_PID="" PEER_IDS=""
+}
+
+# "RUN_TIME_NS MAX_RUN_CNT" summed over programs: a peer may load several
+# programs per event (one per hook it uses), and what one event costs it is
+# all of them; the events are counted once, by the program that ran most.
+stats_of() { # ID...
+	[ $# -gt 0 ] || { echo "0 0"; return; }
+	bpftool prog show -j | jq -r --arg ids "$*" '
+		($ids | split(" ") | map(tonumber)) as $want
+		| [.[] | select(.id as $i | $want | index($i))]
+		| "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | max)"'
+}
+
+# Run a workload between two stats_of: sets NS (per event, "-" if no event)
+# and EV (events); the workload's stdout goes to $BENCH_TMP/out.
+window_stats() { # "IDS" CMD...
+	local ids=$1 s0 s1
+	shift
+	# shellcheck disable=SC2086
+	s0=$(stats_of $ids)
+	"$@" >"$BENCH_TMP/out" || bench_die "workload failed: $*"
+	# shellcheck disable=SC2086
+	s1=$(stats_of $ids)
+	read -r NS EV < <(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x); split(b, y); n = y[2] - x[2];
+		if (n > 0) printf "%.2f %d\n", (y[1] - x[1]) / n, n; else print "- 0" }')
+}
+
+# the ids of the programs a process holds open (prog fds and link fds)
+held_prog_ids() { # PID
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -nu
+}
+
+# Start a peer in the background and wait until it is attached: until a
+# program among its own whose name matches the regex ATTACH has run (TRIGGER, run between
+# polls, makes the event happen). Its programs are those loaded since it
+# started (the diff of prog_ids) that it holds open: another user's program
+# loaded meanwhile is not counted. Sets PEER_PID and PEER_IDS; if the peer
+# exits or does not attach within 30 s, it is stopped and PEER_ERR says why.
+peer_start() { # ATTACH TRIGGER CMD...
+	local attach=$1 trigger=$2 i before
+	shift 2
+	PEER_ERR=
+	before=$(prog_ids)
+	"$@" </dev/null >"$BENCH_TMP/peer.out" 2>&1 &
+	PEER_PID=$!
+	bench_bg "$PEER_PID"
+	for ((i = 0; i < 300; i++)); do
+		if ! kill -0 "$PEER_PID" 2>/dev/null; then
+			PEER_ERR="$1 exited early: $(tail -3 "$BENCH_TMP/peer.out" | paste -sd' ' -)"
+			peer_stop
+			return 1
+		fi
+		PEER_IDS=$(comm -12 <(comm -13 <(sort <<<"$before") <(prog_ids | sort)) \
+			<(held_prog_ids "$PEER_PID" | sort) | sort -n | paste -sd' ' -)
+		if [ -n "$PEER_IDS" ] && bpftool prog show -j | jq -e --arg a "$attach" --arg ids "$PEER_IDS" '
+			($ids | split(" ") | map(tonumber)) as $p
+			| any(.[]; (.id as $i | $p | index($i)) and (.name | test($a)) and (.run_cnt // 0) > 0)' >/dev/null; then
+			return 0
+		fi
+		$trigger >/dev/null 2>&1
+		sleep 0.1
+	done
+	PEER_ERR="$1: no run of its program $attach within 30 s"
+	peer_stop
+	return 1
+}
+
+# our backend: load it, sets OURS_IDS
+ours_load() { # NAME
+	"$LOADER" load "$BUILD/bpf/$1.o" --pin-root "$BENCH_ROOT" >/dev/null ||
+		bench_die "ebpf-loader load $1 failed"
+	OURS_IDS=$("$LOADER" show "$1" --pin-root "$BENCH_ROOT" --json | jq -r '.programs[].id' | paste -sd' ' -)
+	[ -n "$OURS_IDS" ] || bench_die "no program id for $1"
+}
+ours_unload() { # NAME
+	"$LOADER" unload "$1" --pin-root "$BENCH_ROOT" >/dev/null || bench_die "ebpf-loader unload $1 failed"
+}
+
+# append "VALUE" to $BENCH_TMP/NAME
+keep() { echo "$2" >>"$BENCH_TMP/$1"; }
+med() { median <"$BENCH_TMP/$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.4f\n", a / b }'; }
+# smallest event count seen over the runs of a subject
+min_events() { sort -n "$BENCH_TMP/$1" | head -1; }
+
+# the end of a per-event figure's NOTE: a warning for each subject that had
+# too few events in some window for its ns/event to mean anything
+events_note() { # EVENTS_FILE:SUBJECT...
+	local a n
+	for a in "$@"; do
+		n=$(min_events "${a%%:*}")
+		if [ "${n:-0}" -lt "$MIN_EVENTS" ]; then
+			printf '; %s: run_cnt only %s in a window, too few to be meaningful' "${a#*:}" "$n"
+		fi
+	done
+}
+
+# the value of "ns/event" files once all runs are in: "-" if any run had none
+med_or_dash() { # FILE
+	if grep -qx -- - "$BENCH_TMP/$1"; then echo -; else fmt "$(med "$1")"; fi
+}
+

@@ -17,8 +17,8 @@ rows_ok() { # FILE
 
 # What a section may not leave behind, of what it can make: programs of
 # the shipped objects pinned nowhere (or under ROOT, its BENCH_ROOT), pins
-# at the top of /sys/fs/bpf, loop devices over its files, processes it
-# starts. Other users of the machine (tests running alongside, a container
+# at the top of /sys/fs/bpf, loop devices over its files, network
+# namespaces, processes it starts. Other users of the machine (tests running alongside, a container
 # sharing this kernel) load, pin and start the same kinds of things: theirs
 # do not count.
 state() {
@@ -28,8 +28,10 @@ state() {
 	find /sys/fs/bpf -mindepth 1 -maxdepth 1 ! -type d
 	losetup -a | grep -F /ebpf-bench. || true
 	pgrep -f -- "--pin-root $ROOT( |\$)" || true
+	ip netns list | grep -o '^ebpf-bench-[0-9]*' || true
 	local p
-	for p in bpftrace syscount bitesize; do
+	for p in bpftrace syscount bitesize runqlat biolatency tcpstates softirqs \
+		oomkill tcpconnlat pingpong tcpchurn udpsend; do
 		pgrep -x "$p" || true
 	done
 }
@@ -83,4 +85,43 @@ run_section() { # SCRIPT
 	run_section 50-footprint.sh
 	grep -q "all four binaries, stripped" "$TMP/rows"
 	grep -q "under systemd (libsystemd loaded)" "$TMP/rows"
+}
+
+# The rows of the backend cost section, by backend, in $TMP/rows.
+backend_row() { # NAME
+	awk -F'\t' -v s="$1 ns/event" '$2 == s' "$TMP/rows"
+}
+
+@test "bench: backend cost section times each peer on its workload and leaves nothing behind" {
+	[ -x /usr/sbin/runqlat ] || skip "libbpf-tools not installed (make bench installs it)"
+	export BK_ROUNDS=2000 BK_IO_COUNT=1024 BK_CONNS=200 BK_DGRAMS=2000 BK_MIN_EVENTS=1000
+	run_section 60-backends.sh
+	local b row
+	# Each peer that runs here attached and was timed over at least
+	# BK_MIN_EVENTS events of the section's own workload; ours has a
+	# figure, or the row says it is not built.
+	for b in runqlat biolatency tcpstates softirqs; do
+		row=$(backend_row "$b")
+		echo "$b: $row"
+		[ "$(printf '%s\n' "$row" | wc -l)" -eq 1 ]
+		[[ "$(cut -f6 <<<"$row")" =~ ^[0-9.e+]+$ ]]
+		[[ "$(cut -f7 <<<"$row")" == "<=0.8x" ]]
+		[[ "$row" != *"too few to be meaningful"* ]]
+		if [ -e "$BPFOBJ/$b.o" ]; then
+			[[ "$(cut -f3 <<<"$row")" =~ ^[0-9.e+]+$ ]]
+		else
+			[[ "$row" == *"ours not built"* ]]
+		fi
+	done
+	# The peers that need kprobes get a row with the reason they stopped
+	# (on a kernel with kprobes, one saying they start).
+	for b in oomkill tcpconnlat; do
+		row=$(backend_row "$b")
+		echo "$b: $row"
+		if [ -e /sys/kernel/tracing/kprobe_events ]; then
+			[[ "$row" == *"peer starts here"* ]]
+		else
+			[[ "$row" == *"peer cannot run here, it needs kprobes: "*kprobe* ]]
+		fi
+	done
 }
