@@ -227,6 +227,7 @@ check_retransmits() { # N STATE EXPECT
 	run -0 jq -c --arg s "::ffff:$SRC" --arg d "::ffff:$DST" --argjson p "$DPORT" \
 		'[.maps[0].entries[] | select(.key.daddr == $d and .key.dport == $p)]
 		 | {n: length, sum: (map(.value) | add), saddr: (map(.key.saddr == $s) | unique), states: (map(.key.state) | unique)}' <<<"$output"
+	echo "ebpf-print: $output (expected $n entries summing to $expect)"
 	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"saddr\":[true],\"states\":[\"$state\"]}" ]
 	# The exporter: the same series, labels decoded.
 	run -0 scrape

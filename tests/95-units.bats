@@ -160,3 +160,50 @@ open(sys.argv[2], "wb").write(data)
 	[[ "$output" == *"sockets passed by systemd (LISTEN_FDS): Invalid argument"* ]]
 	[ ! -e "$TMP/s.sock" ]
 }
+
+# setpriv's form of the capabilities a unit's CapabilityBoundingSet names.
+unit_caps_spec() { # UNIT_FILE
+	local caps c spec=-all
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$1")
+	[ -n "$caps" ] || return 1
+	for c in $caps; do
+		c=${c#CAP_}
+		spec+=",+${c,,}"
+	done
+	echo "$spec"
+}
+
+@test "readers with the reader units' capabilities name kernel stacks (CAP_SYSLOG at start), then keep CAP_BPF alone" {
+	install_to "$TMP" PREFIX="$TMP/usr"
+	local spec doc
+	spec=$(unit_caps_spec "$TMP/usr/lib/systemd/system/ebpf-exporter.service")
+	[ "$spec" = "$(unit_caps_spec "$TMP/usr/lib/systemd/system/ebpf-stream.service")" ]
+	# The premise: without CAP_SYSLOG, /proc/kallsyms hides addresses here.
+	run -0 setpriv --bounding-set -syslog --inh-caps -syslog head -n 1 /proc/kallsyms
+	[[ "$output" == 0000000000000000* ]] || skip "kallsyms shows addresses without CAP_SYSLOG here"
+	run -0 "$LOADER" load "$TOBJ/t_decoders.o" --pin-root "$ROOT"
+	# t_decoders keeps the kernel stacks of getppid() by a process so named.
+	cp "$HELPERS/trigger" "$TMP/t_dec"
+	run -0 "$TMP/t_dec" getppid 3
+	run -0 --separate-stderr setpriv --bounding-set "$spec" --inh-caps "$spec" \
+		"$PRINT" --once --json --pin-root "$ROOT" t_decoders/stacks
+	doc=$output
+	run -0 jq -r '.maps[].entries[].key | tostring' <<<"$doc"
+	[[ "$output" == *do_syscall_64* ]]
+	# With CAP_BPF alone (the units before), the same stack stays a raw id.
+	run -0 --separate-stderr setpriv --bounding-set -all,+bpf --inh-caps -all,+bpf \
+		"$PRINT" --once --json --pin-root "$ROOT" t_decoders/stacks
+	run -0 jq -r '.maps[].entries[].key | tostring' <<<"$output"
+	[[ "$output" != *do_syscall_64* ]]
+	[[ "$output" =~ ^[0-9]+$ ]]
+	# The exporter under the unit's capabilities: symbols in its labels,
+	# and once started nothing but CAP_BPF (CAP_SYSLOG served the open).
+	printf '#!/bin/sh\nexec setpriv --bounding-set %s --inh-caps %s %q "$@"\n' \
+		"$spec" "$spec" "$EXPORTER" >"$TMP/exporter-as-unit"
+	chmod +x "$TMP/exporter-as-unit"
+	EXPORTER=$TMP/exporter-as-unit exporter_start
+	run -0 scrape
+	[[ "$output" =~ _t_decoders_stacks_total\{key=\"[^\"]*do_syscall_64 ]]
+	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$EXPORTER_PID/status")" = 0000008000000000 ]
+	[ "$(awk '/^CapPrm/ { print $2 }' "/proc/$EXPORTER_PID/status")" = 0000008000000000 ]
+}
