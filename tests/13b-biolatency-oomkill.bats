@@ -59,6 +59,33 @@ bio_counts_are() { # OP N
 	run -0 promtool check metrics < <(scrape)
 }
 
+# Each reader shows at least N I/Os of OP on the test's loop device.
+bio_counts_at_least() { # OP N
+	local reader
+	for reader in print exporter stream; do
+		run -0 "bio_${reader}_count" "$1"
+		echo "$reader $1: $output"
+		[ "$output" -ge "$2" ]
+	done
+}
+
+@test "biolatency: a discard and a flush on a loop device show as ops discard and flush in every reader" {
+	command -v blkdiscard >/dev/null || skip "blkdiscard (util-linux) not installed"
+	loop_create 8
+	run -0 loader load "$BPFOBJ/biolatency.o"
+	exporter_start biolatency
+	run -0 bio_print_count discard
+	[ "$output" = 0 ]
+	run -0 bio_print_count flush
+	[ "$output" = 0 ]
+	# -f: no probing for signatures first (reads we do not need).
+	run -0 blkdiscard -f -o 0 -l 1048576 "$LOOPDEV"
+	# fsync() of a block device sends the device a cache flush.
+	run -0 dd if=/dev/zero of="$LOOPDEV" bs=4096 count=1 oflag=direct conv=notrunc,fsync status=none
+	bio_counts_at_least discard 1
+	bio_counts_at_least flush 1
+}
+
 @test "biolatency: the start map is hidden in every reader, the histogram in seconds" {
 	run -0 loader load "$BPFOBJ/biolatency.o"
 	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" biolatency
