@@ -14,6 +14,12 @@ bio_print_count() { # OP
 		jq --arg d "${LOOPDEV#/dev/}" --arg op "$1" \
 			'[.maps[0].entries[] | select(.key.disk == $d and .key.op == $op) | .value.buckets | add] | add // 0'
 }
+# The sum of their latencies, in microseconds as stored.
+bio_print_sum() { # OP
+	"$PRINT" --once --json --pin-root "$ROOT" biolatency/io_latency |
+		jq --arg d "${LOOPDEV#/dev/}" --arg op "$1" \
+			'[.maps[0].entries[] | select(.key.disk == $d and .key.op == $op) | .value.sum] | add // 0'
+}
 bio_exporter_count() { # OP
 	scrape | awk -v l="{disk=\"${LOOPDEV#/dev/}\",op=\"$1\"}" \
 		'BEGIN { n = 0 } $1 == "ebpf_biolatency_io_latency_seconds_count" l { n = $2 } END { print n }'
@@ -48,10 +54,19 @@ bio_counts_are() { # OP N
 	local r0 w0 n=37 m=23
 	r0=$(bio_print_count read)
 	w0=$(bio_print_count write)
+	local t0 t1 s0
+	s0=$(bio_print_sum read)
+	t0=$(date +%s%N)
 	run -0 dd if="$LOOPDEV" of=/dev/null bs=4096 count="$n" iflag=direct status=none
+	t1=$(date +%s%N)
 	run -0 dd if=/dev/zero of="$LOOPDEV" bs=4096 count="$m" oflag=direct conv=notrunc status=none
 	bio_counts_are read $((r0 + n))
 	bio_counts_are write $((w0 + m))
+	# The reads took time, and no more than dd took for all of them (us).
+	run -0 bio_print_sum read
+	echo "read latency sum: $((output - s0)) us of $(((t1 - t0) / 1000)) us"
+	[ "$((output - s0))" -gt 0 ]
+	[ "$((output - s0))" -le "$(((t1 - t0) / 1000))" ]
 	# Text: one histogram per disk and operation, in seconds.
 	run -0 "$PRINT" --once --pin-root "$ROOT" biolatency
 	echo "$output"
