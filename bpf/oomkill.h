@@ -18,9 +18,10 @@ struct oomkill_event {
 	__u64 file_rss_kb;	/* resident file pages */
 	__u64 shmem_rss_kb;	/* resident shared memory */
 	__u64 pgtables_kb;	/* page tables */
-	__u32 pid;		/* the victim (the task the kernel marked) */
+	__u32 pid;		/* the victim: the task the kernel marked (its
+				 * thread id; the pid of a single-threaded one) */
 	__u32 uid;		/* its uid */
-	__u32 trigger_pid;	/* the task whose allocation ran into the OOM */
+	__u32 trigger_pid;	/* pid (tgid) whose allocation ran into the OOM */
 	__s32 oom_score_adj;	/* the victim's, -1000..1000 */
 	char comm[OOMKILL_COMM_LEN];		/* the victim's */
 	char trigger_comm[OOMKILL_COMM_LEN];	/* the trigger's */
