@@ -101,3 +101,68 @@ drops_reach() { # TARGET
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+# --- syscount --------------------------------------------------------------
+
+# The syscalls entry of PID and COMM in an `ebpf-print --once --json` document.
+syscount_entry() { # JSON PID COMM
+	jq -e --argjson p "$2" --arg c "$3" \
+		'[.maps[] | select(.map == "syscalls") | .entries[] | select(.key.pid == $p and .key.comm == $c) | .value] | add' <<<"$1"
+}
+
+@test "syscount: after a storm of 50000 short-lived processes, a new process's 10000 getppid() calls are counted exactly, in bounded series" {
+	require_host_pidns
+	run -0 loader load "$BPFOBJ/syscount.o"
+	run -0 "$HELPERS/forkstorm" 50000
+
+	# The storm filled the per-process map: what follows is counted only if
+	# it makes room for newcomers.
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" syscount/syscalls
+	run -0 jq -e '.maps[0] | .count * 10 >= .max_entries * 9' <<<"$output"
+
+	# A thread named $name makes 10000 getppid() and no other syscall
+	# (tests/helpers/sysexact.c), so its entry is exact whatever else runs.
+	local name=sx$$ pid
+	run -0 "$HELPERS/sysexact" "$name" 10000
+	pid=${output#pid=}
+
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" syscount
+	run -0 syscount_entry "$output" "$pid" "$name"
+	[ "$output" = 10000 ]
+
+	exporter_start syscount
+	scrape >"$TMP/m"
+	run -0 grep -c "^ebpf_syscount_syscalls_total{pid=\"$pid\",comm=\"$name\"} 10000$" "$TMP/m"
+	[ "$output" = 1 ]
+	# Series stay under --max-series (10000 by default): nothing is left
+	# out, so the shipped EbpfExporterSeriesDropped alert cannot fire.
+	run -0 grep -c '^ebpf_syscount_syscalls_total{' "$TMP/m"
+	[ "$output" -le 10000 ]
+	run -0 grep -c '^ebpf_exporter_series_dropped_total{backend="syscount",map="[a-z_]*"} 0$' "$TMP/m"
+	[ "$output" = 2 ]
+	# By syscall, by name: getppid made at least our 10000.
+	run -0 awk '$1 == "ebpf_syscount_syscalls_by_nr_total{syscall=\"getppid\"}" { print $2 }' "$TMP/m"
+	[ "$output" -ge 10000 ]
+
+	run -0 --separate-stderr sh -c 'timeout "$1" "$2" --once --pin-root "$3" syscount | "$2" --decode' \
+		_ "$(scaled_seconds 10)" "$STREAM" "$ROOT"
+	run -0 jq -se --argjson p "$pid" --arg c "$name" \
+		'[.[] | .snapshot // empty | select(.map == "syscalls") | .entries[]
+		  | select((.key[0].values[0].u | tonumber) == $p and .key[1].values[0].s == $c)
+		  | .value[0].values[0].u | tonumber] == [10000]' <<<"$output"
+}
+
+@test "syscount: calls by syscall are shown by name in print, exporter and stream" {
+	run -0 loader load "$BPFOBJ/syscount.o"
+	run -0 "$HELPERS/sysexact" "sy$$" 3000
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" syscount/syscalls_by_nr
+	run -0 jq -e '.maps[0] | .label == "syscall" and ([.entries[] | select(.key == "getppid") | .value] | add >= 3000)' <<<"$output"
+	run -0 --separate-stderr "$PRINT" --once --pin-root "$ROOT" syscount/syscalls_by_nr
+	[[ "$output" =~ getppid\ +[0-9]+ ]]
+	exporter_start syscount
+	scrape >"$TMP/m"
+	run -0 grep -E '^ebpf_syscount_syscalls_by_nr_total\{syscall="getppid"\} [0-9]+$' "$TMP/m"
+	run -0 --separate-stderr sh -c 'timeout "$1" "$2" --once --pin-root "$3" syscount/syscalls_by_nr | "$2" --decode' \
+		_ "$(scaled_seconds 10)" "$STREAM" "$ROOT"
+	run -0 jq -se '[.[] | .snapshot // empty | .entries[] | select(.key[0].decoded[0] == "getppid")] | length == 1' <<<"$output"
+}
