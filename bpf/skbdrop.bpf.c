@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * skbdrop: packets the kernel dropped, by drop reason and link-layer
- * protocol. The skb/kfree_skb tracepoint fires at every kfree_skb_reason()
- * that is a drop (since 6.0-ish a consumed skb goes to skb/consume_skb
- * instead), with the reason the kernel gives (enum skb_drop_reason, 5.17+).
+ * protocol. The skb/kfree_skb tracepoint fires where the kernel frees an
+ * skb it drops, with the reason it gives (enum skb_drop_reason, an argument
+ * since 5.17); on 6.18 a consumed skb, no drop, goes to skb/consume_skb.
  * It is the one place all drops pass, from the NIC driver up to the socket
  * layer, and a stable interface, unlike kprobes on the dropping functions.
  *
@@ -67,10 +67,11 @@ int BPF_PROG(skbdrop_kfree_skb, struct sk_buff *skb, void *location, __u32 reaso
 	__u64 one = 1, *count;
 
 	/*
-	 * SKB_NOT_DROPPED_YET (0) and SKB_CONSUMED (1) exist since 6.0 and
-	 * are no drops. 6.18 sends consumed skbs to consume_skb, not here,
-	 * but a caller may still pass them; before 6.0 value 0 is
-	 * SKB_DROP_REASON_NOT_SPECIFIED, a drop, hence the CO-RE check.
+	 * SKB_NOT_DROPPED_YET (0) and SKB_CONSUMED (1) are no drops. 6.18
+	 * sends consumed skbs to consume_skb, not here, but a kernel between
+	 * may pass them. Kernels before them number the reasons from
+	 * SKB_DROP_REASON_NOT_SPECIFIED = 0, a drop: hence the CO-RE check
+	 * rather than a constant.
 	 */
 	if (bpf_core_enum_value_exists(enum skb_drop_reason___skbdrop, SKB_CONSUMED___skbdrop) &&
 	    reason <= bpf_core_enum_value(enum skb_drop_reason___skbdrop, SKB_CONSUMED___skbdrop))
