@@ -40,7 +40,7 @@ load lib
 	run "$LOADER" show syscount --pin-root "$ROOT" --json
 	[ "$status" -eq 0 ]
 	jq -e '.programs[0].name == "syscount_sys_enter" and .programs[0].type == "raw_tracepoint" and .programs[0].id > 0' <<<"$output"
-	jq -e '.maps[0].name == "syscalls" and .maps[0].type == "percpu_hash" and .maps[0].key_size == 20 and .maps[0].max_entries == 10240 and .maps[0].entries > 0' <<<"$output"
+	jq -e '.maps[0].name == "syscalls" and .maps[0].type == "lru_percpu_hash" and .maps[0].key_size == 20 and .maps[0].max_entries == 4096 and .maps[0].entries > 0' <<<"$output"
 	jq -e '.links[0].prog_id == .programs[0].id' <<<"$output"
 }
 

@@ -288,7 +288,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 		echo "$stderr"
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
-		[ "$("$STREAM" --decode <"$TMP/cap" | jq -s '[.[] | select(.snapshot)] | length')" -eq 14 ]
+		[ "$("$STREAM" --decode <"$TMP/cap" | jq -s '[.[] | select(.snapshot)] | length')" -eq 15 ]
 	done
 	# A value struct of another shape, under the same shared name.
 	run "$LOADER" unload t_shared_a --pin-root "$ROOT"
