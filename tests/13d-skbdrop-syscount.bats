@@ -28,17 +28,17 @@ for _ in range(int(sys.argv[2])):
 # The no_socket/ipv6 count as each reader shows it (0 while there is none).
 drops_print() {
 	"$PRINT" --once --json --pin-root "$ROOT" skbdrop/packets |
-		jq -e '[.maps[].entries[] | select(.key.reason == "drop_reason_no_socket" and .key.protocol == "ipv6") | .value] | add // 0'
+		jq -e '[.maps[].entries[] | select(.key.reason == "no_socket" and .key.protocol == "ipv6") | .value] | add // 0'
 }
 drops_exporter() {
 	scrape >"$TMP/m" || return 1
-	awk '$1 == "ebpf_skbdrop_packets_total{reason=\"drop_reason_no_socket\",protocol=\"ipv6\"}" { n = $2 } END { print n + 0 }' "$TMP/m"
+	awk '$1 == "ebpf_skbdrop_packets_total{reason=\"no_socket\",protocol=\"ipv6\"}" { n = $2 } END { print n + 0 }' "$TMP/m"
 }
 drops_stream() {
 	timeout "$(scaled_seconds 10)" "$STREAM" --once --pin-root "$ROOT" skbdrop >"$TMP/frames" &&
 		"$STREAM" --decode <"$TMP/frames" |
 		jq -se '[.[] | .snapshot // empty | select(.map == "packets") | .entries[]
-			| select(.key[0].decoded[0] == "drop_reason_no_socket" and .key[1].decoded[0] == "ipv6")
+			| select(.key[0].decoded[0] == "no_socket" and .key[1].decoded[0] == "ipv6")
 			| .value[0].values[0].u | tonumber] | add // 0'
 }
 
@@ -93,10 +93,10 @@ drops_reach() { # TARGET
 	[[ "$output" == *"ENUM 'skbdrop_proto'"* ]]
 	run -0 --separate-stderr "$PRINT" --once --pin-root "$ROOT" skbdrop
 	echo "$output"
-	[[ "$output" =~ drop_reason_no_socket\ +ipv6\ +[0-9]+ ]]
+	[[ "$output" =~ no_socket\ +ipv6\ +[0-9]+ ]]
 	exporter_start skbdrop
 	scrape >"$TMP/m"
-	run -0 grep -E '^ebpf_skbdrop_packets_total\{reason="drop_reason_no_socket",protocol="ipv6"\} [0-9]+$' "$TMP/m"
+	run -0 grep -E '^ebpf_skbdrop_packets_total\{reason="no_socket",protocol="ipv6"\} [0-9]+$' "$TMP/m"
 	run promtool check metrics <"$TMP/m"
 	echo "$output"
 	[ "$status" -eq 0 ]

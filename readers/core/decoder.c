@@ -159,7 +159,7 @@ static int bind_one(const struct rmap *m, struct field *f, const char *spec)
 		r = dec_enum_resolve(m->btf, strchr(spec, ':') + 1, &f->btf, &f->enum_id);
 		if (r)
 			return r;
-		f->strip = enum_prefix_len(f->btf, f->enum_id);
+		enum_strip_init(f);
 	}
 	f->dec_fd = -1;
 	if (d->stack) {

@@ -40,7 +40,11 @@ struct field {
 	/* FIELD_ENUM */
 	const struct btf *btf;
 	int enum_id;
-	uint16_t strip;         /* common enumerator prefix to leave out */
+	/* Enumerator prefixes left out (enum_strip_init): the one all
+	 * names share, or the longer one most share, for names with it. */
+	uint16_t strip;
+	uint16_t strip_most_len;
+	const char *strip_most; /* in btf's strings */
 	/* An ebpf:decode tag's decoder (NULL: none), as tagged ("enum:x"),
 	 * and for kstack the backend's stack map (owned, -1: none). FIELD_ENUM
 	 * and enum: decoders use btf/enum_id/strip above. */
@@ -62,8 +66,8 @@ int schema_from_size(uint32_t size, struct schema *s);
 void schema_free(struct schema *s);
 /* Use enum `enum_name` for an integer scalar (the key_enum tag). */
 int schema_set_enum(struct schema *s, const struct btf *btf, const char *enum_name);
-/* Length of the common enumerator prefix of enum id, cut after a '_'. */
-uint16_t enum_prefix_len(const struct btf *btf, int id);
+/* Set f->strip and f->strip_most from f->btf's enum f->enum_id. */
+void enum_strip_init(struct field *f);
 /* Find a field by name (NULL if absent). */
 const struct field *schema_field(const struct schema *s, const char *name);
 

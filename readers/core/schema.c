@@ -14,7 +14,6 @@
 #define MAX_FIELDS 4096
 #define MAX_UNROLL 64 /* arrays of structs: expanded up to this many */
 
-static uint16_t enum_common_prefix(const struct btf *btf, const struct btf_type *t);
 
 static int add_field(struct schema *s, const struct field *f)
 {
@@ -39,41 +38,91 @@ static int add_simple(struct schema *s, const char *name, enum field_kind kind, 
 	return add_field(s, &f);
 }
 
-/* Length of the enumerator prefix shared by all names, cut after a '_'. */
-uint16_t enum_prefix_len(const struct btf *btf, int id)
+static const char *enumerator_name(const struct btf *btf, const struct btf_type *t, uint16_t i)
 {
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	return t && (btf_is_enum(t) || btf_is_enum64(t)) ? enum_common_prefix(btf, t) : 0;
+	return btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[i].name_off
+						       : btf_enum64(t)[i].name_off);
 }
 
-static uint16_t enum_common_prefix(const struct btf *btf, const struct btf_type *t)
+/* How many enumerators start with the len bytes of prefix. */
+static uint16_t sharing(const struct btf *btf, const struct btf_type *t, const char *prefix,
+			size_t len)
 {
-	uint16_t vlen = btf_vlen(t), i;
-	size_t common = SIZE_MAX, len, j;
-	const char *first = NULL, *name;
+	uint16_t n = 0;
 
-	for (i = 0; i < vlen; i++) {
-		name = btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[i].name_off
-							       : btf_enum64(t)[i].name_off);
+	for (uint16_t i = 0; i < btf_vlen(t); i++) {
+		const char *name = enumerator_name(btf, t, i);
+
+		n += name && strlen(name) > len && !strncmp(name, prefix, len);
+	}
+	return n;
+}
+
+/* Candidates tried for the prefix most enumerators share: a kernel enum
+ * can have thousands, and its exceptions are a few, near the start. */
+#define ENUM_PREFIX_CANDIDATES 16
+
+/*
+ * The enumerator prefixes to leave out (always cut after a '_'): common,
+ * the one every name has, and most, the longest one at least 90 % of them
+ * have, which is what a name shows without when it has it. So the kernel's
+ * skb_drop_reason, whose SKB_NOT_DROPPED_YET and SKB_CONSUMED stand beside
+ * a hundred SKB_DROP_REASON_*, shows no_socket and consumed alike. A name
+ * always keeps something to show.
+ */
+static void enum_prefixes(const struct btf *btf, const struct btf_type *t, uint16_t *common,
+			  const char **most, uint16_t *most_len)
+{
+	uint16_t vlen = btf_vlen(t), need = (uint16_t)((vlen * 9 + 9) / 10);
+	size_t all = SIZE_MAX, best = 0, j;
+	const char *first = NULL, *best_name = NULL, *name;
+
+	*common = *most_len = 0;
+	*most = NULL;
+	for (uint16_t i = 0; i < vlen; i++) {
+		name = enumerator_name(btf, t, i);
 		if (!name)
-			return 0;
+			return;
 		if (!first) {
 			first = name;
-			common = strlen(name);
+			all = strlen(name);
 			continue;
 		}
-		for (j = 0; j < common && name[j] == first[j]; j++)
+		for (j = 0; j < all && name[j] == first[j]; j++)
 			;
-		common = j;
+		all = j;
 	}
-	if (!first || common == SIZE_MAX)
-		return 0;
-	/* Cut back to just after an underscore, and keep something to show. */
-	while (common > 0 && first[common - 1] != '_')
-		common--;
-	len = strlen(first);
-	return common < len ? (uint16_t)common : 0;
+	if (!first || all == SIZE_MAX)
+		return;
+	while (all > 0 && first[all - 1] != '_')
+		all--;
+	*common = all < strlen(first) ? (uint16_t)all : 0;
+	for (uint16_t i = 0; i < vlen && i < ENUM_PREFIX_CANDIDATES; i++) {
+		name = enumerator_name(btf, t, i);
+		for (j = strlen(name); j-- > 0;) {
+			if (name[j] != '_' || j + 1 <= best || j + 1 >= strlen(name))
+				continue;
+			if (sharing(btf, t, name, j + 1) >= need) {
+				best = j + 1;
+				best_name = name;
+				break;
+			}
+		}
+	}
+	if (best > *common && best_name && best <= UINT16_MAX) {
+		*most = best_name;
+		*most_len = (uint16_t)best;
+	}
+}
+
+void enum_strip_init(struct field *f)
+{
+	const struct btf_type *t = f->btf ? btf__type_by_id(f->btf, f->enum_id) : NULL;
+
+	f->strip = f->strip_most_len = 0;
+	f->strip_most = NULL;
+	if (t && (btf_is_enum(t) || btf_is_enum64(t)))
+		enum_prefixes(f->btf, t, &f->strip, &f->strip_most, &f->strip_most_len);
 }
 
 static bool is_char_int(const struct btf *btf, const struct btf_type *t)
@@ -162,7 +211,7 @@ static int flatten(const struct btf *btf, uint32_t id, uint32_t off, const char 
 
 		/* Enums are signed in C; BTF says so (kflag) since Linux 6.0. */
 		strscpy(f.name, name, sizeof(f.name));
-		f.strip = enum_common_prefix(btf, t);
+		enum_strip_init(&f);
 		return add_field(s, &f);
 	}
 	if (btf_is_ptr(t))
@@ -254,7 +303,6 @@ void schema_free(struct schema *s)
 
 int schema_set_enum(struct schema *s, const struct btf *btf, const char *enum_name)
 {
-	const struct btf_type *t;
 	int id;
 
 	if (!s->scalar || (s->fields[0].kind != FIELD_UINT && s->fields[0].kind != FIELD_INT))
@@ -264,11 +312,10 @@ int schema_set_enum(struct schema *s, const struct btf *btf, const char *enum_na
 		id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM64);
 	if (id < 0)
 		return id;
-	t = btf__type_by_id(btf, id);
 	s->fields[0].kind = FIELD_ENUM;
 	s->fields[0].btf = btf;
 	s->fields[0].enum_id = id;
-	s->fields[0].strip = enum_common_prefix(btf, t);
+	enum_strip_init(&s->fields[0]);
 	return 0;
 }
 
@@ -339,7 +386,10 @@ const char *field_enum_name(const struct field *f, int64_t v, char *buf, size_t 
 	if (!name)
 		return NULL;
 	len = strlen(name);
-	name += f->strip <= len ? f->strip : 0;
+	if (f->strip_most && len > f->strip_most_len && !strncmp(name, f->strip_most, f->strip_most_len))
+		name += f->strip_most_len;
+	else
+		name += f->strip <= len ? f->strip : 0;
 	for (i = 0; name[i] && i + 1 < size; i++)
 		buf[i] = (char)tolower((unsigned char)name[i]);
 	buf[i] = '\0';
