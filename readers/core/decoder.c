@@ -19,6 +19,7 @@ static const struct decoder decoders[] = {
 	{ .name = "inet_ip", .fn = dec_inet_ip, .whole = true },
 	{ .name = "port", .fn = dec_port },
 	{ .name = "hex", .fn = dec_hex, .whole = true },
+	{ .name = "argv", .fn = dec_argv, .whole = true },
 	{ .name = "enum", .fn = dec_enum, .arg = true },
 	{ .name = "syscall", .fn = dec_syscall },
 	{ .name = "errno", .fn = dec_errno },
