@@ -2,13 +2,14 @@
 # execsnoop and exitsnoop as an operator reads them: an exec's argv, ppid,
 # uid and type by name in every record; `events` counts every exec and exit
 # seen and `dropped` apart the ones the ring buffer had no room for, with
-# or without a consumer; no filler field in any reader.
+# or without a consumer; no filler field in any reader; an alert on drops.
 
 bats_require_minimum_version 1.5.0
 load lib
 
 PRINT=$BUILD/ebpf-print
 EXPORTER=$BUILD/ebpf-exporter
+RULES=$BATS_TEST_DIRNAME/../docs/prometheus/ebpf-rules.yml
 
 # A record is 432 bytes (bpf/procevents.h) plus the ring buffer's 8-byte
 # header; proc_events is 256 KiB (bpf/procevents.bpf.h). No more records
@@ -184,4 +185,40 @@ stats() { # BACKEND/MAP
 	run -0 jq -c 'select(.describe) | .describe.maps[] | select(.map == "proc_events")
 		| [.record, [.record_fields[] | .name + ":" + (.decoder // "")]]' "$TMP/frames"
 	[ "$output" = '["procevent",["ts_ns:","type:enum:procevent_type","pid:","ppid:","uid:","exit_code:","args_size:","comm:","filename:","args:argv"]]' ]
+}
+
+@test "the shipped rules pass promtool and alert on dropped process events" {
+	run -0 promtool check rules "$RULES"
+	cp "$RULES" "$TMP/rules.yml"
+	# Drops from execsnoop on one host and exitsnoop on another, none on a
+	# third: the alert fires for the first two, after its 15 minutes.
+	cat >"$TMP/test.yml" <<-'EOF'
+	rule_files: [rules.yml]
+	evaluation_interval: 1m
+	tests:
+	  - interval: 1m
+	    input_series:
+	      - series: 'ebpf_execsnoop_exec_stats_dropped_total{instance="a:9435",backend="execsnoop",map="exec_stats"}'
+	        values: '0+60x30'
+	      - series: 'ebpf_exitsnoop_exit_stats_dropped_total{instance="b:9435",backend="exitsnoop",map="exit_stats"}'
+	        values: '0+6x30'
+	      - series: 'ebpf_execsnoop_exec_stats_dropped_total{instance="c:9435",backend="execsnoop",map="exec_stats"}'
+	        values: '5x30'
+	    alert_rule_test:
+	      - eval_time: 10m
+	        alertname: EbpfProcEventsDropped
+	        exp_alerts: []
+	      - eval_time: 25m
+	        alertname: EbpfProcEventsDropped
+	        exp_alerts:
+	          - exp_labels: {severity: warning, instance: "a:9435"}
+	            exp_annotations:
+	              summary: "execsnoop/exitsnoop on a:9435 drop process events (1/s)"
+	              description: "The ring buffer shared/proc_events is full, so exec and exit records are lost (the events counters still count each one). Either no ebpf-stream consumes it, or its consumer cannot keep up: check that ebpf-stream runs on that host and that its subscribers read fast enough. If nobody needs the records, unload execsnoop and exitsnoop."
+	          - exp_labels: {severity: warning, instance: "b:9435"}
+	            exp_annotations:
+	              summary: "execsnoop/exitsnoop on b:9435 drop process events (100m/s)"
+	              description: "The ring buffer shared/proc_events is full, so exec and exit records are lost (the events counters still count each one). Either no ebpf-stream consumes it, or its consumer cannot keep up: check that ebpf-stream runs on that host and that its subscribers read fast enough. If nobody needs the records, unload execsnoop and exitsnoop."
+	EOF
+	run -0 promtool test rules "$TMP/test.yml"
 }
