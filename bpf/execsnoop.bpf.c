@@ -32,6 +32,7 @@ static long walk_args_byte(__u64 i, void *data)
 	struct args_walk *w = data;
 	char *c;
 
+	/* bpf_loop keeps i below len; this bound is for the verifier. */
 	if (i >= PROCEVENT_ARGS_LEN)
 		return 1;
 	c = &w->e->args[i];
@@ -65,7 +66,8 @@ static __always_inline void read_args(struct procevent *e)
 		__builtin_memset(e->args, 0, sizeof(e->args));
 		return;
 	}
-	bpf_loop(PROCEVENT_ARGS_LEN, walk_args_byte, &w, 0);
+	/* Only the bytes read: the rest of args is zero already. */
+	bpf_loop(len, walk_args_byte, &w, 0);
 }
 
 SEC("tp/sched/sched_process_exec")
