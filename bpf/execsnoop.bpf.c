@@ -1,38 +1,92 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * execsnoop: one PROC_EVENT_EXEC record per successful execve(), into the
+ * execsnoop: one PROCEVENT_EXEC record per successful execve(), into the
  * ring buffer shared with exitsnoop. sched_process_exec fires only once
- * the new program is in place, so failed execs are not reported and comm
- * is already the new program's.
+ * the new program is in place, so failed execs are not reported, comm is
+ * already the new program's, and the new mm holds the arguments the
+ * kernel has just copied (mm->arg_start..arg_end): argv is read from
+ * there, in one read, with no need to pair a sys_enter_execve with it.
  */
-/* Brings vmlinux.h and the libbpf headers, minus a name clash. */
 #include "procevents.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct proc_event_stats);
+	__type(value, struct procevent_stats);
 } exec_stats SEC(".maps")
 	EBPF_COUNTER
-	EBPF_HELP("Exec events submitted and dropped (ring buffer full)");
+	EBPF_HELP("Execs seen, and of those the ones dropped (ring buffer full)");
+
+/* bpf_loop's state while it walks e->args. */
+struct args_walk {
+	struct procevent *e;
+	__u32 nargs;		/* NULs seen: arguments complete so far */
+};
+
+/* One byte of args: count the argument it ends, or zero it once
+ * PROCEVENT_MAX_ARGS are complete. A bpf_loop callback is verified once,
+ * where a plain loop that counts would be verified for each count. */
+static long walk_args_byte(__u64 i, void *data)
+{
+	struct args_walk *w = data;
+	char *c;
+
+	/* bpf_loop keeps i below len; this bound is for the verifier. */
+	if (i >= PROCEVENT_ARGS_LEN)
+		return 1;
+	c = &w->e->args[i];
+	if (w->nargs >= PROCEVENT_MAX_ARGS)
+		*c = 0;
+	else if (!*c)
+		w->nargs++;
+	return 0;
+}
+
+/*
+ * The new program's argv, NUL-separated as the kernel lays it out, cut at
+ * PROCEVENT_ARGS_LEN bytes and after PROCEVENT_MAX_ARGS arguments.
+ * e->args is zero on entry (procevent_fill).
+ */
+static __always_inline void read_args(struct procevent *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	struct args_walk w = { .e = e };
+	__u32 len;
+
+	if (end <= start)
+		return;
+	e->args_size = end - start > 0xffffffffUL ? 0xffffffffU : (__u32)(end - start);
+	len = e->args_size < PROCEVENT_ARGS_LEN ? e->args_size : PROCEVENT_ARGS_LEN;
+	/* The pages were written by this exec: a fault is not expected, but
+	 * a failed read must leave no partial bytes behind. */
+	if (bpf_probe_read_user(e->args, len, (void *)start)) {
+		__builtin_memset(e->args, 0, sizeof(e->args));
+		return;
+	}
+	/* Only the bytes read: the rest of args is zero already. */
+	bpf_loop(len, walk_args_byte, &w, 0);
+}
 
 SEC("tp/sched/sched_process_exec")
 int execsnoop_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct proc_event *e;
+	struct procevent *e;
 	/* __data_loc: low 16 bits are the string's offset in the record. */
 	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
 
-	e = proc_event_reserve(PROC_EVENT_EXEC);
+	e = procevent_reserve(PROCEVENT_EXEC);
 	if (!e) {
-		proc_event_count(&exec_stats, 1);
+		procevent_count(&exec_stats, 1);
 		return 0;
 	}
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				  (void *)ctx + off);
+	read_args(e);
 	bpf_ringbuf_submit(e, 0);
-	proc_event_count(&exec_stats, 0);
+	procevent_count(&exec_stats, 0);
 	return 0;
 }
 

@@ -1,34 +1,34 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * exitsnoop: one PROC_EVENT_EXIT record per process exit, into the ring
+ * exitsnoop: one PROCEVENT_EXIT record per process exit, into the ring
  * buffer shared with execsnoop. The tracepoint fires for every exiting
  * thread; only the thread-group leader's exit stands for the process.
  */
-/* Brings vmlinux.h and the libbpf headers, minus a name clash. */
+/* Brings vmlinux.h, the libbpf headers and the shared ring buffer. */
 #include "procevents.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct proc_event_stats);
+	__type(value, struct procevent_stats);
 } exit_stats SEC(".maps")
 	EBPF_COUNTER
-	EBPF_HELP("Exit events submitted and dropped (ring buffer full)");
+	EBPF_HELP("Exits seen, and of those the ones dropped (ring buffer full)");
 
 SEC("tp/sched/sched_process_exit")
 int exitsnoop_exit(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct task_struct *task;
-	struct proc_event *e;
+	struct procevent *e;
 
 	if ((__u32)pid_tgid != pid_tgid >> 32)
 		return 0;
 
-	e = proc_event_reserve(PROC_EVENT_EXIT);
+	e = procevent_reserve(PROCEVENT_EXIT);
 	if (!e) {
-		proc_event_count(&exit_stats, 1);
+		procevent_count(&exit_stats, 1);
 		return 0;
 	}
 	/* do_exit() has stored the wait(2) status by now: the exit status is
@@ -36,7 +36,7 @@ int exitsnoop_exit(void *ctx)
 	task = (struct task_struct *)bpf_get_current_task();
 	e->exit_code = BPF_CORE_READ(task, exit_code) >> 8;
 	bpf_ringbuf_submit(e, 0);
-	proc_event_count(&exit_stats, 0);
+	procevent_count(&exit_stats, 0);
 	return 0;
 }
 

@@ -1,29 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * BPF side of the process-event backends: the ring buffer both write to and
- * the code that fills a record. Include it INSTEAD of vmlinux.h (see below).
+ * the code that fills a record.
  */
 #ifndef PROCEVENTS_BPF_H
 #define PROCEVENTS_BPF_H
 
-/*
- * vmlinux.h carries the proc connector's own struct proc_event and enum
- * proc_cn_event (PROC_EVENT_EXEC = 2, PROC_EVENT_EXIT = 0x80000000), which
- * clash with ours. Our names are what the readers look up in BTF
- * (EBPF_RECORD("proc_event")), so the kernel's are renamed while vmlinux.h
- * is read. That only works if vmlinux.h was not included before.
- */
-#ifdef __VMLINUX_H__
-#error "include procevents.bpf.h instead of vmlinux.h, not after it"
-#endif
-#define proc_event	vmlinux_proc_event
-#define PROC_EVENT_EXEC	VMLINUX_PROC_EVENT_EXEC
-#define PROC_EVENT_EXIT	VMLINUX_PROC_EVENT_EXIT
 #include "vmlinux.h"
-#undef proc_event
-#undef PROC_EVENT_EXEC
-#undef PROC_EVENT_EXIT
-
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "ebpf_tags.h"
@@ -40,24 +23,26 @@ struct {
 	__uint(max_entries, 256 * 1024);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } proc_events SEC(".maps")
-	EBPF_RECORD("proc_event")
+	EBPF_RECORD("procevent")
+	EBPF_DECODE("type", "enum:procevent_type")
+	EBPF_DECODE("args", "argv")
 	EBPF_HELP("Process exec and exit events");
 
 /*
- * The record type named by EBPF_RECORD, and enum proc_event_type (to name
+ * The record type named by EBPF_RECORD, and enum procevent_type (to name
  * its type field), in the object's BTF, where readers look for them: clang
  * emits no BTF for types that only locals use.
  */
-EBPF_EMIT_TYPE(struct proc_event);
-EBPF_EMIT_TYPE(enum proc_event_type);
+EBPF_EMIT_TYPE(struct procevent);
+EBPF_EMIT_TYPE(enum procevent_type);
 
 /*
  * Fill what exec and exit records have in common, for the current task.
  * The record is zeroed first: reserved space holds old records, and readers
  * should never see stale bytes after a string's NUL.
  */
-static __always_inline void proc_event_fill(struct proc_event *e,
-					      enum proc_event_type type)
+static __always_inline void procevent_fill(struct procevent *e,
+					     enum procevent_type type)
 {
 	struct task_struct *task;
 
@@ -72,30 +57,33 @@ static __always_inline void proc_event_fill(struct proc_event *e,
 }
 
 /* Reserve and fill a record; NULL when the ring buffer is full. */
-static __always_inline struct proc_event *
-proc_event_reserve(enum proc_event_type type)
+static __always_inline struct procevent *
+procevent_reserve(enum procevent_type type)
 {
-	struct proc_event *e;
+	struct procevent *e;
 
 	e = bpf_ringbuf_reserve(&proc_events, sizeof(*e), 0);
 	if (e)
-		proc_event_fill(e, type);
+		procevent_fill(e, type);
 	return e;
 }
 
-/* Count a submitted or dropped record in a backend's stats map. */
-static __always_inline void proc_event_count(void *stats_map, int dropped)
+/*
+ * Count an event in a backend's stats map: every event the backend saw,
+ * and apart, those the ring buffer had no room for. A reader then tells
+ * activity (events) from loss (dropped), whether or not anyone consumes.
+ */
+static __always_inline void procevent_count(void *stats_map, int dropped)
 {
-	struct proc_event_stats *s;
+	struct procevent_stats *s;
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(stats_map, &zero);
 	if (!s)
 		return;
+	s->events++;
 	if (dropped)
 		s->dropped++;
-	else
-		s->events++;
 }
 
 #endif /* PROCEVENTS_BPF_H */

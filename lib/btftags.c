@@ -192,7 +192,7 @@ int btf_field_find(const struct btf *btf, __u32 type_id, const char *path)
 
 const char *const ebpf_decoder_names[] = {
 	"inet_ip", "port", "hex", "enum", "syscall", "errno", "signal",
-	"ksym", "kstack", "cgroup", "majorminor", "ifname",
+	"ksym", "kstack", "cgroup", "majorminor", "ifname", "argv",
 };
 const size_t ebpf_nr_decoder_names = sizeof(ebpf_decoder_names) / sizeof(ebpf_decoder_names[0]);
 

@@ -278,7 +278,7 @@ put_entry() { # MAP KEYBYTES...
 @test "load refuses a decode tag naming an unknown decoder, field or enum, naming tag and reason; nothing is left" {
 	local n obj
 	declare -A why=(
-		[name]="map 'conns': decode tag 'dport:portnum': unknown decoder 'portnum' (known: inet_ip, port, hex, enum:<name>, syscall, errno, signal, ksym, kstack, cgroup, majorminor, ifname)"
+		[name]="map 'conns': decode tag 'dport:portnum': unknown decoder 'portnum' (known: inet_ip, port, hex, enum:<name>, syscall, errno, signal, ksym, kstack, cgroup, majorminor, ifname, argv)"
 		[field]="map 'conns': decode tag 'dev.ifidx:ifname': no key or value field 'dev.ifidx' (nested fields as a.b, \"key\"/\"value\" for a scalar key or value; docs/tags.md)"
 		[enum]="map 'conns': decode tag 'pad:enum:no_such_enum_anywhere': enum 'no_such_enum_anywhere' is in neither the object's BTF nor the running kernel's: define it in the BPF source and EBPF_EMIT_TYPE(enum no_such_enum_anywhere);"
 	)

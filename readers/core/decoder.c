@@ -20,6 +20,7 @@ static const struct decoder decoders[] = {
 	{ .name = "inet_ip", .fn = dec_inet_ip, .whole = true, .plain = true },
 	{ .name = "port", .fn = dec_port, .plain = true },
 	{ .name = "hex", .fn = dec_hex, .whole = true, .plain = true },
+	{ .name = "argv", .fn = dec_argv, .whole = true },
 	{ .name = "enum", .fn = dec_enum, .arg = true },
 	{ .name = "syscall", .fn = dec_syscall, .plain = true },
 	{ .name = "errno", .fn = dec_errno, .plain = true },

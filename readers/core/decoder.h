@@ -50,11 +50,12 @@ int dec_int(const uint8_t *p, size_t len, int64_t *v);
 /* Copy a name into buf: 0, or -ENOSPC (buf then holds ""). */
 int dec_copy(const char *name, char *buf, size_t size);
 
-/* The decoders, by family (dec_inet.c, dec_hex.c, dec_enum.c, dec_names.c,
- * dec_sys.c). */
+/* The decoders, by family (dec_inet.c, dec_hex.c, dec_argv.c, dec_enum.c,
+ * dec_names.c, dec_sys.c). */
 int dec_inet_ip(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
 int dec_port(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
 int dec_hex(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
+int dec_argv(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
 int dec_enum(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
 int dec_syscall(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);
 int dec_errno(const struct field *f, const uint8_t *p, size_t len, char *buf, size_t size);

@@ -9,7 +9,7 @@
 #include "reader.h"
 
 static const char *const specs[] = {
-	"inet_ip", "port", "hex", "enum:skb_drop_reason", "syscall", "errno", "signal",
+	"inet_ip", "port", "hex", "argv", "enum:skb_drop_reason", "syscall", "errno", "signal",
 	"ksym", "kstack", "cgroup", "majorminor", "ifname",
 };
 

@@ -18,11 +18,11 @@
 
 static int on_record(void *ctx, void *data, size_t size)
 {
-	const struct proc_event *e = data;
+	const struct procevent *e = data;
 
 	if (size < sizeof(*e))
 		return 0;
-	printf("%s %u %u %d %.16s %.128s\n", e->type == PROC_EVENT_EXEC ? "exec" : "exit",
+	printf("%s %u %u %d %.16s %.128s\n", e->type == PROCEVENT_EXEC ? "exec" : "exit",
 	       e->pid, e->ppid, e->exit_code, e->comm, e->filename[0] ? e->filename : "-");
 	fflush(stdout);
 	return 0;

@@ -214,8 +214,8 @@ static uint32_t round8(uint32_t v)
  * out the same both ways, mapped or "" where the value is unknown. */
 static void random_decoders(struct schema *sc)
 {
-	static const char *const names[] = { "inet_ip", "port", "hex", "errno", "syscall",
-					     "signal", "ifname" };
+	static const char *const names[] = { "inet_ip", "port", "hex", "argv", "errno",
+					     "syscall", "signal", "ifname" };
 
 	for (size_t i = 0; i < sc->n; i++) {
 		struct field *f = &sc->fields[i];
