@@ -236,11 +236,11 @@ $(OUTPUT)/unit:
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
-$(OUTPUT)/unit/classic: $(OUTPUT)/loader/legacy.o $(OUTPUT)/bpf/sockex1_classic.o
+$(OUTPUT)/unit/classic: $(OUTPUT)/loader/legacy.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
 
 $(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out %/sockex1_classic.o,$^)) \
+	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
 		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)
 
 unit: $(UNIT_TESTS)
