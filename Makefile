@@ -238,7 +238,8 @@ $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/legacy.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
 
-$(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
+$(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h lib/*.h readers/*/*.h loader/*.h) \
+		$(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
 		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)

@@ -187,6 +187,9 @@ static void test_corrupt(const struct image *img)
 	set_size(&c, "version", 2);
 	refused(&c, -EINVAL, "'version': 2 bytes, expected 4", __LINE__);
 	memcpy(c.p, img->p, img->size);
+	set_size(&c, "version", 8);
+	refused(&c, -EINVAL, "'version': 8 bytes, expected 4", __LINE__);
+	memcpy(c.p, img->p, img->size);
 
 	/* A section that says it runs past the end of the file. */
 	set_size(&c, "socket1", img->size);
