@@ -179,6 +179,49 @@ static void test_field(const struct test_btf *t)
 	CHECK_STR(buf, "4294967295");
 }
 
+/* The map's decode tags bound to its key's fields: a tag naming no field,
+ * or a second one for the same field, binds nothing. */
+static void test_bind(const struct test_btf *t)
+{
+	struct rmap *m = calloc(1, sizeof(*m));
+	uint8_t key[KEY_SIZE] = { 0 };
+	uint32_t proto = 6;
+	char buf[64];
+
+	if (!m)
+		return;
+	m->btf = t->btf;
+	strcpy(m->path, "/nonexistent/counts");
+	CHECK_INT(hints_read(t->btf, "counts", &m->hints), 0);
+	CHECK_INT(schema_from_btf(t->btf, t->key, KEY_SIZE, &m->key), 0);
+	/* Entries hints_read() would not make, as a second line of defence:
+	 * the field's first decoder stays, and a field that is not there is
+	 * no error. */
+	strcpy(m->hints.decode[m->hints.nr_decode].field, "addr");
+	strcpy(m->hints.decode[m->hints.nr_decode++].decoder, "hex");
+	strcpy(m->hints.decode[m->hints.nr_decode].field, "nosuch");
+	strcpy(m->hints.decode[m->hints.nr_decode++].decoder, "hex");
+	decoders_bind(m, &m->key, NULL);
+	for (size_t i = 0; i < m->key.n; i++) {
+		const struct field *f = &m->key.fields[i];
+		const char *want = !strcmp(f->name, "addr") ? "inet_ip" :
+				   !strcmp(f->name, "proto") ? "enum:ip_proto" : NULL;
+
+		CHECK(want ? f->dec && !strcmp(f->dec_name, want) : !f->dec);
+		if (want ? !f->dec || strcmp(f->dec_name, want) : !!f->dec)
+			fprintf(stderr, "    field %s: decoder %s\n", f->name,
+				f->dec ? f->dec_name : "none");
+	}
+	key[37 + 15] = 1;
+	memcpy(key + 28, &proto, 4);
+	CHECK_INT(field_text(schema_field(&m->key, "addr"), key, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "::1");
+	CHECK_INT(field_text(schema_field(&m->key, "proto"), key, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "tcp");
+	schema_free(&m->key);
+	free(m);
+}
+
 int main(void)
 {
 	struct test_btf t;
@@ -191,6 +234,7 @@ int main(void)
 	CHECK_INT(test_btf_build(&t), 0);
 	if (t.btf) {
 		test_field(&t);
+		test_bind(&t);
 		btf__free(t.btf);
 	}
 	return UNIT_END();

@@ -73,9 +73,10 @@ static void test_zigzag(void)
  * string is left out, as proto3 does. */
 static void test_string(void)
 {
-	static const char *const names[] = { "", "a", "comm",
+	static const char long_name[] =
 		"a name longer than one hundred and twenty-seven bytes, so that its length "
-		"takes a varint of two bytes, which is the case to test here ....." };
+		"takes a varint of two bytes, which is the case to test here .....";
+	static const char *const names[] = { "", "a", "comm", long_name };
 	const uint8_t name_tag = 1 << 3 | 2; /* Field.name = 1, length-delimited */
 
 	for (size_t i = 0; i < NR(names); i++) {
