@@ -10,11 +10,11 @@ load lib
 
 UNITS="schema tags decoders http pbwire classic"
 
-# Run unit program NAME as nobody; it must exit 0 with "0 failed" and
-# with its bpf() guard in place.
+# Run unit program NAME as nobody; it must exit 0, having checked
+# something and failed nothing, with its bpf() guard in place.
 unit_as_nobody() { # NAME
 	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/unit/$1"
-	[[ "${lines[-1]}" == "tests/unit/$1.c: "*" passed, 0 failed" ]]
+	[[ "${lines[-1]}" =~ ^tests/unit/$1\.c:\ [1-9][0-9]*\ passed,\ 0\ failed$ ]]
 	[[ "$output" != *"no bpf() guard"* ]]
 }
 
