@@ -87,7 +87,7 @@ VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
 .PHONY: all deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
-	check-sanitize check-valgrind bench unit
+	check-sanitize check-valgrind bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -244,8 +244,12 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h lib/*.h readers/*/*.h
 	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
 		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)
 
+.PHONY: unit
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/unit/run.sh $(UNIT_TESTS)
+
+# make check runs them too (tests/01-unit.bats).
+test-deps: $(UNIT_TESTS)
 
 # Benchmark helpers are built like test helpers (and may include helper.h).
 $(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers
@@ -296,7 +300,7 @@ fuzz: fuzz-build
 demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
-test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(UNIT_TESTS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS) fuzz-build
+test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS) fuzz-build
 
 check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)
