@@ -221,6 +221,36 @@ $(OUTPUT)/tests/helpers/sysnames_check: tests/helpers/sysnames_check.c tests/hel
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ $< $(SYSNAMES_SRCS) $(LIB_SRCS) $(LDLIBS)
 
+# ---- Unit tests (make unit): pure code, no root, no BPF syscalls ----
+# One program per tests/unit/NAME.c, linked against the archives the
+# binaries use, plus the objects of the part it tests. tests/01-unit.bats
+# runs each as one test of make check; `make unit` runs them alone.
+UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
+UNIT_TESTS     := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_TEST_SRCS))
+UNIT_CFLAGS     = $(CFLAGS) -Itests/unit -Ireaders/core -Ireaders/exporter -Ireaders/stream \
+		  -Iloader -I$(OUTPUT)/proto
+
+$(OUTPUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
+$(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
+$(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
+$(OUTPUT)/unit/classic: $(OUTPUT)/loader/legacy.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
+
+$(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h lib/*.h readers/*/*.h loader/*.h) \
+		$(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
+		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)
+
+.PHONY: unit
+unit: $(UNIT_TESTS)
+	$(Q)sh tests/unit/run.sh $(UNIT_TESTS)
+
+# make check runs them too (tests/01-unit.bats).
+test-deps: $(UNIT_TESTS)
+
 # Benchmark helpers are built like test helpers (and may include helper.h).
 $(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers
 	$(call msg,CC,$@)

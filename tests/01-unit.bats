@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The unit tests (tests/unit/*.c, built by make unit): pure code, no BPF
+# objects loaded, no network. Each program is one test here, run as
+# nobody with no groups, to show it needs no privilege; the programs forbid
+# the bpf() syscall themselves (tests/unit/unit.h), and say so on stderr
+# when they could not.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+UNITS="schema tags decoders http pbwire classic"
+
+# Run unit program NAME as nobody; it must exit 0, having checked
+# something and failed nothing, with its bpf() guard in place.
+unit_as_nobody() { # NAME
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/unit/$1"
+	[[ "${lines[-1]}" =~ ^tests/unit/$1\.c:\ [1-9][0-9]*\ passed,\ 0\ failed$ ]]
+	[[ "$output" != *"no bpf() guard"* ]]
+}
+
+@test "BTF built in memory flattens into the fields, names, offsets and texts readers show" {
+	unit_as_nobody schema
+}
+
+@test "ebpf: tags are read from a map's variable in .maps only, into hints and field paths" {
+	unit_as_nobody tags
+}
+
+@test "decoders name addresses, ports, errnos, signals, syscalls and enums, and fall back to the raw value" {
+	unit_as_nobody decoders
+}
+
+@test "the exporter's HTTP request parser takes well-formed heads and answers bad ones 400, 405 or 414" {
+	unit_as_nobody http
+}
+
+@test "the stream's hand-written protobuf is byte for byte what protobuf-c packs" {
+	unit_as_nobody pbwire
+}
+
+@test "the libelf reader parses a classic object and refuses corrupt copies with their reason" {
+	unit_as_nobody classic
+}
+
+@test "every unit program of the build is run by this file" {
+	local t name
+	run -0 ls "$BUILD/unit"
+	[ -n "$output" ]
+	for t in $output; do
+		name=${t##*/}
+		[[ " $UNITS " == *" $name "* ]] || { echo "$name: not run by 01-unit.bats"; false; }
+	done
+}
+
+@test "a unit program that reaches bpf() is killed, not passed" {
+	# The guard of unit.h, compiled into a program that then calls bpf().
+	run -0 cc -I"$BATS_TEST_DIRNAME/unit" -o "$TMP/guard" -x c - <<'C'
+#include "unit.h"
+#include <unistd.h>
+int main(void)
+{
+	unit_start();
+	syscall(__NR_bpf, 0, NULL, 0);
+	return UNIT_END();
+}
+C
+	run -159 "$TMP/guard"
+	[ "$output" = "" ]
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The exporter's request parser (readers/exporter/http.c): what it takes
+ * from a request head, and the status it answers a bad one with. */
+#include <stdbool.h>
+#include "exporter.h"
+#include "unit.h"
+
+struct req {
+	int status;
+	char method[16];
+	char path[64];
+	bool gzip;
+};
+
+static struct req parse(const char *head)
+{
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = http_parse_request(head, strlen(head), r.method, sizeof(r.method), r.path,
+				      sizeof(r.path), &r.gzip);
+	return r;
+}
+
+static void test_good(void)
+{
+	struct req r = parse("GET /metrics HTTP/1.1\r\nHost: localhost:9436\r\n\r\n");
+
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.method, "GET");
+	CHECK_STR(r.path, "/metrics");
+	CHECK(!r.gzip);
+
+	/* Bare LF line ends (RFC 9112 2.2), HTTP/1.0, no fields at all. */
+	r = parse("HEAD /?x=1 HTTP/1.0\n\n");
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.method, "HEAD");
+	CHECK_STR(r.path, "/?x=1");
+
+	/* The parser takes any method; the server answers 405 to it. */
+	r = parse("DELETE / HTTP/1.1\r\n\r\n");
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.method, "DELETE");
+}
+
+static void test_gzip(void)
+{
+	static const struct { const char *value; bool gzip; } cases[] = {
+		{ "gzip", true }, { "deflate, gzip", true }, { "GZIP;q=0.5", true },
+		{ "gzip;q=0", false }, { "gzip; q=0.0", false }, { "identity", false },
+		{ "gzipx", false }, { "x-gzip", false }, { "", false },
+	};
+	char head[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct req r;
+
+		snprintf(head, sizeof(head),
+			 "GET /metrics HTTP/1.1\r\nHost: h\r\naccept-encoding: %s\r\n\r\n",
+			 cases[i].value);
+		r = parse(head);
+		CHECK_INT(r.status, 0);
+		CHECK(r.gzip == cases[i].gzip);
+		if (r.gzip != cases[i].gzip)
+			fprintf(stderr, "    Accept-Encoding: %s\n", cases[i].value);
+	}
+}
+
+static void test_bad(void)
+{
+	static const struct { const char *head; int status; } cases[] = {
+		{ "GET /metrics HTTP/1.1\r\nHost: h\r\n", 400 },       /* head cut short */
+		{ "GET /metrics HTTP/1.1", 400 },                      /* no line end */
+		{ "", 400 },
+		{ "GET /metrics\r\n\r\n", 400 },                        /* HTTP/0.9 */
+		{ "GET /metrics HTTP/2.0\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.x\r\n\r\n", 400 },
+		{ "GET  /metrics HTTP/1.1\r\n\r\n", 400 },              /* empty target */
+		{ "get /metrics HTTP/1.1\r\n\r\n", 400 },               /* methods are upper case */
+		{ " /metrics HTTP/1.1\r\n\r\n", 400 },
+		{ "GET /a\x01 HTTP/1.1\r\n\r\n", 400 },                 /* CTL in the target */
+		{ "GET /\xc3\xa9 HTTP/1.1\r\n\r\n", 400 },             /* not ASCII */
+		{ "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400 },          /* space before ':' */
+		{ "GET / HTTP/1.1\r\n: h\r\n\r\n", 400 },
+		{ "GET / HTTP/1.1\r\nHost h\r\n\r\n", 400 },
+		{ "GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", 400 }, /* obs-fold */
+		{ "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", 400 },        /* bare CR in a value */
+		{ "GETTINGVERYLONGMETHOD / HTTP/1.1\r\n\r\n", 405 },    /* longer than method[] */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct req r = parse(cases[i].head);
+
+		CHECK_INT(r.status, cases[i].status);
+		if (r.status != cases[i].status)
+			fprintf(stderr, "    request %zu\n", i);
+	}
+}
+
+/* A path longer than the caller's buffer: 414, never cut. */
+static void test_long_path(void)
+{
+	static const char nul[] = "GET /\0x HTTP/1.1\r\n\r\n";
+	char head[256], path[8], method[8];
+	bool gzip;
+
+	snprintf(head, sizeof(head), "GET /%s HTTP/1.1\r\n\r\n", "0123456789");
+	CHECK_INT(http_parse_request(head, strlen(head), method, sizeof(method), path,
+				     sizeof(path), &gzip), 414);
+	snprintf(head, sizeof(head), "GET /%s HTTP/1.1\r\n\r\n", "012345");
+	CHECK_INT(http_parse_request(head, strlen(head), method, sizeof(method), path,
+				     sizeof(path), &gzip), 0);
+	CHECK_STR(path, "/012345");
+	/* A NUL inside the length given is a CTL, not the end of the head. */
+	CHECK_INT(http_parse_request(nul, sizeof(nul) - 1, method, sizeof(method),
+				     path, sizeof(path), &gzip), 400);
+}
+
+int main(void)
+{
+	unit_start();
+	test_good();
+	test_gzip();
+	test_bad();
+	test_long_path();
+	return UNIT_END();
+}
