@@ -163,7 +163,7 @@ static void test_field(const struct test_btf *t)
 	/* enum:<name> from the object's own BTF (no kernel BTF needed). */
 	CHECK_INT(dec_enum_resolve(t->btf, "ip_proto", &proto.btf, &proto.enum_id), 0);
 	CHECK(proto.btf == t->btf);
-	proto.strip = enum_prefix_len(proto.btf, proto.enum_id);
+	enum_strip_init(&proto);
 	CHECK_INT(field_format(&proto, data, 0, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "udp");
 	p = 5;

@@ -149,8 +149,8 @@ static void test_values(const struct test_btf *t)
 	/* An enum: its name when it has one, else the number as Value.i. */
 	memcpy(data + 28, &e, 4);
 	struct field fe = { .kind = FIELD_ENUM, .offset = 28, .size = 4, .count = 1,
-			    .btf = t->btf, .enum_id = t->proto,
-			    .strip = enum_prefix_len(t->btf, t->proto) };
+			    .btf = t->btf, .enum_id = t->proto };
+	enum_strip_init(&fe);
 	v[0].v_case = EBPF__STREAM__V1__VALUE__V_S;
 	v[0].s = "udp";
 	check_values(&fe, data, vp, 1, __LINE__);

@@ -111,13 +111,32 @@ static void test_from_size(void)
 	}
 }
 
+/* The prefix enum_strip_init leaves out of every name of enum id. */
+static int strip_of(const struct btf *btf, int id)
+{
+	struct field f = { .kind = FIELD_ENUM, .btf = btf, .enum_id = id };
+
+	enum_strip_init(&f);
+	return f.strip;
+}
+
+/* The name field_enum_name shows for value v of enum id. */
+static const char *enum_text(const struct btf *btf, int id, int64_t v, char *buf, size_t size)
+{
+	struct field f = { .kind = FIELD_ENUM, .size = 4, .count = 1, .btf = btf, .enum_id = id };
+
+	enum_strip_init(&f);
+	return field_enum_name(&f, v, buf, size);
+}
+
 static void test_enum_prefix(const struct test_btf *t)
 {
 	struct btf *b = btf__new_empty();
-	int none, one;
+	char buf[64], name[64];
+	int none, one, most;
 
-	CHECK_INT(enum_prefix_len(t->btf, t->proto), 9);
-	CHECK_INT(enum_prefix_len(t->btf, t->u32), 0);
+	CHECK_INT(strip_of(t->btf, t->proto), 9);
+	CHECK_INT(strip_of(t->btf, t->u32), 0);
 	if (!b)
 		return;
 	none = btf__add_enum(b, "colour", 4);
@@ -125,8 +144,28 @@ static void test_enum_prefix(const struct test_btf *t)
 	btf__add_enum_value(b, "READY", 1); /* "RE" is shared, but no '_' ends it */
 	one = btf__add_enum(b, "state", 4);
 	btf__add_enum_value(b, "TCP_ESTABLISHED", 1);
-	CHECK_INT(enum_prefix_len(b, none), 0);
-	CHECK_INT(enum_prefix_len(b, one), 4);
+	CHECK_INT(strip_of(b, none), 0);
+	CHECK_INT(strip_of(b, one), 4);
+	/* As the kernel's skb_drop_reason: two names beside many that share a
+	 * longer prefix. Those lose it, the two only what all share. */
+	most = btf__add_enum(b, "drop", 4);
+	btf__add_enum_value(b, "SKB_NOT_DROPPED_YET", 0);
+	btf__add_enum_value(b, "SKB_CONSUMED", 1);
+	for (int i = 0; i < 18; i++) {
+		snprintf(name, sizeof(name), "SKB_DROP_REASON_R%d", i);
+		btf__add_enum_value(b, name, 2 + i);
+	}
+	btf__add_enum_value(b, "SKB_DROP_REASON_NO_SOCKET", 20);
+	CHECK_INT(strip_of(b, most), 4);
+	CHECK_STR(enum_text(b, most, 20, buf, sizeof(buf)), "no_socket");
+	CHECK_STR(enum_text(b, most, 1, buf, sizeof(buf)), "consumed");
+	CHECK_STR(enum_text(b, most, 0, buf, sizeof(buf)), "not_dropped_yet");
+	/* Under 90 % sharing the longer prefix: all keep it. */
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "SKB_OTHER_%d", i);
+		btf__add_enum_value(b, name, 100 + i);
+	}
+	CHECK_STR(enum_text(b, most, 20, buf, sizeof(buf)), "drop_reason_no_socket");
 	btf__free(b);
 }
 
