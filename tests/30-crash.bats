@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 2, must-hold 3: SIGKILL the loader at named steps of a load, a
+# Crash safety of the loader: SIGKILL it at named steps of a load, a
 # replace and an unload. <root>/<backend> is then absent or complete, and the
 # next ebpf-loader run leaves no staging debris and no program attached
 # without a pin. EBPF_LOADER_TEST_PAUSE=<step> makes the loader wait there.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 2, must-hold 5: execsnoop and exitsnoop, two backends, write into one
+# A shared ring buffer: execsnoop and exitsnoop, two backends, write into one
 # ring buffer shared by name under <root>/shared/.
 
 bats_require_minimum_version 1.5.0
@@ -44,7 +44,7 @@ map_id() { bpftool -j map show pinned "$1" | jq -r .id; }
 	[ "$status" -eq 0 ]
 	[ "$(map_id "$ROOT/shared/proc_events")" = "$id" ]
 	# A newly loaded user joins the same map.
-	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	[ "$(map_id "$ROOT/execsnoop/maps/proc_events")" = "$id" ]
 	run "$LOADER" unload execsnoop exitsnoop --pin-root "$ROOT"
 	[ "$status" -eq 0 ]

@@ -5,6 +5,13 @@
 bats_require_minimum_version 1.5.0
 load lib
 
+# A test that turns kernel.bpf_stats_enabled on puts the old value back,
+# pass or fail: other tests and the machine count with it off.
+teardown() {
+	if [ -n "${STATS_OLD:-}" ]; then sysctl -qw kernel.bpf_stats_enabled="$STATS_OLD"; fi
+	common_teardown
+}
+
 @test "--help and --version on the binary and each command" {
 	run "$LOADER" --help
 	[ "$status" -eq 0 ]
@@ -46,14 +53,12 @@ load lib
 
 @test "show reports run counts when kernel.bpf_stats_enabled=1" {
 	require_writable_procsys kernel/bpf_stats_enabled
-	local old
-	old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+	STATS_OLD=$(cat /proc/sys/kernel/bpf_stats_enabled)
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	sysctl -qw kernel.bpf_stats_enabled=1
 	"$HELPERS/trigger" getppid 50 >/dev/null
-	run "$LOADER" show t_tracepoint --pin-root "$ROOT" --json
-	sysctl -qw kernel.bpf_stats_enabled="$old"
+	run -0 "$LOADER" show t_tracepoint --pin-root "$ROOT" --json
 	jq -e '.programs[0].run_cnt >= 50 and .programs[0].run_time_ns > 0' <<<"$output"
 }
 
@@ -107,7 +112,7 @@ load lib
 	[ "$(stat -c %a "$ROOT/t_tracepoint/maps/hits")" = 600 ]
 	[ "$(stat -c %a "$ROOT/t_tracepoint/meta")" = 600 ]
 	[ "$(stat -c %a "$ROOT/t_tracepoint")" = 700 ]
-	run "$LOADER" unload --all --pin-root "$ROOT"
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
 	TEST_GROUP=ebpft$BATS_TEST_NUMBER-$$
 	groupadd -r "$TEST_GROUP"
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --group "$TEST_GROUP" --pin-root "$ROOT"

@@ -17,25 +17,23 @@ load_sockex1_in_ns() {
 
 # Wait (up to 5 s) until PID no longer runs (a zombie counts as gone).
 wait_pid_gone() { # PID
-	local i
-	for i in $(seq 50); do
-		[ -d "/proc/$1" ] || return 0
-		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 5 pid_gone "$1"
+}
+
+# What `list --json` says of backend NAME's state.
+list_state() { # NAME
+	"$LOADER" list --pin-root "$ROOT" --json |
+		jq -r --arg n "$1" '.backends[] | select(.name == $n) | .state'
+}
+
+list_state_is() { # NAME STATE
+	[ "$(list_state "$1")" = "$2" ]
 }
 
 # Wait (up to 5 s) until `list --json` says backend NAME is in STATE.
 wait_list_state() { # NAME STATE
-	local i state
-	for i in $(seq 50); do
-		state=$("$LOADER" list --pin-root "$ROOT" --json |
-			jq -r --arg n "$1" '.backends[] | select(.name == $n) | .state')
-		[ "$state" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "backend $1 is '$state', not '$2'" >&2
+	wait_until 5 list_state_is "$1" "$2" && return 0
+	echo "backend $1 is '$(list_state "$1")', not '$2'" >&2
 	return 1
 }
 
@@ -146,17 +144,13 @@ make_non_backends() {
 	netns_create
 	# A loader in a private pid namespace (as in a pod): its holder's pid
 	# means nothing here. The namespace's init stays, so the holder lives.
+	# The holder sleeps as the workload: the namespace lives until teardown.
 	in_ns unshare --pid --fork --kill-child --mount-proc sh -c \
-		'"$0" load sockex1.o --pin-root "$1" && echo loaded && exec sleep 1000' \
+		'"$0" load sockex1.o --pin-root "$1" && echo loaded && exec sleep 1000 # not a wait: the holder, alive until killed' \
 		"$LOADER" "$ROOT" >"$TMP/out" 2>&1 &
 	BG_PIDS=$!
-	local i
-	# Up to 30 s: under valgrind a load takes seconds.
-	for i in $(seq 300); do
-		[ "$(tail -n 1 "$TMP/out")" = loaded ] && break
-		sleep 0.1
-	done
-	[ "$(tail -n 1 "$TMP/out")" = loaded ]
+	# wait_until stretches this for valgrind, where a load takes seconds.
+	wait_until 10 last_line_is "$TMP/out" loaded
 	run -0 "$LOADER" list --pin-root "$ROOT" --json
 	jq -e '.backends[0] | .state == "ok" and .holder_state == "unknown" and
 		.attach[0].state == "unknown" and

@@ -15,14 +15,11 @@ setup() {
 
 # Start a load paused at STEP and SIGKILL it there: staging debris.
 kill_load_at() { # STEP OBJ
-	local i pid
+	local pid
 	EBPF_LOADER_TEST_PAUSE=$1 "$LOADER" load "$2" --pin-root "$ROOT" 2>"$TMP/err" &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 100); do
-		grep -q "test pause at $1" "$TMP/err" && break
-		sleep 0.05
-	done
+	wait_until 5 grep -q "test pause at $1" "$TMP/err"
 	grep "test pause at $1" "$TMP/err"
 	kill -9 "$pid"
 	wait "$pid" || true
@@ -127,7 +124,7 @@ make_foreign_in_staging() { # NAME
 	[ "$output" = "ebpf-loader: $why" ]
 	run -1 timeout 10 "$PRINT" --once --pin-root "$LINK"
 	[ "$output" = "ebpf-print: $why" ]
-	run -1 timeout 10 "$EXPORTER" --pin-root "$LINK" --listen "127.0.0.1:$(test_port)"
+	run -1 timeout 10 "$EXPORTER" --pin-root "$LINK" --listen "127.0.0.1:$(free_port)"
 	[ "$output" = "ebpf-exporter: $why" ]
 	run -1 timeout 10 "$STREAM" --once --pin-root "$LINK" --output "$TMP/out"
 	[ "$output" = "ebpf-stream: $why" ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 3: the reader core and ebpf-print. Any pinned map, decoded from BTF,
+# The reader core and ebpf-print. Any pinned map, decoded from BTF,
 # with no per-map code in the printer.
 
 bats_require_minimum_version 1.5.0
@@ -67,13 +67,13 @@ entry() { # JSON BACKEND MAP KEY
 	n=$(jq --argjson p "$pid" '.maps[0].entries[] | select(.key.pid == $p and .key.comm == "trigger") | .value' <<<"$output")
 	echo "pid=$pid count=$n"
 	[ "$n" -ge 5000 ]
-	run "$PRINT" --once --top 3 --pin-root "$ROOT" syscount
+	run -0 "$PRINT" --once --top 3 --pin-root "$ROOT" syscount
 	[[ "$output" == *"(top 3 of "* ]]
 }
 
 @test "three ebpf-print processes and bpftool read the same maps and agree" {
 	netns_create
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 9 99
 	local i
 	for i in 1 2 3; do
@@ -140,18 +140,19 @@ hits_printed_more_than() { # N
 	[ "$status" -eq 0 ]
 	# Key 2 holds 3*2+1+c on CPU c.
 	jq -e --argjson n "$cpus" '.maps[0].entries[] | select(.key == 2) | .values | length == $n and .[0] == 7' <<<"$output"
-	run --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" pc
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT" pc
 	jq -e --argjson n "$cpus" '.maps[0].entries[] | select(.key == 2) | .value == (7 * $n + ($n * ($n - 1) / 2))' <<<"$output"
 }
 
 @test "--delta shows rates between refreshes" {
 	# Depends on when the first sample is taken: meaningless at valgrind's pace.
 	[ -z "${EBPF_VALGRIND:-}" ] || skip "timing-dependent, not run under valgrind"
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	"$PRINT" --delta --json --interval 1 --count 1 --pin-root "$ROOT" t_tracepoint >"$TMP/out" &
 	local pid=$!
 	BG_PIDS=$pid
-	sleep 0.3
+	# The baseline sample is taken once it sleeps towards the next.
+	wait_until 5 in_nanosleep "$pid"
 	"$HELPERS/trigger" getppid 400 >/dev/null
 	wait "$pid"
 	BG_PIDS=""
@@ -164,7 +165,7 @@ hits_printed_more_than() { # N
 	run --separate-stderr "$PRINT" --once --pin-root /sys/fs/bpf/no-such-root-$$
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ebpf-print: pin root /sys/fs/bpf/no-such-root-$$: No such file or directory (nothing loaded? see ebpf-loader load)" ]
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	run --separate-stderr "$PRINT" --once --pin-root "$ROOT" nosuchbackend
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ebpf-print: no backend or map matches 'nosuchbackend' under $ROOT" ]

@@ -111,7 +111,7 @@ as_reader_for() { # SECONDS CMD...
 	[ "$stderr" = "ebpf-stream: $want" ]
 	run -1 --separate-stderr as_reader "$STREAM" --once --pin-root "$ROOT"
 	[ "$stderr" = "ebpf-stream: $want" ]
-	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
+	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)"
 	[ "$stderr" = "ebpf-exporter: $want" ]
 }
 
@@ -125,7 +125,7 @@ as_reader_for() { # SECONDS CMD...
 	[ "$stderr" = "ebpf-print: $want" ]
 	run -1 --separate-stderr as_reader "$STREAM" --once --pin-root "$ROOT"
 	[ "$stderr" = "ebpf-stream: $want" ]
-	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(test_port)"
+	run -1 --separate-stderr as_reader_for 10 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)"
 	[ "$stderr" = "ebpf-exporter: $want" ]
 	# Only what it may read was asked for.
 	run -0 --separate-stderr as_reader "$PRINT" --once --json --pin-root "$ROOT" t_tracepoint
@@ -136,18 +136,14 @@ as_reader_for() { # SECONDS CMD...
 @test "ebpf-exporter: a backend that becomes unreadable is logged once and counted in ebpf_exporter_backends_unreadable" {
 	private_bpffs
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" "$TOBJ/t_rawtp.o" --group "$TEST_GROUP" --pin-root "$ROOT"
-	PORT=$(test_port)
+	PORT=$(free_port)
 	# Not through the function: a background function is a subshell, and
 	# its pid is not the exporter's.
 	setpriv --reuid=nobody --regid=nogroup --groups="$TEST_GROUP" --inh-caps=-all \
 		--bounding-set=-all "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" \
 		2>"$TMP/exporter.err" &
 	BG_PIDS="$BG_PIDS $!"
-	local i
-	for i in $(seq 50); do
-		curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break
-		sleep 0.1
-	done
+	wait_until 5 curl -sf -o /dev/null "http://127.0.0.1:$PORT/"
 	[ "$(stat -c %U /proc/$!)" = nobody ]
 	run -0 scrape
 	grep -qx 'ebpf_exporter_backends_unreadable 0' <<<"$output"
@@ -172,7 +168,7 @@ as_reader_for() { # SECONDS CMD...
 	[ "$stderr" = "ebpf-print: $want" ]
 	run -1 --separate-stderr "$STREAM" --once --pin-root "$SHM_DIR"
 	[ "$stderr" = "ebpf-stream: $want" ]
-	run -1 --separate-stderr timeout 10 "$EXPORTER" --pin-root "$SHM_DIR" --listen "127.0.0.1:$(test_port)"
+	run -1 --separate-stderr timeout 10 "$EXPORTER" --pin-root "$SHM_DIR" --listen "127.0.0.1:$(free_port)"
 	[ "$stderr" = "ebpf-exporter: $want" ]
 	run -1 --separate-stderr "$LOADER" list --pin-root "$SHM_DIR"
 	[ "$stderr" = "ebpf-loader: $want" ]

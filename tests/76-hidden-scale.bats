@@ -16,13 +16,13 @@ HIDDEN="start_ts t_hidden_bss t_hidden_data t_hidden_rodata"
 hs_load_and_record() { # N
 	run -0 "$LOADER" load "$TOBJ/$HS.o" --pin-root "$ROOT"
 	run -0 "$HELPERS/trigger" getppid "$1"
-	local i
-	for i in $(seq 50); do
-		[ "$(hs_hist_count)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
+	wait_until 5 hs_counted_at_least "$1" && return 0
 	echo "histogram counted $(hs_hist_count) of $1 calls" >&2
 	return 1
+}
+
+hs_counted_at_least() { # N
+	[ "$(hs_hist_count)" -ge "$1" ]
 }
 
 # Bucket 10 ([512, 1023] us) of the histogram, read with bpftool.

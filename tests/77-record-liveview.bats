@@ -154,10 +154,10 @@ big/big
 	run -0 "$LOADER" load bitehist.o --pin-root "$ROOT"
 	loop_create 8
 	"$PRINT" --delta --interval 2 --count 2 --pin-root "$ROOT" bitehist >"$TMP/out" &
-	local pid=$! i
+	local pid=$!
 	BG_PIDS=$pid
 	# The first rate is out: what follows falls in the second one.
-	for i in $(seq 100); do grep -q 'rates per second' "$TMP/out" && break; sleep 0.1; done
+	wait_until 10 grep -q 'rates per second' "$TMP/out"
 	grep 'rates per second' "$TMP/out"
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=3 oflag=direct status=none
 	dd if=/dev/zero of="$LOOPDEV" bs=65536 count=1 oflag=direct status=none

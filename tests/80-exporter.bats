@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 4: ebpf-exporter, scraped by promtool, curl and a real Prometheus.
+# ebpf-exporter, scraped by promtool, curl and a real Prometheus.
 
 bats_require_minimum_version 1.5.0
 load lib
@@ -55,8 +55,8 @@ load_all_backends() {
 @test "a real Prometheus scrapes the exporter: exact packet count, histogram_quantile works" {
 	require_loop_devices
 	netns_create
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
-	run "$LOADER" load bitehist.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 "$LOADER" load bitehist.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 37 64
 	loop_create 8
 	# Many more 4 KiB I/Os than the machine makes meanwhile, so they are
@@ -64,7 +64,7 @@ load_all_backends() {
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=1024 oflag=direct status=none
 	exporter_start sockex1 bitehist
 	local pport
-	pport=$(test_port 1)
+	pport=$(free_port 1)
 	cat >"$TMP/prometheus.yml" <<-CONF
 	global:
 	  scrape_interval: 1s
@@ -93,7 +93,7 @@ load_all_backends() {
 
 @test "gzip and plain carry the same metrics; HEAD works; unknown paths 404, other methods 405" {
 	netns_create
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 5 10
 	exporter_start sockex1
 	scrape | grep -v scrape_duration >"$TMP/plain"
@@ -107,7 +107,7 @@ load_all_backends() {
 	curl -sf -o /dev/null -H 'Accept-Encoding: deflate, gzip;q=0.5' -D "$TMP/h5" "http://127.0.0.1:$PORT/metrics"
 	grep -qi '^Content-Encoding: gzip' "$TMP/h5"
 	grep -q 'proto="udp"} 5$' "$TMP/plain"
-	run curl -sI "http://127.0.0.1:$PORT/metrics"
+	run -0 curl -sI "http://127.0.0.1:$PORT/metrics"
 	[[ "$output" == "HTTP/1.1 200 OK"* ]]
 	[[ "$output" == *"Content-Length: "* ]]
 	[ "$(curl -s -X HEAD -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/metrics")" = 0 ]
@@ -117,10 +117,10 @@ load_all_backends() {
 }
 
 @test "socket activation: serves on the passed socket, binds nothing itself, notifies READY" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
-	PORT=$(test_port)
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	PORT=$(free_port)
 	local other
-	other=$(test_port 2)
+	other=$(free_port 2)
 	# A NOTIFY_SOCKET listener, as systemd would be.
 	python3 -c '
 import socket, sys
@@ -151,7 +151,7 @@ while True:
 
 @test "50 concurrent scrapes all succeed and agree; a reloaded backend shows up again" {
 	netns_create
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 11 10
 	exporter_start sockex1
 	local i pids=""
@@ -170,7 +170,7 @@ while True:
 	"$LOADER" unload sockex1 --pin-root "$ROOT"
 	scrape >"$TMP/after-unload"
 	run ! grep -q 'ebpf_sockex1_proto_stats_packets_total' "$TMP/after-unload"
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 2 10
 	scrape | grep -q 'packets_total{proto="udp"} 2$'
 	kill -0 "$EXPORTER_PID"
@@ -181,7 +181,7 @@ while True:
 	run --separate-stderr "$EXPORTER" --pin-root /sys/fs/bpf/no-such-root-$$ --listen 127.0.0.1:1
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "ebpf-exporter: pin root /sys/fs/bpf/no-such-root-$$: No such file or directory"* ]]
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	local bad
 	for bad in nonsense 127.0.0.1 127.0.0.1:http 300.1.1.1:80 "127.0.0.1:"; do
 		run --separate-stderr "$EXPORTER" --pin-root "$ROOT" --listen "$bad"
@@ -205,13 +205,13 @@ while True:
 }
 
 @test "after start-up the exporter keeps CAP_BPF only, and still decodes new backends" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	exporter_start
 	local eff
 	eff=$(awk '/^CapEff/ { print $2 }' "/proc/$EXPORTER_PID/status")
 	echo "CapEff=$eff"
 	[ "$eff" = 0000008000000000 ]
 	# Loaded after the drop: found by the rescan, decoded from the btf pin.
-	run "$LOADER" load bitehist.o --pin-root "$ROOT"
+	run -0 "$LOADER" load bitehist.o --pin-root "$ROOT"
 	scrape | grep -q '^# TYPE ebpf_bitehist_io_size_bytes histogram$'
 }

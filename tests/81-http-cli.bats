@@ -11,13 +11,18 @@ ns_exporter_start() { # LISTEN
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	in_ns "$EXPORTER" --pin-root "$ROOT" --listen "$1" 2>"$TMP/exporter.err" &
 	BG_PIDS="$BG_PIDS $!"
-	local i
-	for i in $(seq 50); do
-		in_ns curl -sf -o /dev/null "http://${1%:*}:${1##*:}/" && return 0
-		sleep 0.1
-	done
+	wait_until 5 in_ns curl -sf -o /dev/null "http://${1%:*}:${1##*:}/" && return 0
 	cat "$TMP/exporter.err" >&2
 	return 1
+}
+
+# A subscriber to 127.0.0.1:PORT in the namespace gets bytes.
+ns_stream_answers() { # PORT
+	in_ns "$PY" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+assert len(s.recv(65536)) > 0
+' "$1" 2>/dev/null
 }
 
 # The status line the exporter in the netns answers to REQUEST, given with
@@ -103,19 +108,9 @@ assert_wellformed_ok() {
 	in_ns "$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --listen tcp:localhost:7000 \
 		2>"$TMP/stream.err" &
 	BG_PIDS="$BG_PIDS $!"
-	local i got=""
+	local got=yes
 	# A subscriber gets the stream: the describe frame at least.
-	for i in $(seq 50); do
-		if in_ns "$PY" -c '
-import socket
-s = socket.create_connection(("127.0.0.1", 7000), timeout=5)
-assert len(s.recv(65536)) > 0
-' 2>/dev/null; then
-			got=yes
-			break
-		fi
-		sleep 0.1
-	done
+	wait_until 5 ns_stream_answers 7000 || got=no
 	cat "$TMP/stream.err"
 	[ "$got" = yes ]
 	[ ! -s "$TMP/stream.err" ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Issue 5: ebpf-stream, read by an independent protobuf decoder.
+# ebpf-stream: snapshots and events, read by an independent protobuf decoder;
+# subscribers, selectors, self-check of its encoders.
 
 bats_require_minimum_version 1.5.0
 load lib
@@ -143,6 +144,13 @@ comm_events_at_least() { # N FILE COMM
 		jq -c --arg c "$3" "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == $c)' | wc -l)" -ge "$1" ]
 }
 
+# The capture FILE holds a Lost frame and a frame after it.
+lost_then_more() { # FILE
+	captured "$1" | "$STREAM" --decode 2>/dev/null |
+		jq -n -e 'reduce inputs as $f ({lost: false, after: false};
+			if $f.lost then .lost = true elif .lost then .after = true else . end) | .after' >/dev/null
+}
+
 # A subscriber: connect to the unix socket and save everything to FILE.
 # Started directly (not in $(...)): its pid is $! of the caller.
 SUBSCRIBER='
@@ -177,13 +185,23 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	wait_until 5 test -s "$TMP/c"
 	kill -9 "$b"
 	kill -STOP "$c"
-	sleep 3
+	# Frozen until a has received more than c's queue (--queue-bytes) and
+	# its socket's buffer could hold, with room to spare: by then the
+	# stream has dropped frames for c.
+	local frozen_at
+	frozen_at=$(stat -c %s "$TMP/a")
+	wait_until 20 file_grew "$TMP/a" $((frozen_at + 4 * (262144 + $(cat /proc/sys/net/core/wmem_default))))
 	kill -CONT "$c"
-	sleep 2
+	# Thawed, it drains its queue, is told what it lost, and receives again.
+	wait_until 10 lost_then_more "$TMP/c"
 	local before
 	before=$(stat -c %s "$TMP/a")
 	wait_until 5 file_grew "$TMP/a" "$before"
 	kill -0 "$stream"
+	# Their captures are final before decoding: a decoder reading a file
+	# that grows faster than it decodes would never end.
+	kill -9 "$a" "$c"
+	wait "$a" "$c" 2>/dev/null || true
 	py_decode "$TMP/a" >"$TMP/fa"
 	py_decode "$TMP/b" >"$TMP/fb"
 	py_decode "$TMP/c" >"$TMP/fc"
@@ -199,7 +217,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 }
 
 @test "unload and reload while streaming: removed and added frames, no crash" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	"$STREAM" --snapshots --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" &
 	local pid=$!
 	BG_PIDS=$pid
@@ -223,7 +241,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "ebpf-stream: pin root /sys/fs/bpf/no-such-root-$$: No such file or directory"* ]]
 
-	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	"$STREAM" --events --pin-root "$ROOT" --listen "unix:$TMP/sock" &
 	BG_PIDS=$!
 	wait_until 5 test -S "$TMP/sock"
@@ -291,7 +309,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 		[ "$("$STREAM" --decode <"$TMP/cap" | jq -s '[.[] | select(.snapshot)] | length')" -eq 15 ]
 	done
 	# A value struct of another shape, under the same shared name.
-	run "$LOADER" unload t_shared_a --pin-root "$ROOT"
+	run -0 "$LOADER" unload t_shared_a --pin-root "$ROOT"
 	run "$LOADER" load "$TOBJ/t_shared_b.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	"$HELPERS/trigger" getppid 10

@@ -11,14 +11,14 @@ one_map() {
 	run -0 "$HELPERS/mkmap" "$ROOT/m/maps/counts" hash 4
 }
 
+# Something accepts connections on unix socket PATH.
+unix_connectable() { # PATH
+	"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$1" 2>/dev/null
+}
+
 # Wait (up to 5 s) until something accepts connections on unix socket PATH.
 wait_listening() { # PATH
-	local i
-	for i in $(seq 50); do
-		"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$1" \
-			2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_until 5 unix_connectable "$1" && return 0
 	echo "nobody listens on $1" >&2
 	return 1
 }
@@ -100,9 +100,8 @@ stream_stop() {
 	STREAM_PID=$!
 	BG_PIDS=$STREAM_PID
 	# The Describe is written once its ring buffer is locked.
-	local i size
-	for i in $(seq 50); do [ -s "$TMP/rec" ] && break; sleep 0.1; done
-	[ -s "$TMP/rec" ]
+	local size
+	wait_until 5 test -s "$TMP/rec"
 	size=$(stat -c %s "$TMP/rec")
 	head -c "$size" "$TMP/rec" >"$TMP/copy"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 7: a short smoke run of each fuzz target (make fuzz runs them longer).
+# A short smoke run of each fuzz target (make fuzz runs them longer).
 
 bats_require_minimum_version 1.5.0
 load lib

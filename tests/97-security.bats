@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 7: least privilege, and abuse of the exporter and the stream (on
+# Least privilege, and abuse of the exporter and the stream (on
 # loopback only, each case bounded in count and time).
 
 bats_require_minimum_version 1.5.0
@@ -13,15 +13,6 @@ connections_at_least() { # N
 	[ "$(ss -Htn state established "dport = :$PORT" | wc -l)" -ge "$1" ]
 }
 
-# Process PID holds a BPF map fd (it has opened the pinned maps).
-holds_map_fd() { # PID
-	local f
-	for f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$f" 2>/dev/null)" = anon_inode:bpf-map ] && return 0
-	done
-	return 1
-}
-
 # Process PID's effective capabilities are MASK (it has dropped the rest).
 cap_eff_is() { # PID MASK
 	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$1/status")" = "$2" ]
@@ -29,8 +20,8 @@ cap_eff_is() { # PID MASK
 
 @test "readers hold read-only map fds: a write through a copy of their fd fails" {
 	netns_create
-	run in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
-	run "$LOADER" load syscount.o execsnoop.o --pin-root "$ROOT"
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	run -0 "$LOADER" load syscount.o execsnoop.o --pin-root "$ROOT"
 	exporter_start
 	"$PRINT" --interval 0.2 --pin-root "$ROOT" >/dev/null 2>&1 &
 	local print=$!
@@ -48,7 +39,7 @@ cap_eff_is() { # PID MASK
 }
 
 @test "readers keep CAP_BPF only after start-up (CapEff)" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	exporter_start
 	"$PRINT" --interval 0.2 --pin-root "$ROOT" >/dev/null 2>&1 &
 	local print=$!
@@ -70,7 +61,7 @@ cap_eff_is() { # PID MASK
 	mkdir -p /sys/fs/bpf 2>/dev/null || true
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
-	run "$LOADER" unload --all --pin-root "$ROOT"
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
 	mkdir "$ROOT"
 	chmod 0777 "$ROOT"
 	run --separate-stderr "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
@@ -90,7 +81,7 @@ cap_eff_is() { # PID MASK
 }
 
 @test "exporter abuse: 200 concurrent scrapes all succeed" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	exporter_start
 	local i pids="" ok=0
 	for i in $(seq 200); do
@@ -104,7 +95,7 @@ cap_eff_is() { # PID MASK
 }
 
 @test "exporter abuse: slowloris, 1 MB header, bad methods and paths, idle connections beyond the limit" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	exporter_start
 	local rss0
 	rss0=$(rss_kb "$EXPORTER_PID")
@@ -118,14 +109,14 @@ for i in range(4):
             c.send(b"G")
         except OSError:
             pass
-    time.sleep(1)
+    time.sleep(1)  # not a wait: a slow client, a byte a second
 ' "$PORT" &
 	local slow=$!
 	BG_PIDS="$BG_PIDS $slow"
 	wait_until 5 connections_at_least 20
 	scrape -m 5 -o /dev/null    # others are served meanwhile
 	# 1 MB of header: refused with 431, never buffered whole.
-	run "$PY" -c '
+	run -0 "$PY" -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 try:
@@ -155,11 +146,12 @@ for _ in range(300):
         conns.append(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
     except OSError:
         pass
-time.sleep(3)
-' "$PORT" &
+open(sys.argv[2], "w").close()
+time.sleep(3)  # not a wait: idle connections, held open
+' "$PORT" "$TMP/idle-connected" &
 	local idle=$!
 	BG_PIDS="$BG_PIDS $idle"
-	sleep 1
+	wait_until 10 test -e "$TMP/idle-connected"
 	for i in 1 2 3; do scrape -m 5 -o /dev/null; done
 	wait "$idle" || true
 	wait "$slow" || true
@@ -186,7 +178,7 @@ import socket, sys, time
 conns = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(10)]
 for c in conns:
     c.connect(sys.argv[1])
-time.sleep(5)
+time.sleep(5)  # not a wait: subscribers that never read, held open
 ' "$TMP/sock" &
 	BG_PIDS="$BG_PIDS $!"
 	"$PY" -c '

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Issue 7: churn and crash safety across the board.
+# Churn and crash safety across the board: backends loaded and unloaded
+# under running readers, the loader and readers killed mid-work.
 
 bats_require_minimum_version 1.5.0
 load lib
@@ -24,17 +25,25 @@ wait_nothing_unpinned() {
 }
 
 @test "churn: 100 load/reload/unload rounds while print, exporter and stream run" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	exporter_start
 	"$PRINT" --interval 0.1 --pin-root "$ROOT" >/dev/null 2>"$TMP/print.err" &
 	local print=$!
 	"$STREAM" --interval 0.1 --pin-root "$ROOT" --output /dev/null 2>"$TMP/stream.err" &
 	local stream=$!
 	BG_PIDS="$BG_PIDS $print $stream"
-	( while [ ! -e "$TMP/stop" ]; do curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"; sleep 0.05; done ) &
+	# A scraper as Prometheus would be, only faster: its pace is the workload.
+	( while [ ! -e "$TMP/stop" ]; do
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics" && touch "$TMP/scraped"
+		sleep 0.05 # not a wait: the scraper's pace
+	done ) &
 	local scraper=$!
 	BG_PIDS="$BG_PIDS $scraper"
-	sleep 1
+	# Each reader at work (its maps open, a scrape served) before the
+	# baseline of its descriptors and memory.
+	wait_until 5 holds_map_fd "$print"
+	wait_until 5 holds_map_fd "$stream"
+	wait_until 5 test -e "$TMP/scraped"
 	local p fd0 rss0 i
 	declare -A fd0 rss0
 	for p in "$EXPORTER_PID" "$print" "$stream"; do fd0[$p]=$(fd_count "$p"); rss0[$p]=$(rss_kb "$p"); done
@@ -43,7 +52,10 @@ wait_nothing_unpinned() {
 		"$LOADER" load bitehist.o --replace --pin-root "$ROOT" >/dev/null
 		"$LOADER" unload bitehist execsnoop exitsnoop --pin-root "$ROOT" >/dev/null
 	done
-	sleep 1
+	# The readers' next rescans close what the last round unloaded.
+	for p in "$EXPORTER_PID" "$print" "$stream"; do
+		wait_until 5 fds_at_most "$p" $((fd0[$p] + 4)) || true
+	done
 	touch "$TMP/stop"
 	wait "$scraper"
 	# Alive and still correct: the remaining backend is served and printed.
@@ -57,7 +69,7 @@ wait_nothing_unpinned() {
 	scrape | grep -q '^ebpf_t_tracepoint_hits '
 	scrape >"$TMP/after-churn"
 	run ! grep -q bitehist "$TMP/after-churn"
-	run "$PRINT" --once --json --pin-root "$ROOT"
+	run -0 "$PRINT" --once --json --pin-root "$ROOT"
 	[ "$(jq -c '[.maps[].backend]' <<<"$output")" = '["t_tracepoint"]' ]
 	wait_nothing_unpinned
 	[ -z "$(ls -A "$ROOT/shared")" ]
@@ -73,7 +85,7 @@ wait_nothing_unpinned() {
 			"$LOADER" unload --all --pin-root "$ROOT" >/dev/null 2>&1 &
 		fi
 		local pid=$!
-		sleep "$delay"
+		sleep "$delay" # not a wait: a random point of the load to kill it at
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		# Each backend is absent or complete, whatever the kill hit.
@@ -91,11 +103,11 @@ wait_nothing_unpinned() {
 }
 
 @test "SIGKILL readers mid-work, 50 times: map contents survive, the next reader reads them" {
-	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	"$HELPERS/trigger" getppid 1234 >/dev/null
-	local before i p
+	local before i p curls=""
 	before=$(hits t_tracepoint)
-	PORT=$(test_port)
+	PORT=$(free_port)
 	for i in $(seq 50); do
 		case $((i % 3)) in
 		0) "$PRINT" --interval 0.01 --pin-root "$ROOT" >/dev/null 2>&1 & ;;
@@ -105,12 +117,17 @@ wait_nothing_unpinned() {
 		p=$!
 		BG_PIDS="$BG_PIDS $p"
 		# Mid-work: the exporter is killed while a scrape is on its way.
-		[ $((i % 3)) -ne 2 ] || curl -s -m 1 -o /dev/null "http://127.0.0.1:$PORT/metrics" &
-		sleep "0.0$((RANDOM % 5))"
+		if [ $((i % 3)) -eq 2 ]; then
+			curl -s -m 1 -o /dev/null "http://127.0.0.1:$PORT/metrics" &
+			curls="$curls $!"
+			BG_PIDS="$BG_PIDS $!"
+		fi
+		sleep "0.0$((RANDOM % 5))" # not a wait: a random point of its work to kill it at
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	sleep 1
+	# The scrapes end (each within its 1 s) before the port is reused.
+	for p in $curls; do wait "$p" || true; done
 	# Kernel-side counts are untouched by reader crashes, and readable.
 	[ "$(hits t_tracepoint)" -ge "$before" ]
 	[ "$before" -ge 1234 ]
@@ -118,7 +135,7 @@ wait_nothing_unpinned() {
 	[ "$status" -eq 0 ]
 	[ "$(jq '.maps[0].entries[0].value' <<<"$output")" -ge "$before" ]
 	# No stale consumer lock or listener: a fresh stream and exporter start.
-	run "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	timeout -s TERM 1 "$STREAM" --events --pin-root "$ROOT" --output /dev/null || [ "$?" -eq 124 ]
 	exporter_start
 	scrape -o /dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 8: the benchmark sections as make bench runs them, once each and
+# The benchmark sections as make bench runs them, once each and
 # quickly: their rows are well formed, and they leave nothing behind (no
 # pin, program, process or loop device), as make bench promises. Figures
 # are not checked: tests never assert timings.

@@ -143,6 +143,8 @@ loop_create() { # SIZE_MB (skips the test where there are no loop devices)
 EXPORTER=$BUILD/ebpf-exporter
 
 # A loopback port for this test (unlikely to collide across tests and runs).
+# Only a candidate: something else on the machine may hold it. A test that
+# listens on the host's loopback takes free_port instead.
 test_port() { # OFFSET
 	echo $((20000 + (BATS_TEST_NUMBER * 131 + $$ * 7 + ${1:-0}) % 40000))
 }
@@ -152,7 +154,7 @@ test_port() { # OFFSET
 # not our failure: another port is tried.
 exporter_start() { # ARGS...
 	local try
-	PORT=${PORT:-$(test_port)}
+	PORT=${PORT:-$(free_port)}
 	for try in 1 2 3 4 5; do
 		"$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/exporter.err" &
 		EXPORTER_PID=$!
@@ -237,14 +239,14 @@ wait_until() { # SECONDS CMD...
 	shift
 	for ((i = 0; i < tries; i++)); do
 		"$@" && return 0
-		sleep 0.1
+		sleep 0.1 # not a wait: the poll interval of this bounded wait
 	done
 	"$@"
 }
 
 # Conditions for wait_until.
 id_gone() { # KIND ID: no kernel object of kind prog|map|link has this id
-	! bpftool "$1" show id "$2" >/dev/null 2>&1
+	if bpftool "$1" show id "$2" >/dev/null 2>&1; then return 1; fi
 }
 no_prog_named() { # NAME
 	[ -z "$(our_progs_named "$1")" ]
@@ -303,4 +305,57 @@ exporter_port_taken() {
 require_localhost_name() {
 	getent ahosts localhost >/dev/null ||
 		skip "the name localhost does not resolve here (no /etc/hosts entry)"
+}
+
+# --- Free ports, and conditions for waits on processes (suite helpers) ---
+
+# Nothing holds 127.0.0.1:PORT over TCP: a socket binds it.
+port_bindable() { # PORT
+	"$PY" -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
+# A loopback TCP port that nobody holds now: the first of test_port's
+# candidates (OFFSET, then others far from it) that binds. Another program
+# may still take it before the caller binds; a starter that can tell that
+# from its own failure retries, as exporter_start does.
+free_port() { # [OFFSET]
+	local try p
+	for try in 0 1 2 3 4 5 6 7 8 9; do
+		p=$(test_port $((${1:-0} + try * 4999)))
+		if port_bindable "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free loopback port among test_port's candidates" >&2
+	return 1
+}
+
+# Process PID holds a BPF map fd (it has opened the pinned maps).
+holds_map_fd() { # PID
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = anon_inode:bpf-map ] && return 0
+	done
+	return 1
+}
+
+# Process PID is blocked in nanosleep: a reader between two samples.
+in_nanosleep() { # PID
+	[[ "$(cat "/proc/$1/wchan" 2>/dev/null)" == *nanosleep* ]]
+}
+
+# PID no longer runs (a zombie counts as gone).
+pid_gone() { # PID
+	[ ! -d "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+# The last line of FILE is TEXT.
+last_line_is() { # FILE TEXT
+	[ "$(tail -n 1 "$1")" = "$2" ]
+}
+
+# Process PID has at most N open file descriptors.
+fds_at_most() { # PID N
+	[ "$(ls "/proc/$1/fd" | wc -l)" -le "$2" ]
 }
