@@ -14,3 +14,27 @@ load lib
 	run -0 "$TMP/wiretags"
 	[ "$output" = "wiretags: 28 tags match the descriptors" ]
 }
+
+# A load that fails before anything is loaded: one line on stderr that
+# names the object, section and program, and no backend left.
+refused_before_load() { # OBJECT MESSAGE
+	run --separate-stderr "$LOADER" load "$TOBJ/$1.o" --pin-root "$ROOT"
+	echo "status=$status stderr=$stderr"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${stderr_lines[0]}" = "ebpf-loader: $TOBJ/$1.o: $2" ]
+	[ ! -e "$ROOT/$1" ]
+}
+
+@test "an lsm program is refused before load where fentry is, as it runs on a BPF trampoline too" {
+	[ -e "$TOBJ/t_lsm.o" ] || skip "no t_lsm.o in $BUILD"
+	refused_before_load t_lsm "section 'lsm/file_open' (program 'count_file_open'): lsm programs are not supported by this kernel (they run on a BPF trampoline, and a probe load was refused)"
+	assert_no_prog_named count_file_open
+}
+
+@test "an freplace program is refused before load with the reason, not as an fentry program" {
+	[ -e "$TOBJ/t_freplace.o" ] || skip "no t_freplace.o in $BUILD"
+	refused_before_load t_freplace "section 'freplace/handler' (program 'new_handler'): freplace programs replace a function of a program loaded before them, which ebpf-loader cannot name"
+	assert_no_prog_named new_handler
+}
