@@ -349,7 +349,7 @@ static void print_result(struct json_writer *w, const struct stage *s)
 	const struct object *o = &s->obj;
 	size_t i;
 
-	if (!g.json) {
+	if (!common_opts.json) {
 		printf("loaded %s from %s: %zu program%s, %zu map%s", s->name, o->path,
 		       o->nr_progs, o->nr_progs == 1 ? "" : "s", o->nr_maps,
 		       o->nr_maps == 1 ? "" : "s");
@@ -458,14 +458,14 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct di
 	while ((c = getopt_long(argc, argv, ":n:r:i:c:Rg:fjvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->name = optarg; break;
-		case 'r': g.pin_root = optarg; break;
+		case 'r': common_opts.pin_root = optarg; break;
 		case 'i': o->iface = optarg; break;
 		case 'c': o->cgroup = optarg; break;
 		case 'R': o->replace = true; break;
 		case 'g': o->group = optarg; break;
 		case 'f': o->foreground = true; break;
-		case 'j': g.json = true; break;
-		case 'v': g.verbose = true; break;
+		case 'j': common_opts.json = true; break;
+		case 'v': common_opts.verbose = true; break;
 		case 'h': usage_load(stdout); exit(0);
 		default:
 			return option_error(d, c, argv, longopts);
@@ -559,8 +559,8 @@ int cmd_load(int argc, char **argv)
 	}
 
 	/* A root this call makes goes again if the call fails. */
-	root_new = access(pin_root_resolve(g.pin_root), F_OK) < 0;
-	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);
+	root_new = access(pin_root_resolve(common_opts.pin_root), F_OK) < 0;
+	r = pin_root_open(&root, pin_root_resolve(common_opts.pin_root), true, &d);
 	if (r)
 		goto fail;
 	pin_root_cleanup(&root);
@@ -588,7 +588,7 @@ int cmd_load(int argc, char **argv)
 	}
 	pin_root_close(&root);
 
-	if (g.json) {
+	if (common_opts.json) {
 		jw_init(&w, stdout);
 		jw_start_object(&w);
 		jw_key(&w, "loaded");
@@ -596,7 +596,7 @@ int cmd_load(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		print_result(&w, &st[i]);
-	if (g.json) {
+	if (common_opts.json) {
 		jw_end_array(&w);
 		jw_end_object(&w);
 	}

@@ -96,9 +96,9 @@ int cmd_unload(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":ar:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': want_all = true; break;
-		case 'r': g.pin_root = optarg; break;
-		case 'j': g.json = true; break;
-		case 'v': g.verbose = true; break;
+		case 'r': common_opts.pin_root = optarg; break;
+		case 'j': common_opts.json = true; break;
+		case 'v': common_opts.verbose = true; break;
 		case 'h': usage_unload(stdout); return 0;
 		default:
 			report_error(option_error(&d, c, argv, longopts), &d);
@@ -110,13 +110,13 @@ int cmd_unload(int argc, char **argv)
 		return 2;
 	}
 
-	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_buf, sizeof(root_buf), &d);
 	if (r)
 		return report_error(r, &d);
 	root_path = root_buf;
 	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
 		if (want_all) {
-			if (g.json)
+			if (common_opts.json)
 				printf("{\"unloaded\":[]}\n");
 			return 0; /* nothing was ever loaded there */
 		}
@@ -140,7 +140,7 @@ int cmd_unload(int argc, char **argv)
 		names = argv + optind;
 		n = argc - optind;
 	}
-	if (g.json) {
+	if (common_opts.json) {
 		jw_init(&w, stdout);
 		jw_start_object(&w);
 		jw_key(&w, "unloaded");
@@ -162,7 +162,7 @@ int cmd_unload(int argc, char **argv)
 			fprintf(stderr, "ebpf-loader: %s\n", diag_msg(&d, r));
 			continue;
 		}
-		if (g.json)
+		if (common_opts.json)
 			jw_string(&w, names[i]);
 		else
 			printf("unloaded %s\n", names[i]);
@@ -175,7 +175,7 @@ int cmd_unload(int argc, char **argv)
 	}
 	pin_root_close(&root);
 	dirlist_free(&all);
-	if (g.json) {
+	if (common_opts.json) {
 		jw_end_array(&w);
 		if (failed) {
 			jw_kv_string(&w, "error", first.msg);

@@ -38,3 +38,17 @@ refused_before_load() { # OBJECT MESSAGE
 	refused_before_load t_freplace "section 'freplace/handler' (program 'new_handler'): freplace programs replace a function of a program loaded before them, which ebpf-loader cannot name"
 	assert_no_prog_named new_handler
 }
+
+@test "the loader and its docs call objects with a maps section 'classic', never 'legacy'" {
+	local src=$BATS_TEST_DIRNAME/..
+	[ -d "$src/loader" ] || skip "no sources next to the tests"
+	run -1 grep -rniw legacy "$src/loader" "$src/docs" "$src/README.md"
+	[ -e "$src/loader/classic.c" ]
+}
+
+@test "the loader's shared options are no global named g" {
+	local src=$BATS_TEST_DIRNAME/..
+	[ -d "$src/loader" ] || skip "no sources next to the tests"
+	run -1 grep -rnE '^(extern[[:space:]]+)?struct[[:space:]]+[a-z_]+[[:space:]]+g;' "$src/loader" "$src/tests/fuzz"
+	run -1 grep -rnE '\bg\.(json|verbose|pin_root)\b' "$src/loader"
+}
