@@ -52,3 +52,16 @@ refused_before_load() { # OBJECT MESSAGE
 	run -1 grep -rnE '^(extern[[:space:]]+)?struct[[:space:]]+[a-z_]+[[:space:]]+g;' "$src/loader" "$src/tests/fuzz"
 	run -1 grep -rnE '\bg\.(json|verbose|pin_root)\b' "$src/loader"
 }
+
+@test "docs/design.md is complete in itself: no contract outside the repository, every link resolves" {
+	local src=$BATS_TEST_DIRNAME/.. link
+	[ -e "$src/docs/design.md" ] || skip "no docs next to the tests"
+	run -1 grep -nE '\.\./shared|shared/DESIGN|original contract' "$src/docs/design.md"
+	run -0 grep -oE '\]\([^)#]+' "$src/docs/design.md"
+	for link in "${lines[@]}"; do
+		link=${link#](}
+		case $link in http*://*) continue ;; esac
+		echo "link: $link"
+		[ -e "$src/docs/$link" ]
+	done
+}
