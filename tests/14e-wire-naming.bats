@@ -65,3 +65,26 @@ refused_before_load() { # OBJECT MESSAGE
 		[ -e "$src/docs/$link" ]
 	done
 }
+
+@test "the shipped ebpf-stream has no protobuf-c Snapshot or Event encoder; asked for the self-check, it says it has none" {
+	run -0 nm "$STREAM"
+	local syms=$output
+	run -0 grep -E ' T (frame_describe|selfcheck_enabled)$' <<<"$syms"
+	run -1 grep -E '^[0-9a-f]+ [TtWw] (frame_snapshot|frame_event|selfcheck_compare|selfcheck_snapshot_ref|selfcheck_event_ref)$' <<<"$syms"
+	run -0 "$LOADER" load bitehist.o --pin-root "$ROOT"
+	run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM" --once --pin-root "$ROOT" --output "$TMP/cap"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "ebpf-stream: EBPF_STREAM_SELFCHECK: no self-check in this build (the tests link it from readers/stream/check/)" ]
+	[ -s "$TMP/cap" ]
+}
+
+@test "the test build's self-check finds the direct encoders' frames the same as protobuf-c's" {
+	run -0 stream_selfcheck_build
+	run -0 "$LOADER" load bitehist.o syscount.o --pin-root "$ROOT"
+	run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$TMP/ebpf-stream-selfcheck" --once --pin-root "$ROOT" --output "$TMP/cap"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run -0 "$STREAM" --decode <"$TMP/cap"
+	run -0 jq -s '[.[] | select(.snapshot)] | length' <<<"$output"
+	[ "$output" -ge 2 ]
+}
