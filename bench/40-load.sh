@@ -36,8 +36,9 @@ for obj in "$BUILD"/bpf/*.o; do
 		result "$name: load + unload" "$ours_ms" ms "bpftool prog loadall" "$peer_ms" - \
 			"ours attaches too"
 	else
+		# libbpf's word for a classic object's maps section is "legacy".
 		if grep -qi "legacy" "$BENCH_TMP/bpftool.err"; then
-			why="bpftool refuses the object (legacy maps section)"
+			why="bpftool refuses the object (classic maps section)"
 		else
 			why="bpftool fails: $(head -n 1 "$BENCH_TMP/bpftool.err")"
 		fi

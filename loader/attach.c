@@ -265,38 +265,39 @@ int attach_prog(const struct obj_prog *p, const struct attach_opts *o,
 		struct attach_result *res, struct diag *d)
 {
 	const char *s = p->section;
+	const struct section_kind *k = section_find(s);
 
 	memset(res, 0, sizeof(*res));
 	res->link_fd = res->sock_fd = -1;
 	strscpy(res->rec.prog, p->pin_name, sizeof(res->rec.prog));
 
-	if (section_has_prefix(s, "tp") || section_has_prefix(s, "tracepoint"))
+	switch (k ? k->attach : SEC_ATTACH_NONE) {
+	case SEC_ATTACH_TRACEPOINT:
 		return attach_tracepoint(p, res, d);
-	if (section_has_prefix(s, "raw_tp") || section_has_prefix(s, "raw_tracepoint"))
+	case SEC_ATTACH_RAW_TP:
 		return attach_raw_tp(p, false, res, d);
-	if (section_has_prefix(s, "tp_btf"))
+	case SEC_ATTACH_TP_BTF:
 		return attach_raw_tp(p, true, res, d);
-	if (!strncmp(s, "socket", 6))
+	case SEC_ATTACH_SOCKET:
 		return attach_socket(p, o, res, d);
-	if (!strncmp(s, "xdp", 3)) /* xdp, xdp.frags, classic xdp1, xdp_prog... */
+	case SEC_ATTACH_XDP:
 		return attach_xdp(p, o, res, d);
-	if (section_has_prefix(s, "tc") || section_has_prefix(s, "tcx") ||
-	    section_has_prefix(s, "classifier"))
+	case SEC_ATTACH_TC:
 		return attach_tc(p, o, res, d);
-	if (!strncmp(s, "cgroup", 6))
+	case SEC_ATTACH_CGROUP:
 		return attach_cgroup(p, o, res, d);
-	if (section_has_prefix(s, "uprobe") || section_has_prefix(s, "uretprobe") ||
-	    section_has_prefix(s, "usdt"))
+	case SEC_ATTACH_UPROBE:
 		return attach_libbpf(p, "uprobe", res, d);
-	if (section_has_prefix(s, "iter"))
+	case SEC_ATTACH_ITER:
 		return attach_libbpf(p, "iter", res, d);
 	/* Only reached where the feature probe found them working. */
-	if (section_has_prefix(s, "kprobe") || section_has_prefix(s, "kretprobe") ||
-	    section_has_prefix(s, "ksyscall") || section_has_prefix(s, "kretsyscall"))
+	case SEC_ATTACH_KPROBE:
 		return attach_libbpf(p, "kprobe", res, d);
-	if (section_has_prefix(s, "fentry") || section_has_prefix(s, "fexit") ||
-	    section_has_prefix(s, "fmod_ret") || section_has_prefix(s, "lsm"))
+	case SEC_ATTACH_TRAMPOLINE:
 		return attach_libbpf(p, "fentry", res, d);
+	case SEC_ATTACH_NONE:
+		break;
+	}
 	return diag_set(d, -EOPNOTSUPP, "section '%s' (program '%s'): no known way to attach it",
 			s, p->name);
 }

@@ -37,9 +37,9 @@ static int parse_common(int argc, char **argv, const char *usage, int min_args, 
 	opterr = 0; /* its errors are ours to word, in one line */
 	while ((c = getopt_long(argc, argv, ":r:jvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': g.pin_root = optarg; break;
-		case 'j': g.json = true; break;
-		case 'v': g.verbose = true; break;
+		case 'r': common_opts.pin_root = optarg; break;
+		case 'j': common_opts.json = true; break;
+		case 'v': common_opts.verbose = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: return option_error(d, c, argv, longopts);
 		}
@@ -251,7 +251,7 @@ int cmd_list(int argc, char **argv)
 		report_error(r, &d);
 		return 2;
 	}
-	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_buf, sizeof(root_buf), &d);
 	if (r)
 		return report_error(r, &d);
 	root_path = root_buf;
@@ -261,7 +261,7 @@ int cmd_list(int argc, char **argv)
 		if (r)
 			return report_error(diag_set(&d, r, "pin root %s: %s", root_path, strerror(-r)), &d);
 	}
-	if (g.json) {
+	if (common_opts.json) {
 		jw_init(&w, stdout);
 		jw_start_object(&w);
 		jw_key(&w, "backends");
@@ -279,12 +279,12 @@ int cmd_list(int argc, char **argv)
 		    path_join(dir, sizeof(dir), "%s/%s", root_path, l.names[i]))
 			continue;
 		backend_health_check(dir, &m, &h);
-		if (g.json)
+		if (common_opts.json)
 			list_json(&w, l.names[i], dir, &m, &h);
 		else
 			list_text(l.names[i], dir, &m, &h);
 	}
-	if (g.json) {
+	if (common_opts.json) {
 		jw_end_array(&w);
 		jw_end_object(&w);
 	}
@@ -354,7 +354,7 @@ static void section_begin(struct json_writer *w, const char *dir, const char *su
 {
 	if (path_join(sub, PATH_MAX, "%s/%s", dir, subdir) || dirlist_read(sub, l))
 		*l = (struct dirlist){};
-	if (g.json) {
+	if (common_opts.json) {
 		jw_key(w, title);
 		jw_start_array(w);
 	} else {
@@ -364,7 +364,7 @@ static void section_begin(struct json_writer *w, const char *dir, const char *su
 
 static void section_end(struct json_writer *w, struct dirlist *l)
 {
-	if (g.json)
+	if (common_opts.json)
 		jw_end_array(w);
 	dirlist_free(l);
 }
@@ -405,7 +405,7 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 		if (fd < 0)
 			continue;
 		type = libbpf_bpf_prog_type_str(info.type);
-		if (g.json) {
+		if (common_opts.json) {
 			jw_start_object(w);
 			jw_kv_string(w, "name", l.names[i]);
 			jw_kv_uint(w, "id", info.id);
@@ -434,7 +434,7 @@ static void show_progs(struct json_writer *w, const char *dir, const struct ebpf
 			       (unsigned long long)info.run_time_ns);
 		printf("\n");
 	}
-	if (!g.json && !stats)
+	if (!common_opts.json && !stats)
 		printf("  (run counts: sysctl kernel.bpf_stats_enabled=1)\n");
 	section_end(w, &l);
 }
@@ -455,7 +455,7 @@ static void show_maps(struct json_writer *w, const char *dir)
 			continue;
 		type = libbpf_bpf_map_type_str(info.type);
 		entries = map_entries(fd, &info);
-		if (g.json) {
+		if (common_opts.json) {
 			jw_start_object(w);
 			jw_kv_string(w, "name", l.names[i]);
 			jw_kv_uint(w, "id", info.id);
@@ -495,7 +495,7 @@ static void show_links(struct json_writer *w, const char *dir)
 		if (fd < 0)
 			continue;
 		type = libbpf_bpf_link_type_str(info.type);
-		if (g.json) {
+		if (common_opts.json) {
 			jw_start_object(w);
 			jw_kv_string(w, "name", l.names[i]);
 			jw_kv_uint(w, "id", info.id);
@@ -544,7 +544,7 @@ int cmd_show(int argc, char **argv)
 	r = backend_name_check(name, &d);
 	if (r)
 		return report_error(r, &d);
-	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_buf, sizeof(root_buf), &d);
 	if (r)
 		return report_error(r, &d);
 	root_path = root_buf;
@@ -558,7 +558,7 @@ int cmd_show(int argc, char **argv)
 	if (h.state == BACKEND_BROKEN)
 		return report_error(diag_set(&d, h.err, "%s: not a backend: %s", dir,
 					     backend_broken_reason(h.err)), &d);
-	if (g.json) {
+	if (common_opts.json) {
 		jw_init(&w, stdout);
 		jw_start_object(&w);
 		jw_kv_string(&w, "name", name);
@@ -582,7 +582,7 @@ int cmd_show(int argc, char **argv)
 	show_progs(&w, dir, &m, &h);
 	show_maps(&w, dir);
 	show_links(&w, dir);
-	if (g.json)
+	if (common_opts.json)
 		jw_end_object(&w);
 	return 0;
 }

@@ -349,7 +349,7 @@ static void print_result(struct json_writer *w, const struct stage *s)
 	const struct object *o = &s->obj;
 	size_t i;
 
-	if (!g.json) {
+	if (!common_opts.json) {
 		printf("loaded %s from %s: %zu program%s, %zu map%s", s->name, o->path,
 		       o->nr_progs, o->nr_progs == 1 ? "" : "s", o->nr_maps,
 		       o->nr_maps == 1 ? "" : "s");
@@ -458,14 +458,14 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct di
 	while ((c = getopt_long(argc, argv, ":n:r:i:c:Rg:fjvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->name = optarg; break;
-		case 'r': g.pin_root = optarg; break;
+		case 'r': common_opts.pin_root = optarg; break;
 		case 'i': o->iface = optarg; break;
 		case 'c': o->cgroup = optarg; break;
 		case 'R': o->replace = true; break;
 		case 'g': o->group = optarg; break;
 		case 'f': o->foreground = true; break;
-		case 'j': g.json = true; break;
-		case 'v': g.verbose = true; break;
+		case 'j': common_opts.json = true; break;
+		case 'v': common_opts.verbose = true; break;
 		case 'h': usage_load(stdout); exit(0);
 		default:
 			return option_error(d, c, argv, longopts);
@@ -478,15 +478,174 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, struct di
 	return 0;
 }
 
+/* SIGTERM and SIGINT wait in the queue: a stop request during the load
+ * is kept for hold_in_foreground(), which takes it with sigwait(). */
+static void block_stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* --iface and --group, checked before anything is made. */
+static int resolve_targets(struct load_opts *o, struct pin_root *root, struct diag *d)
+{
+	o->attach.iface = o->iface ? o->iface : "lo";
+	o->attach.ifindex = if_nametoindex(o->attach.iface);
+	if (o->iface && !o->attach.ifindex)
+		return diag_set(d, -ENODEV, "unknown interface '%s'", o->iface);
+	o->attach.cgroup = o->cgroup;
+	if (o->group) {
+		struct group *gr = getgrnam(o->group);
+
+		if (!gr)
+			return diag_set(d, -EINVAL, "unknown group '%s'", o->group);
+		root->group = true;
+		root->gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* Object i of the command line opened, its name and tags checked, and
+ * whether this user may load it: all before the pin root is made, so
+ * that a refused load leaves nothing. */
+static int open_object(const char *arg, const struct load_opts *o, struct stage *st, size_t i,
+		       struct diag *d)
+{
+	char path[PATH_MAX];
+	int r;
+
+	/* The file first: "not an ELF file" says more than a bad name. */
+	r = object_resolve(arg, path, sizeof(path), d);
+	if (r)
+		return r;
+	if (o->name)
+		strscpy(st[i].name, o->name, sizeof(st[i].name));
+	else
+		backend_name_from_path(path, st[i].name, sizeof(st[i].name));
+	r = object_open(&st[i].obj, path, st[i].name, d);
+	if (!r)
+		r = object_check_tags(&st[i].obj, d);
+	if (r)
+		return r;
+	/* Checked on the name as given, so a long one is refused, not cut. */
+	r = backend_name_check(o->name ? o->name : st[i].name, d);
+	if (r)
+		return r;
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(st[j].name, st[i].name))
+			return diag_set(d, -EINVAL, "backend '%s' given twice", st[i].name);
+	return privs_check_object(&st[i].obj, d);
+}
+
+/* Where each backend goes, refused if taken and not --replace. */
+static int check_destinations(const struct pin_root *root, const struct load_opts *o,
+			      struct stage *st, size_t n, struct diag *d)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = path_join(st[i].dest, sizeof(st[i].dest), "%s/%s", root->path, st[i].name);
+
+		if (r)
+			return r;
+		st[i].replaces = access(st[i].dest, F_OK) == 0;
+		if (st[i].replaces && !o->replace)
+			return diag_set(d, -EEXIST, "backend '%s' is already loaded at %s (use --replace to swap it)",
+					st[i].name, st[i].dest);
+	}
+	return 0;
+}
+
+/* Every backend opened, then staged, then published: all or, on an
+ * error, none (the caller unwinds with unwind_load()). *root_new says
+ * whether this call made the pin root. */
+static int load_all(char **objects, const struct load_opts *o, struct pin_root *root,
+		    bool *root_new, struct stage *st, size_t n, struct diag *d)
+{
+	const char *root_path = pin_root_resolve(common_opts.pin_root);
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = open_object(objects[i], o, st, i, d);
+		if (r)
+			return r;
+	}
+	*root_new = access(root_path, F_OK) < 0;
+	r = pin_root_open(root, root_path, true, d);
+	if (r)
+		return r;
+	pin_root_cleanup(root);
+	r = check_destinations(root, o, st, n, d);
+	for (i = 0; !r && i < n; i++)
+		r = stage_backend(root, o, &st[i], d);
+	for (i = 0; !r && i < n; i++) {
+		r = publish(root, &st[i], d);
+		if (!r)
+			test_pause_point("published");
+	}
+	return r;
+}
+
+/* After a failed load_all(), nothing half-made stays: unpublish what this
+ * call published (unless it replaced something, which cannot be brought
+ * back), drop staging, and the pin root if this call made it. */
+static void unwind_load(struct pin_root *root, bool root_new, struct stage *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].published && !st[i].replaces)
+			pintree_remove(st[i].dest);
+		stage_abort(&st[i]);
+	}
+	if (root->fd < 0)
+		return;
+	shared_gc(root);
+	pin_root_close(root);
+	if (root_new)
+		pin_root_remove_if_empty(root->path);
+}
+
+static void report_loaded(const struct stage *st, size_t n)
+{
+	struct json_writer w;
+
+	if (common_opts.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_key(&w, "loaded");
+		jw_start_array(&w);
+	}
+	for (size_t i = 0; i < n; i++)
+		print_result(&w, &st[i]);
+	if (common_opts.json) {
+		jw_end_array(&w);
+		jw_end_object(&w);
+	}
+	fflush(stdout);
+}
+
+/* What this process still holds of each backend: the sockets (a holder
+ * has its own copies) and the objects. */
+static void stages_free(struct stage *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < st[i].nr_socks; j++)
+			close(st[i].socks[j]);
+		object_close(&st[i].obj);
+	}
+	free(st);
+}
+
 int cmd_load(int argc, char **argv)
 {
 	struct load_opts o = {};
 	struct pin_root root = { .fd = -1 };
 	bool root_new = false;
-	struct stage *st = NULL;
-	struct json_writer w;
+	struct stage *st;
 	struct diag d = {};
-	size_t n = 0, i, j;
+	size_t n;
 	int r;
 
 	r = parse_load_opts(argc, argv, &o, &d);
@@ -494,142 +653,27 @@ int cmd_load(int argc, char **argv)
 		report_error(r, &d);
 		return 2;
 	}
-	if (o.foreground) {
-		/* A stop request during the load is kept for hold_in_foreground:
-		 * a half-done load is never interrupted by it. */
-		sigset_t set;
-
-		sigemptyset(&set);
-		sigaddset(&set, SIGTERM);
-		sigaddset(&set, SIGINT);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-	}
-	/* Everything the user can get wrong is checked before anything is made. */
-	o.attach.iface = o.iface ? o.iface : "lo";
-	o.attach.ifindex = if_nametoindex(o.attach.iface);
-	if (o.iface && !o.attach.ifindex)
-		return report_error(diag_set(&d, -ENODEV, "unknown interface '%s'", o.iface), &d);
-	o.attach.cgroup = o.cgroup;
-	if (o.group) {
-		struct group *gr = getgrnam(o.group);
-
-		if (!gr)
-			return report_error(diag_set(&d, -EINVAL, "unknown group '%s'", o.group), &d);
-		root.group = true;
-		root.gid = gr->gr_gid;
-	}
-
+	if (o.foreground)
+		block_stop_signals(); /* a half-done load is never interrupted */
+	r = resolve_targets(&o, &root, &d);
+	if (r)
+		return report_error(r, &d);
 	n = argc - optind;
 	st = calloc(n, sizeof(*st));
 	if (!st)
 		return report_error(-ENOMEM, &d);
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		st[i].holder.commit_fd = -1;
 
-	for (i = 0; i < n; i++) {
-		const char *arg = argv[optind + i];
-		char path[PATH_MAX];
-
-		/* The file first: "not an ELF file" says more than a bad name. */
-		r = object_resolve(arg, path, sizeof(path), &d);
-		if (r)
-			goto fail;
-		if (o.name)
-			strscpy(st[i].name, o.name, sizeof(st[i].name));
-		else
-			backend_name_from_path(path, st[i].name, sizeof(st[i].name));
-		r = object_open(&st[i].obj, path, st[i].name, &d);
-		if (!r)
-			r = object_check_tags(&st[i].obj, &d);
-		if (r)
-			goto fail;
-		/* Checked on the name as given, so a long one is refused, not cut. */
-		r = backend_name_check(o.name ? o.name : st[i].name, &d);
-		if (r)
-			goto fail;
-		for (j = 0; j < i; j++)
-			if (!strcmp(st[j].name, st[i].name)) {
-				r = diag_set(&d, -EINVAL, "backend '%s' given twice", st[i].name);
-				goto fail;
-			}
-		/* Before the pin root is made: a refused load leaves nothing. */
-		r = privs_check_object(&st[i].obj, &d);
-		if (r)
-			goto fail;
-	}
-
-	/* A root this call makes goes again if the call fails. */
-	root_new = access(pin_root_resolve(g.pin_root), F_OK) < 0;
-	r = pin_root_open(&root, pin_root_resolve(g.pin_root), true, &d);
-	if (r)
-		goto fail;
-	pin_root_cleanup(&root);
-	for (i = 0; i < n; i++) {
-		r = path_join(st[i].dest, sizeof(st[i].dest), "%s/%s", root.path, st[i].name);
-		if (r)
-			goto fail;
-		st[i].replaces = access(st[i].dest, F_OK) == 0;
-		if (st[i].replaces && !o.replace) {
-			r = diag_set(&d, -EEXIST, "backend '%s' is already loaded at %s (use --replace to swap it)",
-				     st[i].name, st[i].dest);
-			goto fail;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		r = stage_backend(&root, &o, &st[i], &d);
-		if (r)
-			goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		r = publish(&root, &st[i], &d);
-		if (r)
-			goto fail;
-		test_pause_point("published");
-	}
-	pin_root_close(&root);
-
-	if (g.json) {
-		jw_init(&w, stdout);
-		jw_start_object(&w);
-		jw_key(&w, "loaded");
-		jw_start_array(&w);
-	}
-	for (i = 0; i < n; i++)
-		print_result(&w, &st[i]);
-	if (g.json) {
-		jw_end_array(&w);
-		jw_end_object(&w);
-	}
-	fflush(stdout);
-	if (o.foreground)
-		hold_in_foreground(root.path, st, n); /* checked by pin_root_open */
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < st[i].nr_socks; j++)
-			close(st[i].socks[j]);
-		object_close(&st[i].obj);
-	}
-	free(st);
-	return 0;
-
-fail:
-	/* Nothing half-made stays: unpublish what this call published (unless
-	 * it replaced something, which cannot be brought back), drop staging. */
-	for (i = 0; i < n; i++) {
-		if (st[i].published && !st[i].replaces)
-			pintree_remove(st[i].dest);
-		stage_abort(&st[i]);
-	}
-	if (root.fd >= 0) {
-		shared_gc(&root);
+	r = load_all(argv + optind, &o, &root, &root_new, st, n, &d);
+	if (r) {
+		unwind_load(&root, root_new, st, n);
+	} else {
 		pin_root_close(&root);
-		if (root_new)
-			pin_root_remove_if_empty(root.path);
+		report_loaded(st, n);
+		if (o.foreground)
+			hold_in_foreground(root.path, st, n); /* checked by pin_root_open */
 	}
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < st[i].nr_socks; j++)
-			close(st[i].socks[j]);
-		object_close(&st[i].obj);
-	}
-	free(st);
-	return report_error(r, &d);
+	stages_free(st, n);
+	return r ? report_error(r, &d) : 0;
 }

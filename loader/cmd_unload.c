@@ -70,7 +70,8 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 	return 0;
 }
 
-int cmd_unload(int argc, char **argv)
+/* NAME... or --all (*all), with the common options. */
+static int parse_unload_opts(int argc, char **argv, bool *all, struct diag *d)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -80,43 +81,111 @@ int cmd_unload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pin_root root = { .fd = -1 };
-	struct dirlist all = {};
-	struct json_writer w;
-	struct diag d = {}, first = {};
-	bool want_all = false;
-	const char *root_path;
-	char root_buf[PATH_MAX];
-	char **names;
-	size_t n, i;
-	int c, r, failed = 0;
+	int c;
 
 	optind = 1;
 	opterr = 0; /* its errors are ours to word, in one line */
 	while ((c = getopt_long(argc, argv, ":ar:jvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': want_all = true; break;
-		case 'r': g.pin_root = optarg; break;
-		case 'j': g.json = true; break;
-		case 'v': g.verbose = true; break;
-		case 'h': usage_unload(stdout); return 0;
+		case 'a': *all = true; break;
+		case 'r': common_opts.pin_root = optarg; break;
+		case 'j': common_opts.json = true; break;
+		case 'v': common_opts.verbose = true; break;
+		case 'h': usage_unload(stdout); exit(0);
 		default:
-			report_error(option_error(&d, c, argv, longopts), &d);
-			return 2;
+			return option_error(d, c, argv, longopts);
 		}
 	}
-	if (want_all == (optind < argc)) {
-		report_error(diag_set(&d, -EINVAL, "unload: give backend names or --all, not both or neither"), &d);
+	if (*all == (optind < argc))
+		return diag_set(d, -EINVAL, "unload: give backend names or --all, not both or neither");
+	return 0;
+}
+
+/* Each backend of names unloaded, said on stdout (a JSON list with
+ * --json); a failure said on stderr and the next one tried. With all,
+ * entries that are no backend are passed over, with a warning if they look
+ * like one. Returns how many failed; the first one's diagnostic in *first. */
+static int unload_names(const struct pin_root *root, char **names, size_t n, bool all,
+			struct diag *first)
+{
+	struct json_writer w;
+	struct diag d = {};
+	int failed = 0;
+
+	if (common_opts.json) {
+		jw_init(&w, stdout);
+		jw_start_object(&w);
+		jw_key(&w, "unloaded");
+		jw_start_array(&w);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (all && !pin_root_entry_is_backend(names[i]))
+			continue;
+		diag_clear(&d);
+		r = unload_one(root, names[i], &d);
+		if (r == -EBADSLT && all) {
+			/* --all means every backend; the rest stays, said once. */
+			fprintf(stderr, "ebpf-loader: warning: %s\n", diag_msg(&d, r));
+			continue;
+		}
+		if (r) {
+			if (!failed++)
+				*first = d;
+			fprintf(stderr, "ebpf-loader: %s\n", diag_msg(&d, r));
+			continue;
+		}
+		if (common_opts.json)
+			jw_string(&w, names[i]);
+		else
+			printf("unloaded %s\n", names[i]);
+	}
+	if (common_opts.json) {
+		jw_end_array(&w);
+		if (failed)
+			jw_kv_string(&w, "error", first->msg);
+		jw_end_object(&w);
+	}
+	return failed;
+}
+
+/* Every backend under the pin root, then the root itself if that leaves
+ * it empty: nothing behind. */
+static int unload_all(struct pin_root *root, struct diag *d)
+{
+	struct dirlist all = {};
+	int r, failed;
+
+	r = dirlist_read(root->path, &all);
+	if (r)
+		return diag_set(d, r, "pin root %s: %s", root->path, strerror(-r));
+	failed = unload_names(root, all.names, all.n, true, d);
+	shared_gc(root);
+	pin_root_remove_if_empty(root->path);
+	dirlist_free(&all);
+	return failed;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	struct pin_root root = { .fd = -1 };
+	struct diag d = {};
+	bool all = false;
+	char root_path[PATH_MAX];
+	int r;
+
+	r = parse_unload_opts(argc, argv, &all, &d);
+	if (r) {
+		report_error(r, &d);
 		return 2;
 	}
-
-	r = pin_root_check(pin_root_resolve(g.pin_root), root_buf, sizeof(root_buf), &d);
+	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_path, sizeof(root_path), &d);
 	if (r)
 		return report_error(r, &d);
-	root_path = root_buf;
 	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
-		if (want_all) {
-			if (g.json)
+		if (all) {
+			if (common_opts.json)
 				printf("{\"unloaded\":[]}\n");
 			return 0; /* nothing was ever loaded there */
 		}
@@ -127,60 +196,14 @@ int cmd_unload(int argc, char **argv)
 	if (r)
 		return report_error(r, &d);
 	pin_root_cleanup(&root);
-
-	if (want_all) {
-		r = dirlist_read(root.path, &all);
-		if (r) {
-			pin_root_close(&root);
-			return report_error(diag_set(&d, r, "pin root %s: %s", root.path, strerror(-r)), &d);
-		}
-		names = all.names;
-		n = all.n;
+	if (all) {
+		r = unload_all(&root, &d);
 	} else {
-		names = argv + optind;
-		n = argc - optind;
-	}
-	if (g.json) {
-		jw_init(&w, stdout);
-		jw_start_object(&w);
-		jw_key(&w, "unloaded");
-		jw_start_array(&w);
-	}
-	for (i = 0; i < n; i++) {
-		if (want_all && !pin_root_entry_is_backend(names[i]))
-			continue;
-		diag_clear(&d);
-		r = unload_one(&root, names[i], &d);
-		if (r == -EBADSLT && want_all) {
-			/* --all means every backend; the rest stays, said once. */
-			fprintf(stderr, "ebpf-loader: warning: %s\n", diag_msg(&d, r));
-			continue;
-		}
-		if (r) {
-			if (!failed++)
-				first = d;
-			fprintf(stderr, "ebpf-loader: %s\n", diag_msg(&d, r));
-			continue;
-		}
-		if (g.json)
-			jw_string(&w, names[i]);
-		else
-			printf("unloaded %s\n", names[i]);
-	}
-	shared_gc(&root);
-	if (want_all) {
-		/* Leave nothing behind: the layout's own directories and, if
-		 * now empty, the root itself. */
-		pin_root_remove_if_empty(root.path);
+		r = unload_names(&root, argv + optind, argc - optind, false, &d);
+		shared_gc(&root);
 	}
 	pin_root_close(&root);
-	dirlist_free(&all);
-	if (g.json) {
-		jw_end_array(&w);
-		if (failed) {
-			jw_kv_string(&w, "error", first.msg);
-		}
-		jw_end_object(&w);
-	}
-	return failed ? 1 : 0;
+	if (r < 0)
+		return report_error(r, &d);
+	return r ? 1 : 0;
 }

@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include "diag.h"
 
-struct loader_globals {
-	bool json;
-	bool verbose;
+/* The options every subcommand takes, before or after its name: set while
+ * parsing the command line, read where output is written. */
+struct common_opts {
+	bool json;              /* --json */
+	bool verbose;           /* --verbose */
 	const char *pin_root;   /* --pin-root, NULL for the default */
 };
 
-extern struct loader_globals g;
+extern struct common_opts common_opts;
 
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);

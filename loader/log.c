@@ -72,7 +72,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	size_t len;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (g.verbose)
+	if (common_opts.verbose)
 		fprintf(stderr, "%s", line);
 	/* Verifier log lines pass through here too; keep the one-line
 	 * summaries libbpf writes, not the log body. */
@@ -163,7 +163,7 @@ const char *libbpf_reason(int err, char *buf, size_t size)
 		 * directory" does not read as being about the file. */
 		append(&o, "libbpf error: ", 14);
 		append_errstr(&o, err);
-		if (!g.verbose)
+		if (!common_opts.verbose)
 			append(&o, "; --verbose shows libbpf's log", 30);
 		return buf;
 	}
@@ -205,7 +205,7 @@ int report_error(int err, const struct diag *d)
 {
 	const char *msg = diag_msg(d, err);
 
-	if (g.json) {
+	if (common_opts.json) {
 		struct json_writer w;
 
 		jw_init(&w, stdout);

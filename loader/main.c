@@ -5,7 +5,7 @@
 #include <string.h>
 #include "loader.h"
 
-struct loader_globals g;
+struct common_opts common_opts;
 
 struct cmd {
 	const char *name;
@@ -84,17 +84,17 @@ int main(int argc, char **argv)
 			printf("ebpf-loader %s\n", EBPF_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
-			g.json = true;
+			common_opts.json = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
-			g.verbose = true;
+			common_opts.verbose = true;
 		} else if (!strcmp(argv[i], "--pin-root")) {
 			if (i + 1 == argc) {
 				fprintf(stderr, "ebpf-loader: option '--pin-root' requires a value (see --help)\n");
 				return 2;
 			}
-			g.pin_root = argv[++i];
+			common_opts.pin_root = argv[++i];
 		} else if (!strncmp(argv[i], "--pin-root=", 11)) {
-			g.pin_root = argv[i] + 11;
+			common_opts.pin_root = argv[i] + 11;
 		} else {
 			fprintf(stderr, "ebpf-loader: unknown option '%s' (see --help)\n", argv[i]);
 			return 2;

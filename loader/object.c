@@ -14,7 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "btftags.h"
-#include "legacy.h"
+#include "classic.h"
 #include "loader.h"
 #include "object.h"
 #include "privs.h"
@@ -200,7 +200,7 @@ static int read_file(const char *path, void **buf, size_t *size, struct diag *d)
 	return 0;
 }
 
-/* libbpf and legacy.c both assume a well-formed ELF; say precisely what is
+/* libbpf and classic.c both assume a well-formed ELF; say precisely what is
  * wrong before either sees it. */
 static int check_elf(const struct object *o, struct diag *d)
 {
@@ -310,7 +310,7 @@ static int libbpf_parse_probe(const void *image, size_t size, const char *name, 
 
 static int collect_classic(struct object *o, struct diag *d)
 {
-	struct legacy_obj *l = o->legacy;
+	struct classic_obj *l = o->classic_obj;
 	size_t i;
 
 	o->maps = calloc(l->nr_maps ? l->nr_maps : 1, sizeof(*o->maps));
@@ -415,12 +415,12 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 	if (r)
 		return r;
 
-	r = legacy_detect(o->image, o->size);
+	r = classic_detect(o->image, o->size);
 	if (r < 0)
 		return diag_set(d, r, "%s: %s", path, strerror(-r));
 	if (r == 1) {
 		o->classic = true;
-		r = legacy_parse(o->image, o->size, path, &o->legacy, d);
+		r = classic_parse(o->image, o->size, path, &o->classic_obj, d);
 		if (r)
 			return r;
 		r = collect_classic(o, d);
@@ -706,16 +706,16 @@ static int load_classic(struct object *o, char *log, struct diag *d)
 	size_t i;
 	int r;
 
-	r = legacy_load(o->legacy, o->path, log, VERIFIER_LOG_SIZE, d);
+	r = classic_load(o->classic_obj, o->path, log, VERIFIER_LOG_SIZE, d);
 	if (r) {
 		if (log[0])
 			diag_set_detail_tail(d, log, 12);
 		return r;
 	}
 	for (i = 0; i < o->nr_progs; i++)
-		o->progs[i].fd = o->legacy->progs[i].fd;
+		o->progs[i].fd = o->classic_obj->progs[i].fd;
 	for (i = 0; i < o->nr_maps; i++)
-		o->maps[i].fd = o->legacy->maps[i].fd;
+		o->maps[i].fd = o->classic_obj->maps[i].fd;
 	return 0;
 }
 
@@ -732,7 +732,7 @@ void object_close(struct object *o)
 {
 	if (o->bpf)
 		bpf_object__close(o->bpf);
-	legacy_free(o->legacy);
+	classic_free(o->classic_obj);
 	free(o->maps);
 	free(o->progs);
 	free(o->image);

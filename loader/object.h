@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One BPF object file, modern (libbpf) or classic (bpf_map_def, read with
- * libelf by legacy.c), seen through one shape: named maps and programs with
+ * libelf by classic.c), seen through one shape: named maps and programs with
  * fds. Everything after loading (pinning, attaching) works on this shape.
  */
 #ifndef EBPF_OBJECT_H
@@ -18,12 +18,12 @@
 struct bpf_object;
 struct bpf_map;
 struct bpf_program;
-struct legacy_obj;
+struct classic_obj;
 
 struct obj_map {
 	char name[128];         /* as in the object (".rodata" included) */
 	char pin_name[64];      /* bpffs-safe name under maps/ */
-	int fd;                 /* owned by libbpf / legacy_obj; -1 until loaded */
+	int fd;                 /* owned by libbpf / classic_obj; -1 until loaded */
 	bool shared;            /* LIBBPF_PIN_BY_NAME: lives in <root>/shared */
 	bool shared_created;    /* shared, and not found pinned: this load creates it */
 	struct bpf_map *bmap;   /* NULL for classic objects */
@@ -47,7 +47,7 @@ struct object {
 	void *image;            /* the file's bytes */
 	size_t size;
 	struct bpf_object *bpf;
-	struct legacy_obj *legacy;
+	struct classic_obj *classic_obj;
 	struct obj_map *maps;
 	size_t nr_maps;
 	struct obj_prog *progs;

@@ -68,7 +68,9 @@ le64() { echo "$(le32 $(($1 & 0xffffffff))) $(le32 $(($1 >> 32 & 0xffffffff)))";
 	decoders_events
 	# The self-check builds every frame again with protobuf-c: the direct
 	# encoders must write the same bytes, decoded strings included.
-	EBPF_STREAM_SELFCHECK=1 timeout 10 "$STREAM" --once --pin-root "$ROOT" t_decoders/conn4 t_decoders/conn6 t_decoders/drops \
+	run -0 stream_selfcheck_build
+	STREAM_SELFCHECK=$TMP/ebpf-stream-selfcheck
+	EBPF_STREAM_SELFCHECK=1 timeout 10 "$STREAM_SELFCHECK" --once --pin-root "$ROOT" t_decoders/conn4 t_decoders/conn6 t_decoders/drops \
 		>"$TMP/cap" 2>"$TMP/err"
 	run -0 cat "$TMP/err"
 	[ -z "$output" ]

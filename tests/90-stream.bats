@@ -280,6 +280,8 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 }
 
 @test "EBPF_STREAM_SELFCHECK: every Snapshot and Event frame is protobuf-c's, byte for byte, on the shipped and test backends" {
+	run -0 stream_selfcheck_build
+	STREAM_SELFCHECK=$TMP/ebpf-stream-selfcheck
 	netns_create
 	run in_ns "$LOADER" load sockex1.o sockex1_classic.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
@@ -302,7 +304,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	# Snapshots, summed and per CPU (enum keys, struct keys with strings,
 	# arrays, maps without BTF, big maps): a difference fails the run.
 	for o in "" --per-cpu; do
-		run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM" --once $o --pin-root "$ROOT" --output "$TMP/cap"
+		run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM_SELFCHECK" --once $o --pin-root "$ROOT" --output "$TMP/cap"
 		echo "$stderr"
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
@@ -313,12 +315,12 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	run "$LOADER" load "$TOBJ/t_shared_b.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]
 	"$HELPERS/trigger" getppid 10
-	run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM" --once --pin-root "$ROOT" shared
+	run --separate-stderr env EBPF_STREAM_SELFCHECK=1 "$STREAM_SELFCHECK" --once --pin-root "$ROOT" shared
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	# Events (and the small maps' snapshots every interval) while processes
 	# come and go.
-	EBPF_STREAM_SELFCHECK=1 "$STREAM" --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" \
+	EBPF_STREAM_SELFCHECK=1 "$STREAM_SELFCHECK" --interval 0.2 --pin-root "$ROOT" --output "$TMP/cap" \
 		shared execsnoop exitsnoop syscount 2>"$TMP/err" &
 	local pid=$!
 	BG_PIDS=$pid
@@ -344,7 +346,8 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	fi
 	"$cc" -O1 -g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$BUILD" -I"$src/readers/core" \
 		-I"$src/readers/stream" -I"$BUILD/proto" "${san[@]}" -o "$TMP/encfuzz" \
-		"$src/readers/stream/check/encfuzz.c" "$obj"/{arena,frames,snapenc,evenc,selfcheck}.o \
+		"$src/readers/stream/check/encfuzz.c" "$src/readers/stream/check/selfcheck.c" \
+		"$src/readers/stream/check/refframes.c" "$obj"/{arena,frames,snapenc,evenc}.o \
 		"$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" "$BUILD/libebpfcommon.a" \
 		-lbpf -lelf -lz -lprotobuf-c
 	echo "seed $seed"

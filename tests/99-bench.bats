@@ -76,7 +76,7 @@ run_section() { # SCRIPT
 	run_section 40-load.sh
 	# One row per shipped object, bpftool's figure or the reason it has none.
 	[ "$(wc -l <"$TMP/rows")" -eq "$(ls "$BPFOBJ"/*.o | wc -l)" ]
-	grep -q "sockex1_classic: load + unload.*legacy maps section" "$TMP/rows"
+	grep -q "sockex1_classic: load + unload.*classic maps section" "$TMP/rows"
 }
 
 @test "bench: footprint section runs once and leaves nothing behind" {

@@ -359,3 +359,21 @@ last_line_is() { # FILE TEXT
 fds_at_most() { # PID N
 	[ "$(ls "/proc/$1/fd" | wc -l)" -le "$2" ]
 }
+
+# ebpf-stream with its self-check linked in (EBPF_STREAM_SELFCHECK=1: every
+# Snapshot and Event frame compared with protobuf-c's): the check and the
+# protobuf-c encoders it compares with are test code in readers/stream/check/,
+# not in the shipped binary. Built from the build's own objects into
+# $TMP/ebpf-stream-selfcheck.
+stream_selfcheck_build() {
+	local src=$BATS_TEST_DIRNAME/.. obj=$BUILD/readers/stream cc=${CC:-cc} san=()
+	if [ -n "${EBPF_SANITIZE:-}" ]; then
+		cc=clang
+		san=(-fsanitize=address,undefined)
+	fi
+	"$cc" -O1 -g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$BUILD" -I"$src/readers/core" \
+		-I"$src/readers/stream" -I"$BUILD/proto" "${san[@]}" -o "$TMP/ebpf-stream-selfcheck" \
+		"$src/readers/stream/check/selfcheck.c" "$src/readers/stream/check/refframes.c" \
+		"$obj"/*.o "$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" \
+		"$BUILD/libebpfcommon.a" -lbpf -lelf -lz -lprotobuf-c
+}

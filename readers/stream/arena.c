@@ -53,3 +53,13 @@ void arena_free(struct arena *a)
 	free(a->blocks);
 	memset(a, 0, sizeof(*a));
 }
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = arena_alloc(a, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}

@@ -18,16 +18,6 @@
 #include "pbwire.h"
 #include "stream.h"
 
-/* Wire tags of Frame and Event (those of Field and Value: pbwire.h). */
-#define T_FRAME_EVENT   0x1a    /* Frame.event = 3, length-delimited */
-#define T_EV_TS         0x08    /* Event.timestamp_ns = 1, varint */
-#define T_EV_BACKEND    0x12
-#define T_EV_MAP        0x1a
-#define T_EV_RECORD     0x22
-#define T_EV_FIELD      0x2a
-#define T_EV_RAW        0x32
-#define T_EV_SEQ        0x38
-
 void event_enc_free(struct event_enc *e)
 {
 	sb_free(&e->fixed);

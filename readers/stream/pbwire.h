@@ -20,15 +20,55 @@
 #include "reader.h"
 #include "strbuf.h"
 
-/* Wire tags: (field number << 3) | wire type. */
-#define T_FIELD_NAME    0x0a    /* Field.name = 1, length-delimited */
-#define T_FIELD_VALUE   0x12    /* Field.values = 2 */
-#define T_FIELD_DECODED 0x1a    /* Field.decoded = 3 */
-#define T_VAL_U         0x08    /* Value.u = 1, varint */
-#define T_VAL_I         0x10    /* Value.i = 2, zigzag varint */
-#define T_VAL_S         0x22    /* Value.s = 4 */
-#define T_VAL_B         0x2a    /* Value.b = 5 */
-#define T_VAL_FLAG      0x30    /* Value.flag = 6, varint */
+/* Wire types (protobuf encoding: "Message Structure"). */
+#define PB_VARINT 0     /* uint32, uint64, sint64, bool, enum */
+#define PB_I64    1     /* double */
+#define PB_LEN    2     /* string, bytes, a message, a packed repeated field */
+
+/* A field's tag byte: its number and its wire type. One byte: every field
+ * the direct encoders write has a number below 16. */
+#define PB_TAG(field, wiretype) ((uint8_t)((field) << 3 | (wiretype)))
+
+/*
+ * Every tag the direct encoders write, once: its name, the message and
+ * field of proto/ebpf_stream.proto it stands for, and its number and wire
+ * type. readers/stream/check/wiretags.c checks each against protobuf-c's
+ * descriptors of that field (tests/14e-wire-naming.bats), so a number
+ * changed in the .proto, or a type, cannot go unnoticed.
+ */
+#define PB_WIRE_TAGS(X) \
+	X(T_FRAME_SNAPSHOT, frame,     snapshot,     2, PB_LEN)    \
+	X(T_FRAME_EVENT,    frame,     event,        3, PB_LEN)    \
+	X(T_SN_TS,          snapshot,  timestamp_ns, 1, PB_VARINT) \
+	X(T_SN_BACKEND,     snapshot,  backend,      2, PB_LEN)    \
+	X(T_SN_MAP,         snapshot,  map,          3, PB_LEN)    \
+	X(T_SN_ENTRY,       snapshot,  entries,      4, PB_LEN)    \
+	X(T_SN_BATCHED,     snapshot,  batched,      5, PB_VARINT) \
+	X(T_EN_KEY,         entry,     key,          1, PB_LEN)    \
+	X(T_EN_VALUE,       entry,     value,        2, PB_LEN)    \
+	X(T_EN_PER_CPU,     entry,     per_cpu,      3, PB_LEN)    \
+	X(T_EN_RAW_KEY,     entry,     raw_key,      4, PB_LEN)    \
+	X(T_EN_RAW_VALUE,   entry,     raw_value,    5, PB_LEN)    \
+	X(T_CPU_VALUE,      cpu_value, value,        1, PB_LEN)    \
+	X(T_EV_TS,          event,     timestamp_ns, 1, PB_VARINT) \
+	X(T_EV_BACKEND,     event,     backend,      2, PB_LEN)    \
+	X(T_EV_MAP,         event,     map,          3, PB_LEN)    \
+	X(T_EV_RECORD,      event,     record,       4, PB_LEN)    \
+	X(T_EV_FIELD,       event,     fields,       5, PB_LEN)    \
+	X(T_EV_RAW,         event,     raw,          6, PB_LEN)    \
+	X(T_EV_SEQ,         event,     seq,          7, PB_VARINT) \
+	X(T_FIELD_NAME,     field,     name,         1, PB_LEN)    \
+	X(T_FIELD_VALUE,    field,     values,       2, PB_LEN)    \
+	X(T_FIELD_DECODED,  field,     decoded,      3, PB_LEN)    \
+	X(T_VAL_U,          value,     u,            1, PB_VARINT) \
+	X(T_VAL_I,          value,     i,            2, PB_VARINT) \
+	X(T_VAL_S,          value,     s,            4, PB_LEN)    \
+	X(T_VAL_B,          value,     b,            5, PB_LEN)    \
+	X(T_VAL_FLAG,       value,     flag,         6, PB_VARINT)
+
+#define PB_TAG_ENUM(name, message, field, number, wiretype) name = PB_TAG(number, wiretype),
+enum pb_wire_tag { PB_WIRE_TAGS(PB_TAG_ENUM) };
+#undef PB_TAG_ENUM
 
 /* value_of() (frames.c) formats strings and enum names into 256 bytes:
  * the same cut. */

@@ -20,20 +20,6 @@
 #include "pbwire.h"
 #include "stream.h"
 
-/* Wire tags of Frame, Snapshot, Entry and CpuValue. */
-#define T_FRAME_SNAPSHOT 0x12   /* Frame.snapshot = 2, length-delimited */
-#define T_SN_TS         0x08    /* Snapshot.timestamp_ns = 1, varint */
-#define T_SN_BACKEND    0x12
-#define T_SN_MAP        0x1a
-#define T_SN_ENTRY      0x22
-#define T_SN_BATCHED    0x28    /* = 5, varint */
-#define T_EN_KEY        0x0a    /* Entry.key = 1 */
-#define T_EN_VALUE      0x12
-#define T_EN_PER_CPU    0x1a
-#define T_EN_RAW_KEY    0x22
-#define T_EN_RAW_VALUE  0x2a
-#define T_CPU_VALUE     0x0a    /* CpuValue.value = 1 */
-
 void snap_enc_free(struct snap_enc *e)
 {
 	sb_free(&e->names);

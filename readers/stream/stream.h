@@ -25,6 +25,9 @@ struct arena {
 };
 
 void *arena_alloc(struct arena *a, size_t size);
+char *arena_strdup(struct arena *a, const char *s);
+/* A T in the arena, set to init (a protobuf-c *__INIT); NULL if out of memory. */
+#define ARENA_NEW(a, T, init) ({ T *_p = arena_alloc(a, sizeof(T)); if (_p) { T _i = init; *_p = _i; } _p; })
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
 
@@ -114,11 +117,8 @@ struct stream_map {
 
 /* frames.c: build frames from the reader core's data. */
 uint64_t realtime_ns(void);
+Frame *new_frame(struct arena *a);
 Frame *frame_describe(struct arena *a, const struct reader *r);
-Frame *frame_snapshot(struct arena *a, const struct rmap *m, const struct snapshot *s,
-		      const uint8_t *summed, bool per_cpu);
-Frame *frame_event(struct arena *a, const struct rmap *m, const struct schema *record,
-		   const void *data, size_t size, uint64_t seq);
 Frame *frame_backend(struct arena *a, const struct reader *r, const char *backend, bool added);
 Frame *frame_lost(struct arena *a, uint64_t frames, const char *reason);
 Frame *frame_heartbeat(struct arena *a, uint64_t seq);
@@ -145,16 +145,22 @@ void fanout_process(struct fanout *f);
 size_t fanout_subscribers(const struct fanout *f);
 void fanout_free(struct fanout *f);
 
-/* selfcheck.c: EBPF_STREAM_SELFCHECK=1, for tests: each frame the direct
- * encoders write is compared with what protobuf-c packs from the same data.
- * The reference is built into ref; _compare() says on stderr how they
- * differ (-EPROTO) if they do. */
+/* EBPF_STREAM_SELFCHECK=1, for tests: each frame the direct encoders write
+ * is compared with what protobuf-c packs from the same data. The check is
+ * test code (readers/stream/check/selfcheck.c, linked into the
+ * ebpf-stream the tests build, tests/lib.bash stream_selfcheck_build): in
+ * the shipped binary these are weak and undefined, and selfcheck_enabled()
+ * (selfcheck.c) is false. The reference is built into ref; _compare() says
+ * on stderr how they differ (-EPROTO) if they do. */
 bool selfcheck_enabled(void);
+__attribute__((weak))
 int selfcheck_snapshot_ref(struct arena *a, const struct rmap *m, const struct snapshot *s,
 			   bool per_cpu, uint64_t ts, struct strbuf *ref);
+__attribute__((weak))
 int selfcheck_event_ref(struct arena *a, const struct rmap *m, const struct schema *record,
 			const void *data, size_t size, uint64_t seq, uint64_t ts,
 			struct strbuf *ref);
+__attribute__((weak))
 int selfcheck_compare(const char *what, const struct rmap *m, const struct strbuf *ref,
 		      const void *got, size_t len);
 

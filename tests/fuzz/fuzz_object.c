@@ -9,7 +9,7 @@
 #include "loader.h"
 #include "object.h"
 
-struct loader_globals g;
+struct common_opts common_opts;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

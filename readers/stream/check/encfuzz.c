@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * encfuzz [ROUNDS [SEED]]: the direct encoders (snapenc.c, evenc.c) against
- * protobuf-c (frames.c) on random layouts and random bytes, for the kinds of
+ * protobuf-c (check/refframes.c) on random layouts and random bytes, for the kinds of
  * field the shipped BPF objects do not all have: signed and unsigned
  * integers of every size, bools, enums (named values, unnamed ones, 1, 4
  * and 8 bytes, arrays of them), strings (cut at the NUL, at 255 bytes, with

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Classic BPF objects (see legacy.h).
+ * Classic BPF objects (see classic.h).
  *
  * The ELF image is untrusted: every offset, size and index read from it is
  * checked against the image or the table it points into before use, and
@@ -19,11 +19,11 @@
 #include <libelf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "legacy.h"
+#include "classic.h"
 
 #define INSN_SIZE	sizeof(struct bpf_insn)
 #define LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)
-#define MAP_DEF_SIZE	sizeof(struct legacy_map_def)
+#define MAP_DEF_SIZE	sizeof(struct classic_map_def)
 /* The kernel refuses smaller verifier log buffers, and larger ones. */
 #define LOG_SIZE_MIN	128
 #define LOG_SIZE_MAX	(UINT32_MAX >> 2)
@@ -230,7 +230,7 @@ static int elf_file_open(struct elf_file *f, const void *buf, size_t size)
 	return sec_bytes(f, shstrndx, &sh, &f->shstrtab);
 }
 
-int legacy_detect(const void *buf, size_t size)
+int classic_detect(const void *buf, size_t size)
 {
 	struct elf_file f = { .name = "" };
 	bool maps = false, dot_maps = false;
@@ -313,9 +313,9 @@ static int scan_sections(struct elf_file *f)
 
 	if (f->nr_progs == 0)
 		return diag_set(f->d, -ENOENT, "%s: no BPF programs in object", f->name);
-	if (f->nr_progs > LEGACY_MAX_PROGS)
+	if (f->nr_progs > CLASSIC_MAX_PROGS)
 		return diag_set(f->d, -E2BIG, "%s: %zu programs, at most %d are supported",
-				f->name, f->nr_progs, LEGACY_MAX_PROGS);
+				f->name, f->nr_progs, CLASSIC_MAX_PROGS);
 	return 0;
 }
 
@@ -372,7 +372,7 @@ static bool is_map_sym(const struct elf_file *f, const Elf64_Sym *sym)
 	       ELF64_ST_TYPE(sym->st_info) != STT_SECTION;
 }
 
-static int read_license(struct elf_file *f, struct legacy_obj *obj)
+static int read_license(struct elf_file *f, struct classic_obj *obj)
 {
 	Elf64_Shdr sh;
 	struct bytes b;
@@ -392,7 +392,7 @@ static int read_license(struct elf_file *f, struct legacy_obj *obj)
 	return 0;
 }
 
-static int read_version(struct elf_file *f, struct legacy_obj *obj)
+static int read_version(struct elf_file *f, struct classic_obj *obj)
 {
 	Elf64_Shdr sh;
 	struct bytes b;
@@ -410,12 +410,12 @@ static int read_version(struct elf_file *f, struct legacy_obj *obj)
 	return 0;
 }
 
-static int check_map(struct elf_file *f, const struct legacy_obj *obj, const struct legacy_map *m)
+static int check_map(struct elf_file *f, const struct classic_obj *obj, const struct classic_map *m)
 {
 	size_t i;
 
 	for (i = 0; i < obj->nr_maps; i++) {
-		const struct legacy_map *o = &obj->maps[i];
+		const struct classic_map *o = &obj->maps[i];
 
 		if (o == m)
 			continue;
@@ -434,10 +434,10 @@ static int check_map(struct elf_file *f, const struct legacy_obj *obj, const str
 	return 0;
 }
 
-static int add_map(struct elf_file *f, struct legacy_obj *obj, const Elf64_Sym *sym,
+static int add_map(struct elf_file *f, struct classic_obj *obj, const Elf64_Sym *sym,
 		   const struct bytes *sec, size_t def_size)
 {
-	struct legacy_map *m;
+	struct classic_map *m;
 	const char *name = sym_name(f, sym);
 	char shown[80];
 
@@ -462,7 +462,7 @@ static int add_map(struct elf_file *f, struct legacy_obj *obj, const Elf64_Sym *
 
 /* Every non-section symbol in "maps" is a map; the definitions have one size,
  * so the section divides evenly among them (what libbpf 0.x did). */
-static int read_maps(struct elf_file *f, struct legacy_obj *obj)
+static int read_maps(struct elf_file *f, struct classic_obj *obj)
 {
 	size_t i, n = 0, def_size;
 	struct bytes sec;
@@ -490,9 +490,9 @@ static int read_maps(struct elf_file *f, struct legacy_obj *obj)
 	if (n == 0)
 		return diag_set(f->d, -EINVAL, "%s: section 'maps': %zu bytes but no map symbols",
 				f->name, sec.size);
-	if (n > LEGACY_MAX_MAPS)
+	if (n > CLASSIC_MAX_MAPS)
 		return diag_set(f->d, -E2BIG, "%s: %zu maps, at most %d are supported",
-				f->name, n, LEGACY_MAX_MAPS);
+				f->name, n, CLASSIC_MAX_MAPS);
 	if (sec.size % n != 0)
 		return diag_set(f->d, -EINVAL,
 				"%s: section 'maps': size %zu does not divide into %zu map definitions",
@@ -549,7 +549,7 @@ static bool needs_btf(enum bpf_prog_type type)
 /* Name a program after its function: the STT_FUNC symbol at offset 0. A
  * classic section holds one program; a second function in it would be
  * loaded as dead code after the first, so refuse it. */
-static int name_prog(struct elf_file *f, struct legacy_prog *p)
+static int name_prog(struct elf_file *f, struct classic_prog *p)
 {
 	const char *func = NULL;
 	size_t i, n = 0;
@@ -586,7 +586,7 @@ static int name_prog(struct elf_file *f, struct legacy_prog *p)
 	return 0;
 }
 
-static int read_prog(struct elf_file *f, struct legacy_prog *p, const Elf64_Shdr *sh, const char *section)
+static int read_prog(struct elf_file *f, struct classic_prog *p, const Elf64_Shdr *sh, const char *section)
 {
 	struct bytes b;
 	int r;
@@ -624,7 +624,7 @@ static int read_prog(struct elf_file *f, struct legacy_prog *p, const Elf64_Shdr
 	return name_prog(f, p);
 }
 
-static int check_prog_names(struct elf_file *f, const struct legacy_obj *obj)
+static int check_prog_names(struct elf_file *f, const struct classic_obj *obj)
 {
 	size_t i, j;
 
@@ -638,7 +638,7 @@ static int check_prog_names(struct elf_file *f, const struct legacy_obj *obj)
 	return 0;
 }
 
-static int read_progs(struct elf_file *f, struct legacy_obj *obj)
+static int read_progs(struct elf_file *f, struct classic_obj *obj)
 {
 	size_t i;
 	int r;
@@ -647,7 +647,7 @@ static int read_progs(struct elf_file *f, struct legacy_obj *obj)
 	if (!obj->progs)
 		return -ENOMEM;
 	for (i = 1; i < f->shnum; i++) {
-		struct legacy_prog *p;
+		struct classic_prog *p;
 		const char *name;
 		Elf64_Shdr sh;
 
@@ -668,7 +668,7 @@ static int read_progs(struct elf_file *f, struct legacy_obj *obj)
 
 /* callee: the symbol the call is relocated against, NULL if there is none
  * (a call inside the section). */
-static int reject_call(struct elf_file *f, const struct legacy_prog *p, const char *callee)
+static int reject_call(struct elf_file *f, const struct classic_prog *p, const char *callee)
 {
 	if (!callee)
 		return diag_set(f->d, -EOPNOTSUPP,
@@ -679,7 +679,7 @@ static int reject_call(struct elf_file *f, const struct legacy_prog *p, const ch
 			f->name, p->section, p->name, callee);
 }
 
-static int find_map(const struct legacy_obj *obj, size_t offset, size_t *idx)
+static int find_map(const struct classic_obj *obj, size_t offset, size_t *idx)
 {
 	size_t i;
 
@@ -715,7 +715,7 @@ static const char *callee_name(const struct elf_file *f, const Elf64_Sym *sym,
 
 /* One relocation in a program: only a map reference on an ld_imm64 is
  * understood; anything else needs libbpf and a modern object. */
-static int add_reloc(struct elf_file *f, const struct legacy_obj *obj, struct legacy_prog *p,
+static int add_reloc(struct elf_file *f, const struct classic_obj *obj, struct classic_prog *p,
 		     const Elf64_Rel *rel)
 {
 	size_t sym_idx = ELF64_R_SYM(rel->r_info), type = ELF64_R_TYPE(rel->r_info);
@@ -775,10 +775,10 @@ static int add_reloc(struct elf_file *f, const struct legacy_obj *obj, struct le
 	return 0;
 }
 
-static int read_rel_section(struct elf_file *f, const struct legacy_obj *obj, struct legacy_prog *p,
+static int read_rel_section(struct elf_file *f, const struct classic_obj *obj, struct classic_prog *p,
 			    const Elf64_Shdr *sh, size_t idx)
 {
-	struct legacy_reloc *relocs;
+	struct classic_reloc *relocs;
 	struct bytes b;
 	size_t i, n;
 	int r;
@@ -817,7 +817,7 @@ static int read_rel_section(struct elf_file *f, const struct legacy_obj *obj, st
 	return 0;
 }
 
-static struct legacy_prog *prog_by_shndx(struct legacy_obj *obj, size_t shndx)
+static struct classic_prog *prog_by_shndx(struct classic_obj *obj, size_t shndx)
 {
 	size_t i;
 
@@ -829,13 +829,13 @@ static struct legacy_prog *prog_by_shndx(struct legacy_obj *obj, size_t shndx)
 
 /* Relocation sections that apply to something other than a program (.text,
  * BTF, DWARF) are ignored: nothing of theirs is loaded. */
-static int read_relocs(struct elf_file *f, struct legacy_obj *obj)
+static int read_relocs(struct elf_file *f, struct classic_obj *obj)
 {
 	size_t i;
 	int r;
 
 	for (i = 1; i < f->shnum; i++) {
-		struct legacy_prog *p;
+		struct classic_prog *p;
 		Elf64_Shdr sh;
 
 		if (!sec_hdr(f, i, &sh) || (sh.sh_type != SHT_REL && sh.sh_type != SHT_RELA))
@@ -852,12 +852,12 @@ static int read_relocs(struct elf_file *f, struct legacy_obj *obj)
 
 /* A call to a function in the same section needs no relocation, so look at
  * the instructions too. */
-static int check_calls(struct elf_file *f, const struct legacy_obj *obj)
+static int check_calls(struct elf_file *f, const struct classic_obj *obj)
 {
 	size_t i, j;
 
 	for (i = 0; i < obj->nr_progs; i++) {
-		const struct legacy_prog *p = &obj->progs[i];
+		const struct classic_prog *p = &obj->progs[i];
 
 		for (j = 0; j < p->insn_cnt; j++) {
 			const struct bpf_insn *insn = &p->insns[j];
@@ -875,10 +875,10 @@ static int check_calls(struct elf_file *f, const struct legacy_obj *obj)
 	return 0;
 }
 
-int legacy_parse(const void *buf, size_t size, const char *name, struct legacy_obj **out, struct diag *d)
+int classic_parse(const void *buf, size_t size, const char *name, struct classic_obj **out, struct diag *d)
 {
 	struct elf_file f = { .name = name ? name : "(object)", .d = d };
-	struct legacy_obj *obj = NULL;
+	struct classic_obj *obj = NULL;
 	int r;
 
 	*out = NULL;
@@ -919,12 +919,12 @@ int legacy_parse(const void *buf, size_t size, const char *name, struct legacy_o
 	*out = obj;
 	obj = NULL;
 out:
-	legacy_free(obj);
+	classic_free(obj);
 	elf_file_close(&f);
 	return r;
 }
 
-static void close_fds(struct legacy_obj *obj)
+static void close_fds(struct classic_obj *obj)
 {
 	size_t i;
 
@@ -940,7 +940,7 @@ static void close_fds(struct legacy_obj *obj)
 		}
 }
 
-static int create_map(struct legacy_map *m, const char *name, struct diag *d)
+static int create_map(struct classic_map *m, const char *name, struct diag *d)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = m->def.map_flags);
 	__u32 max_entries = m->def.max_entries;
@@ -968,7 +968,7 @@ static int create_map(struct legacy_map *m, const char *name, struct diag *d)
 	return 0;
 }
 
-static void relocate(const struct legacy_obj *obj, struct legacy_prog *p)
+static void relocate(const struct classic_obj *obj, struct classic_prog *p)
 {
 	size_t i;
 
@@ -983,7 +983,7 @@ static void relocate(const struct legacy_obj *obj, struct legacy_prog *p)
 	}
 }
 
-static int load_prog(const struct legacy_obj *obj, struct legacy_prog *p, const char *name,
+static int load_prog(const struct classic_obj *obj, struct classic_prog *p, const char *name,
 		     char *log_buf, size_t log_size, struct diag *d)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
@@ -1024,7 +1024,7 @@ done:
 	return 0;
 }
 
-int legacy_load(struct legacy_obj *obj, const char *name, char *log_buf, size_t log_size, struct diag *d)
+int classic_load(struct classic_obj *obj, const char *name, char *log_buf, size_t log_size, struct diag *d)
 {
 	size_t i;
 	int r;
@@ -1059,7 +1059,7 @@ fail:
 	return r;
 }
 
-void legacy_free(struct legacy_obj *obj)
+void classic_free(struct classic_obj *obj)
 {
 	size_t i;
 
