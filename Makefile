@@ -236,7 +236,7 @@ $(OUTPUT)/unit:
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
-$(OUTPUT)/unit/classic: $(OUTPUT)/loader/legacy.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
+$(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
 
 $(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h lib/*.h readers/*/*.h loader/*.h) \
 		$(RCORE_A) $(LIB_A) | $(OUTPUT)/unit

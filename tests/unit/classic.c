@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The loader's libelf reader of classic objects (loader/legacy.c):
+/* The loader's libelf reader of classic objects (loader/classic.c):
  * sockex1_classic.o as the compiler built it, and copies of it corrupted
- * one field at a time in memory. Parsing only: legacy_load() is the
+ * one field at a time in memory. Parsing only: classic_load() is the
  * kernel's side, tested by the Bats suite.
  * Usage: classic [BPF_OBJECT_DIR] (default: ../bpf beside this program) */
 #include <elf.h>
 #include <libgen.h>
 #include <stdlib.h>
-#include "legacy.h"
+#include "classic.h"
 #include "unit.h"
 
 struct image {
@@ -83,13 +83,13 @@ static void set_size(struct image *img, const char *section, uint64_t size)
 
 static void test_good(const struct image *img)
 {
-	struct legacy_obj *obj = NULL;
+	struct classic_obj *obj = NULL;
 	struct diag d = {};
-	const struct legacy_prog *p;
+	const struct classic_prog *p;
 	size_t lookups = 0;
 
-	CHECK_INT(legacy_detect(img->p, img->size), 1);
-	CHECK_INT(legacy_parse(img->p, img->size, "sockex1_classic.o", &obj, &d), 0);
+	CHECK_INT(classic_detect(img->p, img->size), 1);
+	CHECK_INT(classic_parse(img->p, img->size, "sockex1_classic.o", &obj, &d), 0);
 	CHECK_STR(d.msg, "");
 	if (!obj)
 		return;
@@ -125,18 +125,18 @@ static void test_good(const struct image *img)
 	}
 	CHECK_INT(lookups, 3);
 out:
-	legacy_free(obj);
+	classic_free(obj);
 }
 
 /* A corrupt copy: refused with err, a message naming the file and saying
  * why (want is part of it), nothing returned. */
 static void refused(const struct image *img, int err, const char *want, int line)
 {
-	struct legacy_obj *obj = (struct legacy_obj *)img; /* must be reset */
+	struct classic_obj *obj = (struct classic_obj *)img; /* must be reset */
 	struct diag d = {};
-	int r = legacy_parse(img->p, img->size, "bad.o", &obj, &d);
+	int r = classic_parse(img->p, img->size, "bad.o", &obj, &d);
 
-	unit_result(r == err, __FILE__, line, "legacy_parse() of a corrupt copy == err");
+	unit_result(r == err, __FILE__, line, "classic_parse() of a corrupt copy == err");
 	if (r != err)
 		fprintf(stderr, "    got %d, want %d (%s)\n", r, err, d.msg);
 	unit_result(obj == NULL, __FILE__, line, "no object from a corrupt copy");
@@ -144,7 +144,7 @@ static void refused(const struct image *img, int err, const char *want, int line
 		    "the message names the file and the reason");
 	if (strncmp(d.msg, "bad.o: ", 7) || !strstr(d.msg, want))
 		fprintf(stderr, "    message \"%s\", want \"%s\" in it\n", d.msg, want);
-	legacy_free(obj == (struct legacy_obj *)img ? NULL : obj);
+	classic_free(obj == (struct classic_obj *)img ? NULL : obj);
 }
 
 static void test_corrupt(const struct image *img)
@@ -156,7 +156,7 @@ static void test_corrupt(const struct image *img)
 		return;
 	/* Cut inside the ELF header. */
 	c.size = 40;
-	CHECK_INT(legacy_detect(c.p, c.size), 0);
+	CHECK_INT(classic_detect(c.p, c.size), 0);
 	refused(&c, -ENOEXEC, "not an ELF object", __LINE__);
 	c.size = img->size;
 
@@ -164,7 +164,7 @@ static void test_corrupt(const struct image *img)
 	memcpy(&eh, c.p, sizeof(eh));
 	eh.e_machine = EM_X86_64;
 	memcpy(c.p, &eh, sizeof(eh));
-	CHECK_INT(legacy_detect(c.p, c.size), 0);
+	CHECK_INT(classic_detect(c.p, c.size), 0);
 	refused(&c, -ENOEXEC, "not a BPF object for this host", __LINE__);
 	memcpy(c.p, img->p, img->size);
 
@@ -223,10 +223,10 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/sockex1.o", dir);
 	CHECK_INT(read_file(path, &modern), 0);
 	if (modern.p) {
-		struct legacy_obj *obj;
+		struct classic_obj *obj;
 
-		CHECK_INT(legacy_detect(modern.p, modern.size), 0);
-		CHECK_INT(legacy_parse(modern.p, modern.size, "sockex1.o", &obj, NULL), -EOPNOTSUPP);
+		CHECK_INT(classic_detect(modern.p, modern.size), 0);
+		CHECK_INT(classic_parse(modern.p, modern.size, "sockex1.o", &obj, NULL), -EOPNOTSUPP);
 		free(modern.p);
 	}
 	return UNIT_END();
