@@ -20,8 +20,7 @@
 
 struct map_stats {
 	struct snapshot snap;
-	uint8_t *sum;
-	size_t sum_cap;
+	struct value_sums sums;
 	uint64_t read_errors;
 	uint64_t dropped;
 };
@@ -33,7 +32,7 @@ void metrics_free_map(void *ctx, struct rmap *m)
 	if (!ms)
 		return;
 	snapshot_free(&ms->snap);
-	free(ms->sum);
+	value_sums_free(&ms->sums);
 	free(ms);
 	m->user = NULL;
 }
@@ -141,8 +140,7 @@ static void put_number(struct strbuf *sb, double v)
 static bool hide_key(const struct rmap *m)
 {
 	/* A one-slot array is a scalar: its key 0 says nothing. */
-	return (m->info.type == BPF_MAP_TYPE_ARRAY || m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-	       m->info.max_entries == 1;
+	return rmap_is_array(m) && m->info.max_entries == 1;
 }
 
 /* `name="` (with a leading comma but for the first) of each label of a
@@ -417,20 +415,11 @@ static void export_map(struct exporter *e, struct rmap *m)
 		n = keep;
 	}
 	if (m->percpu) {
-		if (ms->sum_cap < n) {
-			uint8_t *s = realloc(ms->sum, n * one + 1);
-
-			if (!s) {
-				ms->read_errors++;
-				return;
-			}
-			ms->sum = s;
-			ms->sum_cap = n;
+		if (snapshot_sum_percpu(m, &ms->snap, n, &ms->sums)) {
+			ms->read_errors++;
+			return;
 		}
-		for (size_t i = 0; i < n; i++)
-			schema_sum_percpu(&m->value, snapshot_value(&ms->snap, i), m->stride,
-					  m->nr_cpus, ms->sum + i * one);
-		vals = ms->sum;
+		vals = ms->sums.buf;
 	} else {
 		vals = ms->snap.values;
 	}
