@@ -74,10 +74,13 @@ long_functions() { # LIMIT FILE...
 	[ -n "$output" ]
 }
 
-@test "the array-map test and the per-CPU sum are written once, in readers/core" {
+@test "the array-map test, the per-CPU sum and the histogram fields are written once, in readers/core" {
 	run -1 grep -nE 'BPF_MAP_TYPE_(PERCPU_)?ARRAY' "$SRC"/readers/print/*.c \
 		"$SRC"/readers/exporter/*.c
 	run -1 grep -n 'schema_sum_percpu' "$SRC"/readers/print/*.c "$SRC"/readers/exporter/*.c
+	# The histogram's field names too: histogram_buckets(), histogram_sum().
+	run -1 grep -nE 'schema_field\([^)]*"(buckets|sum)"' "$SRC"/readers/print/*.c \
+		"$SRC"/readers/exporter/*.c
 	run -0 grep -c 'static inline bool rmap_is_array' "$SRC/readers/core/reader.h"
 	run -0 grep -c '^int snapshot_sum_percpu(' "$SRC/readers/core/snapshot.c"
 }

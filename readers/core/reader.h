@@ -228,6 +228,9 @@ void reader_free(struct reader *r);
 
 /* Tagged as a log2 or linear histogram, with a numeric array "buckets". */
 bool rmap_is_histogram(const struct rmap *m);
+/* Its value's "buckets" and "sum" fields; NULL where it has none. */
+const struct field *histogram_buckets(const struct rmap *m);
+const struct field *histogram_sum(const struct rmap *m);
 /* Bucket i's bounds [lo, hi] as stored, before the map's scale. */
 void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi);
 

@@ -295,8 +295,8 @@ static int plan_buckets(struct exporter *e, const struct rmap *m, uint32_t count
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
 			     size_t vsize, const uint8_t *keys, size_t n)
 {
-	const struct field *b = schema_field(&m->value, "buckets");
-	const struct field *sum = schema_field(&m->value, "sum");
+	const struct field *b = histogram_buckets(m);
+	const struct field *sum = histogram_sum(m);
 	char name[256], help[512], bucket[300], count[300], total[300];
 	size_t bucket_len, count_len, total_len;
 
@@ -383,7 +383,7 @@ static size_t entry_series(const struct rmap *m)
 	size_t n = 0;
 
 	if (rmap_is_histogram(m))
-		return (size_t)schema_field(&m->value, "buckets")->count + 2;
+		return (size_t)histogram_buckets(m)->count + 2;
 	for (size_t i = 0; i < m->value.n; i++) {
 		const struct field *f = &m->value.fields[i];
 

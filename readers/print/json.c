@@ -178,7 +178,7 @@ static void scaled(const struct json_cursor *c)
 {
 	struct json_writer *w = c->w;
 	const struct schema *s = &c->v->m->value;
-	const struct field *sum = schema_field(s, "sum");
+	const struct field *sum = histogram_sum(c->v->m);
 
 	if (s->scalar && field_is_numeric(&s->fields[0])) {
 		scaled_field(c, &s->fields[0]);
@@ -213,7 +213,7 @@ static void bound(struct json_writer *w, const struct rmap *m, uint64_t x)
 /* "bucket_bounds": [lo, hi] of every bucket, as the text histogram shows. */
 static void bucket_bounds(struct json_writer *w, const struct rmap *m)
 {
-	const struct field *b = schema_field(&m->value, "buckets");
+	const struct field *b = histogram_buckets(m);
 	uint64_t lo, hi;
 
 	jw_key(w, "bucket_bounds");

@@ -263,8 +263,8 @@ static void histogram_totals(struct text_state *ts, const struct view *v, size_t
 static void draw_histogram(struct text_state *t, const struct view *v, size_t e, int slot)
 {
 	const struct rmap *m = v->m;
-	const struct field *b = schema_field(&m->value, "buckets");
-	const struct field *sum = schema_field(&m->value, "sum");
+	const struct field *b = histogram_buckets(m);
+	const struct field *sum = histogram_sum(m);
 	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
 	double max = 0;
 	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
