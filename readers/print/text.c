@@ -338,15 +338,88 @@ static void print_histograms(struct text_state *t, const struct view *v)
 	more_line(v);
 }
 
-void text_map(struct text_state *t, const struct view *v)
+/* A table's columns: key fields, then value fields (at most 64 of each),
+ * each as wide as its widest cell. */
+struct table {
+	size_t nk, nv;
+	size_t kw[64], vw[64];
+	const char *key_name;   /* the column of an unnamed (scalar) key */
+	const char *value_name; /* the column of an unnamed value */
+};
+
+static void table_init(struct table *tb, const struct view *v)
 {
 	const struct schema *ks = &v->m->key, *vs = &v->m->value;
-	const char *key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
-	size_t kw[64] = { 0 }, vw[64] = { 0 }, nk = ks->n < 64 ? ks->n : 64;
-	size_t nv = vs->n < 64 ? vs->n : 64, shown = 0;
+
+	memset(tb, 0, sizeof(*tb));
+	tb->nk = ks->n < 64 ? ks->n : 64;
+	tb->nv = vs->n < 64 ? vs->n : 64;
+	tb->key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
+	tb->value_name = scalar_value_name(v->m);
+	for (size_t i = 0; i < tb->nk; i++)
+		tb->kw[i] = strlen(column_name(&ks->fields[i], tb->key_name));
+	for (size_t i = 0; i < tb->nv; i++)
+		tb->vw[i] = strlen(column_name(&vs->fields[i], tb->value_name));
+}
+
+/* Widen the columns to fit entry e's cells. */
+static void table_fit(struct text_state *t, struct table *tb, const struct view *v, size_t e)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
+	size_t len;
+
+	for (size_t i = 0; i < tb->nk; i++) {
+		len = strlen(cell_text(t, &ks->fields[i], view_key(v, e)));
+		if (len > tb->kw[i])
+			tb->kw[i] = len;
+	}
+	for (int slot = 0; slot < v->slots; slot++)
+		for (size_t i = 0; i < tb->nv; i++) {
+			len = strlen(value_cell(t, v, e, slot, &vs->fields[i]));
+			if (len > tb->vw[i])
+				tb->vw[i] = len;
+		}
+}
+
+static void table_heading(struct text_state *t, const struct table *tb, const struct view *v)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
+
+	line_start(t);
+	for (size_t i = 0; i < tb->nk; i++)
+		line_add(t, column_name(&ks->fields[i], tb->key_name), tb->kw[i], false);
+	if (v->slots > 1)
+		line_add(t, "cpu", 3, false);
+	for (size_t i = 0; i < tb->nv; i++)
+		line_add(t, column_name(&vs->fields[i], tb->value_name), tb->vw[i], true);
+	line_end(t);
+}
+
+/* Entry e's rows: one, or one per CPU slot. */
+static void table_rows(struct text_state *t, const struct table *tb, const struct view *v,
+		       size_t e)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
 	char cpu[16];
-	size_t i, k;
-	int slot;
+
+	for (int slot = 0; slot < v->slots; slot++) {
+		line_start(t);
+		for (size_t i = 0; i < tb->nk; i++)
+			line_add(t, cell_text(t, &ks->fields[i], view_key(v, e)), tb->kw[i], false);
+		if (v->slots > 1) {
+			snprintf(cpu, sizeof(cpu), "%d", slot);
+			line_add(t, cpu, 3, false);
+		}
+		for (size_t i = 0; i < tb->nv; i++)
+			line_add(t, value_cell(t, v, e, slot, &vs->fields[i]), tb->vw[i], true);
+		line_end(t);
+	}
+}
+
+void text_map(struct text_state *t, const struct view *v)
+{
+	struct table tb;
+	size_t shown = 0, k;
 
 	heading(v);
 	if (rmap_is_histogram(v->m)) {
@@ -354,55 +427,16 @@ void text_map(struct text_state *t, const struct view *v)
 		return;
 	}
 	/* Two passes over the same cells: widths, then rows. No row storage. */
-	for (i = 0; i < nk; i++)
-		kw[i] = strlen(column_name(&ks->fields[i], key_name));
-	for (i = 0; i < nv; i++)
-		vw[i] = strlen(column_name(&vs->fields[i], scalar_value_name(v->m)));
+	table_init(&tb, v);
+	for (k = 0; k < v->n_fit; k++)
+		if (!text_entry_hidden(v, v->order[k]))
+			table_fit(t, &tb, v, v->order[k]);
+	table_heading(t, &tb, v);
 	for (k = 0; k < v->n_fit; k++) {
-		size_t e = v->order[k];
-
-		if (text_entry_hidden(v, e))
-			continue;
-		for (i = 0; i < nk; i++) {
-			size_t len = strlen(cell_text(t, &ks->fields[i], view_key(v, e)));
-
-			if (len > kw[i])
-				kw[i] = len;
-		}
-		for (slot = 0; slot < v->slots; slot++)
-			for (i = 0; i < nv; i++) {
-				size_t len = strlen(value_cell(t, v, e, slot, &vs->fields[i]));
-
-				if (len > vw[i])
-					vw[i] = len;
-			}
-	}
-	line_start(t);
-	for (i = 0; i < nk; i++)
-		line_add(t, column_name(&ks->fields[i], key_name), kw[i], false);
-	if (v->slots > 1)
-		line_add(t, "cpu", 3, false);
-	for (i = 0; i < nv; i++)
-		line_add(t, column_name(&vs->fields[i], scalar_value_name(v->m)), vw[i], true);
-	line_end(t);
-	for (k = 0; k < v->n_fit; k++) {
-		size_t e = v->order[k];
-
-		if (text_entry_hidden(v, e))
+		if (text_entry_hidden(v, v->order[k]))
 			continue;
 		shown++;
-		for (slot = 0; slot < v->slots; slot++) {
-			line_start(t);
-			for (i = 0; i < nk; i++)
-				line_add(t, cell_text(t, &ks->fields[i], view_key(v, e)), kw[i], false);
-			if (v->slots > 1) {
-				snprintf(cpu, sizeof(cpu), "%d", slot);
-				line_add(t, cpu, 3, false);
-			}
-			for (i = 0; i < nv; i++)
-				line_add(t, value_cell(t, v, e, slot, &vs->fields[i]), vw[i], true);
-			line_end(t);
-		}
+		table_rows(t, &tb, v, v->order[k]);
 	}
 	if (!more_line(v) && !shown)
 		printf("  (no entries)\n");
