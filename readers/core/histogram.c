@@ -3,9 +3,21 @@
  * answer for every reader, so print, JSON and the exporter's `le` agree. */
 #include "reader.h"
 
+/* The field names of the histogram contract (docs/tags.md): an array of
+ * bucket counts, and the sum of the values counted. */
+const struct field *histogram_buckets(const struct rmap *m)
+{
+	return schema_field(&m->value, "buckets");
+}
+
+const struct field *histogram_sum(const struct rmap *m)
+{
+	return schema_field(&m->value, "sum");
+}
+
 bool rmap_is_histogram(const struct rmap *m)
 {
-	const struct field *b = schema_field(&m->value, "buckets");
+	const struct field *b = histogram_buckets(m);
 
 	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
 	       field_is_numeric(b) && b->count > 1;

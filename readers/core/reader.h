@@ -160,6 +160,13 @@ struct rmap {
 	void *user;             /* the writer's per-map state */
 };
 
+/* An array map: every index exists from creation on, so an all-zero entry is
+ * an unused slot rather than data, and its order is its index. */
+static inline bool rmap_is_array(const struct rmap *m)
+{
+	return m->info.type == BPF_MAP_TYPE_ARRAY || m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
 enum rescan_event {
 	BACKEND_ADDED,
 	BACKEND_REMOVED,
@@ -225,6 +232,9 @@ void reader_free(struct reader *r);
 
 /* Tagged as a log2 or linear histogram, with a numeric array "buckets". */
 bool rmap_is_histogram(const struct rmap *m);
+/* Its value's "buckets" and "sum" fields; NULL where it has none. */
+const struct field *histogram_buckets(const struct rmap *m);
+const struct field *histogram_sum(const struct rmap *m);
 /* Bucket i's bounds [lo, hi] as stored, before the map's scale. */
 void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi);
 
@@ -243,6 +253,18 @@ struct snapshot {
 /* Read every entry of m into s, reusing s's buffers. */
 int snapshot_take(const struct rmap *m, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/* Per-CPU values summed, one slot of info.value_size bytes per entry (at
+ * least 1), in a buffer kept from one snapshot to the next. */
+struct value_sums {
+	uint8_t *buf;
+	size_t cap;             /* entries buf holds */
+};
+
+/* Sum the per-CPU values of the first n entries of s (read from m) into
+ * sums->buf (schema_sum_percpu); -ENOMEM when it cannot grow. */
+int snapshot_sum_percpu(const struct rmap *m, const struct snapshot *s, size_t n,
+			struct value_sums *sums);
+void value_sums_free(struct value_sums *sums);
 static inline const void *snapshot_key(const struct snapshot *s, size_t i)
 {
 	return s->keys + i * s->key_size;

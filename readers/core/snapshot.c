@@ -119,14 +119,14 @@ static int take_batch(const struct rmap *m, struct snapshot *s)
 	}
 }
 
-static int cmp_key_size;
-static const uint8_t *cmp_keys;
-
-static int cmp_idx(const void *a, const void *b)
+/* qsort_r comparator of entry indexes by their keys' bytes; ctx is the
+ * snapshot, so no state outlives the sort. */
+static int cmp_idx(const void *a, const void *b, void *ctx)
 {
+	const struct snapshot *s = ctx;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	return memcmp(cmp_keys + x * cmp_key_size, cmp_keys + y * cmp_key_size, cmp_key_size);
+	return memcmp(s->keys + x * s->key_size, s->keys + y * s->key_size, s->key_size);
 }
 
 /* get_next_key restarts from the first key when the current one was deleted
@@ -149,9 +149,7 @@ static int dedupe(struct snapshot *s)
 	}
 	for (i = 0; i < s->n; i++)
 		idx[i] = i;
-	cmp_keys = s->keys;
-	cmp_key_size = (int)s->key_size;
-	qsort(idx, s->n, sizeof(*idx), cmp_idx);
+	qsort_r(idx, s->n, sizeof(*idx), cmp_idx, s);
 	for (i = 0; i < s->n; i++) {
 		if (kept && !memcmp(k + (kept - 1) * s->key_size, s->keys + idx[i] * s->key_size,
 				    s->key_size))
@@ -230,4 +228,31 @@ void snapshot_free(struct snapshot *s)
 	free(s->keys);
 	free(s->values);
 	memset(s, 0, sizeof(*s));
+}
+
+int snapshot_sum_percpu(const struct rmap *m, const struct snapshot *s, size_t n,
+			struct value_sums *sums)
+{
+	size_t one = m->info.value_size ? m->info.value_size : 1;
+
+	if (sums->cap < n) {
+		/* +1: a map of empty values still gets a buffer to point at. */
+		uint8_t *b = realloc(sums->buf, n * one + 1);
+
+		if (!b)
+			return -ENOMEM;
+		sums->buf = b;
+		sums->cap = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		schema_sum_percpu(&m->value, snapshot_value(s, i), m->stride, m->nr_cpus,
+				  sums->buf + i * one);
+	return 0;
+}
+
+void value_sums_free(struct value_sums *sums)
+{
+	free(sums->buf);
+	sums->buf = NULL;
+	sums->cap = 0;
 }

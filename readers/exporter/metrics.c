@@ -20,8 +20,7 @@
 
 struct map_stats {
 	struct snapshot snap;
-	uint8_t *sum;
-	size_t sum_cap;
+	struct value_sums sums;
 	uint64_t read_errors;
 	uint64_t dropped;
 };
@@ -33,7 +32,7 @@ void metrics_free_map(void *ctx, struct rmap *m)
 	if (!ms)
 		return;
 	snapshot_free(&ms->snap);
-	free(ms->sum);
+	value_sums_free(&ms->sums);
 	free(ms);
 	m->user = NULL;
 }
@@ -141,8 +140,7 @@ static void put_number(struct strbuf *sb, double v)
 static bool hide_key(const struct rmap *m)
 {
 	/* A one-slot array is a scalar: its key 0 says nothing. */
-	return (m->info.type == BPF_MAP_TYPE_ARRAY || m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-	       m->info.max_entries == 1;
+	return rmap_is_array(m) && m->info.max_entries == 1;
 }
 
 /* `name="` (with a leading comma but for the first) of each label of a
@@ -297,8 +295,8 @@ static int plan_buckets(struct exporter *e, const struct rmap *m, uint32_t count
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
 			     size_t vsize, const uint8_t *keys, size_t n)
 {
-	const struct field *b = schema_field(&m->value, "buckets");
-	const struct field *sum = schema_field(&m->value, "sum");
+	const struct field *b = histogram_buckets(m);
+	const struct field *sum = histogram_sum(m);
 	char name[256], help[512], bucket[300], count[300], total[300];
 	size_t bucket_len, count_len, total_len;
 
@@ -385,7 +383,7 @@ static size_t entry_series(const struct rmap *m)
 	size_t n = 0;
 
 	if (rmap_is_histogram(m))
-		return (size_t)schema_field(&m->value, "buckets")->count + 2;
+		return (size_t)histogram_buckets(m)->count + 2;
 	for (size_t i = 0; i < m->value.n; i++) {
 		const struct field *f = &m->value.fields[i];
 
@@ -417,20 +415,11 @@ static void export_map(struct exporter *e, struct rmap *m)
 		n = keep;
 	}
 	if (m->percpu) {
-		if (ms->sum_cap < n) {
-			uint8_t *s = realloc(ms->sum, n * one + 1);
-
-			if (!s) {
-				ms->read_errors++;
-				return;
-			}
-			ms->sum = s;
-			ms->sum_cap = n;
+		if (snapshot_sum_percpu(m, &ms->snap, n, &ms->sums)) {
+			ms->read_errors++;
+			return;
 		}
-		for (size_t i = 0; i < n; i++)
-			schema_sum_percpu(&m->value, snapshot_value(&ms->snap, i), m->stride,
-					  m->nr_cpus, ms->sum + i * one);
-		vals = ms->sum;
+		vals = ms->sums.buf;
 	} else {
 		vals = ms->snap.values;
 	}

@@ -4,282 +4,360 @@
  * without BTF also come as hex. */
 #include <bpf/libbpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "json_writer.h"
 #include "print.h"
 #include "strbuf.h"
 
-static struct json_writer w;
-static struct strbuf text; /* a decoded string, reused; freed by json_end() */
+/* The JSON writer's state: the output buffer, and a decoded string reused
+ * from value to value (freed at the end of each snapshot). */
+struct json_state {
+	struct json_writer w;
+	struct strbuf text;
+};
 
-void json_begin(const struct print_opts *o, const struct snapshot_meta *sm)
+/* Where the writer is: an entry (and CPU slot) of a view, and the state it
+ * writes with. One pointer to pass down the field functions, not six
+ * arguments: they run for every field of every entry. */
+struct json_cursor {
+	struct json_writer *w;
+	struct strbuf *text;
+	const struct view *v;
+	size_t e;
+	int slot;
+};
+
+static void json_begin(struct json_state *js, const struct snapshot_meta *sm)
 {
+	struct json_writer *w = &js->w;
 	char when[64];
 	struct tm tm;
 
 	gmtime_r(&sm->realtime.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	jw_init(&w, stdout);
-	jw_start_object(&w);
-	jw_kv_string(&w, "time", when);
-	jw_kv_uint(&w, "timestamp_ns",
+	jw_init(w, stdout);
+	jw_start_object(w);
+	jw_kv_string(w, "time", when);
+	jw_kv_uint(w, "timestamp_ns",
 		   (uint64_t)sm->realtime.tv_sec * 1000000000ull + sm->realtime.tv_nsec);
-	jw_kv_string(&w, "pin_root", sm->pin_root);
+	jw_kv_string(w, "pin_root", sm->pin_root);
 	if (sm->delta) {
-		jw_key(&w, "interval_s");
-		jw_double(&w, sm->dt);
+		jw_key(w, "interval_s");
+		jw_double(w, sm->dt);
 	}
-	jw_key(&w, "maps");
-	jw_start_array(&w);
+	jw_key(w, "maps");
+	jw_start_array(w);
 }
 
-void json_end(const struct print_opts *o)
+static void json_end(struct json_state *js)
 {
-	jw_end_array(&w);
-	jw_end_object(&w);
-	sb_free(&text);
+	jw_end_array(&js->w);
+	jw_end_object(&js->w);
+	sb_free(&js->text);
 }
 
 /* The decoded text of element idx (the whole field for a whole decoder) as
  * a JSON string; false when there is none, to show the raw value. */
-static bool decoded_string(const struct field *f, const void *data, uint32_t idx)
+static bool decoded_string(const struct json_cursor *c, const struct field *f, const void *data,
+			   uint32_t idx)
 {
-	sb_reset(&text);
-	if (!f->dec || sb_reserve(&text, DECODED_MAX) ||
-	    field_decode(f, data, idx, text.buf, text.cap))
+	struct strbuf *text = c->text;
+
+	sb_reset(text);
+	if (!f->dec || sb_reserve(text, DECODED_MAX) ||
+	    field_decode(f, data, idx, text->buf, text->cap))
 		return false;
-	jw_string(&w, text.buf);
+	jw_string(c->w, text->buf);
 	return true;
 }
 
-static void field_element(const struct view *v, size_t e, int slot, const struct field *f,
-			  const void *data, uint32_t idx, bool is_value)
+static void field_element(const struct json_cursor *c, const struct field *f, const void *data,
+			  uint32_t idx, bool is_value)
 {
+	struct json_writer *w = c->w;
 	char buf[256];
 
-	if (f->dec && !f->dec->whole && decoded_string(f, data, idx))
+	if (f->dec && !f->dec->whole && decoded_string(c, f, data, idx))
 		return;
 	switch (f->kind) {
 	case FIELD_UINT:
 	case FIELD_INT:
-		if (is_value && v->dt)
-			jw_double(&w, view_number(v, e, slot, f, idx));
+		if (is_value && c->v->dt)
+			jw_double(w, view_number(c->v, c->e, c->slot, f, idx));
 		else if (f->kind == FIELD_UINT)
-			jw_uint(&w, field_u64(f, data, idx));
+			jw_uint(w, field_u64(f, data, idx));
 		else
-			jw_int(&w, field_s64(f, data, idx));
+			jw_int(w, field_s64(f, data, idx));
 		break;
 	case FIELD_BOOL:
-		jw_bool(&w, field_u64(f, data, idx) != 0);
+		jw_bool(w, field_u64(f, data, idx) != 0);
 		break;
 	case FIELD_ENUM: {
 		int64_t x = field_s64(f, data, idx);
 
 		if (field_enum_name(f, x, buf, sizeof(buf)))
-			jw_string(&w, buf);
+			jw_string(w, buf);
 		else
-			jw_int(&w, x);
+			jw_int(w, x);
 		break;
 	}
 	case FIELD_STRING:
 		/* The readers' one escaping (str_escape), which JSON then
 		 * escapes again: the string decodes to what a label value or
 		 * a text cell shows. */
-		sb_reset(&text);
-		if (sb_reserve(&text, STR_ESCAPED_SIZE(f->size))) {
-			jw_null(&w);
+		sb_reset(c->text);
+		if (sb_reserve(c->text, STR_ESCAPED_SIZE(f->size))) {
+			jw_null(w);
 			break;
 		}
-		str_escape((const char *)data + f->offset, f->size, text.buf, text.cap);
-		jw_string(&w, text.buf);
+		str_escape((const char *)data + f->offset, f->size, c->text->buf, c->text->cap);
+		jw_string(w, c->text->buf);
 		break;
 	default:
-		jw_hex(&w, (const uint8_t *)data + f->offset, f->size);
+		jw_hex(w, (const uint8_t *)data + f->offset, f->size);
 	}
 }
 
-static void field_value(const struct view *v, size_t e, int slot, const struct field *f,
-			const void *data, bool is_value)
+static void field_value(const struct json_cursor *c, const struct field *f, const void *data,
+			bool is_value)
 {
 	uint32_t count = f->count ? f->count : 1;
 
-	if (f->dec && f->dec->whole && decoded_string(f, data, 0))
+	if (f->dec && f->dec->whole && decoded_string(c, f, data, 0))
 		return;
 	if (count == 1 || f->kind == FIELD_STRING || f->kind == FIELD_HEX) {
-		field_element(v, e, slot, f, data, 0, is_value);
+		field_element(c, f, data, 0, is_value);
 		return;
 	}
-	jw_start_array(&w);
+	jw_start_array(c->w);
 	for (uint32_t i = 0; i < count; i++)
-		field_element(v, e, slot, f, data, i, is_value);
-	jw_end_array(&w);
+		field_element(c, f, data, i, is_value);
+	jw_end_array(c->w);
 }
 
 /* A scalar schema is its one value; otherwise an object of its fields. */
-static void decoded(const struct view *v, size_t e, int slot, const struct schema *s,
-		    const void *data, bool is_value)
+static void decoded(const struct json_cursor *c, const struct schema *s, const void *data,
+		    bool is_value)
 {
 	if (s->scalar) {
-		field_value(v, e, slot, &s->fields[0], data, is_value);
+		field_value(c, &s->fields[0], data, is_value);
 		return;
 	}
-	jw_start_object(&w);
+	jw_start_object(c->w);
 	for (size_t i = 0; i < s->n; i++) {
-		jw_key(&w, s->fields[i].name);
-		field_value(v, e, slot, &s->fields[i], data, is_value);
+		jw_key(c->w, s->fields[i].name);
+		field_value(c, &s->fields[i], data, is_value);
 	}
-	jw_end_object(&w);
+	jw_end_object(c->w);
 }
 
 /* A number in the map's unit (EBPF_SCALE applied), as the exporter has it. */
-static void scaled_number(const struct view *v, size_t e, int slot, const struct field *f,
-			  uint32_t idx)
+static void scaled_number(const struct json_cursor *c, const struct field *f, uint32_t idx)
 {
-	jw_double(&w, scale_apply(v->m->hints.scale, view_number(v, e, slot, f, idx)));
+	jw_double(c->w, scale_apply(c->v->m->hints.scale, view_number(c->v, c->e, c->slot, f, idx)));
 }
 
-static void scaled_field(const struct view *v, size_t e, int slot, const struct field *f)
+static void scaled_field(const struct json_cursor *c, const struct field *f)
 {
 	uint32_t count = f->count ? f->count : 1;
 
 	if (count == 1) {
-		scaled_number(v, e, slot, f, 0);
+		scaled_number(c, f, 0);
 		return;
 	}
-	jw_start_array(&w);
+	jw_start_array(c->w);
 	for (uint32_t i = 0; i < count; i++)
-		scaled_number(v, e, slot, f, i);
-	jw_end_array(&w);
+		scaled_number(c, f, i);
+	jw_end_array(c->w);
 }
 
 /* "scaled": the value's numbers in the unit. A histogram's bucket counts
  * are counts, not amounts: only its sum scales. */
-static void scaled(const struct view *v, size_t e, int slot)
+static void scaled(const struct json_cursor *c)
 {
-	const struct schema *s = &v->m->value;
-	const struct field *sum = schema_field(s, "sum");
+	struct json_writer *w = c->w;
+	const struct schema *s = &c->v->m->value;
+	const struct field *sum = histogram_sum(c->v->m);
 
 	if (s->scalar && field_is_numeric(&s->fields[0])) {
-		scaled_field(v, e, slot, &s->fields[0]);
+		scaled_field(c, &s->fields[0]);
 		return;
 	}
-	jw_start_object(&w);
-	if (rmap_is_histogram(v->m)) {
+	jw_start_object(w);
+	if (rmap_is_histogram(c->v->m)) {
 		if (sum && field_is_numeric(sum)) {
-			jw_key(&w, "sum");
-			scaled_field(v, e, slot, sum);
+			jw_key(w, "sum");
+			scaled_field(c, sum);
 		}
 	} else {
 		for (size_t i = 0; i < s->n; i++) {
 			if (!field_is_numeric(&s->fields[i]))
 				continue;
-			jw_key(&w, s->fields[i].name);
-			scaled_field(v, e, slot, &s->fields[i]);
+			jw_key(w, s->fields[i].name);
+			scaled_field(c, &s->fields[i]);
 		}
 	}
-	jw_end_object(&w);
+	jw_end_object(w);
 }
 
 /* A bucket bound in the map's unit: the integer as stored, or scaled. */
-static void bound(const struct rmap *m, uint64_t x)
+static void bound(struct json_writer *w, const struct rmap *m, uint64_t x)
 {
 	if (m->hints.scale == 1.0)
-		jw_uint(&w, x);
+		jw_uint(w, x);
 	else
-		jw_double(&w, scale_apply(m->hints.scale, (double)x));
+		jw_double(w, scale_apply(m->hints.scale, (double)x));
 }
 
 /* "bucket_bounds": [lo, hi] of every bucket, as the text histogram shows. */
-static void bucket_bounds(const struct rmap *m)
+static void bucket_bounds(struct json_writer *w, const struct rmap *m)
 {
-	const struct field *b = schema_field(&m->value, "buckets");
+	const struct field *b = histogram_buckets(m);
 	uint64_t lo, hi;
 
-	jw_key(&w, "bucket_bounds");
-	jw_start_array(&w);
+	jw_key(w, "bucket_bounds");
+	jw_start_array(w);
 	for (uint32_t i = 0; i < b->count; i++) {
 		histogram_bucket(&m->hints, i, &lo, &hi);
-		jw_start_array(&w);
-		bound(m, lo);
-		bound(m, hi);
-		jw_end_array(&w);
+		jw_start_array(w);
+		bound(w, m, lo);
+		bound(w, m, hi);
+		jw_end_array(w);
 	}
-	jw_end_array(&w);
+	jw_end_array(w);
 }
 
-void json_map(const struct print_opts *o, const struct view *v)
+/* What a map is: names, sizes, hints, bucket bounds; the number of entries. */
+static void map_meta(struct json_writer *w, const struct view *v)
 {
 	const struct rmap *m = v->m;
 	const char *type = libbpf_bpf_map_type_str(m->info.type);
-	bool raw = !m->btf, has_scale = m->hints.scale != 1.0;
 
-	jw_start_object(&w);
-	jw_kv_string(&w, "backend", m->backend);
-	jw_kv_string(&w, "map", m->name);
-	jw_kv_string(&w, "path", m->path);
-	jw_kv_uint(&w, "id", m->info.id);
-	jw_kv_string(&w, "type", type ? type : "unknown");
-	jw_kv_uint(&w, "key_size", m->info.key_size);
-	jw_kv_uint(&w, "value_size", m->info.value_size);
-	jw_kv_uint(&w, "max_entries", m->info.max_entries);
-	jw_kv_bool(&w, "btf", m->btf != NULL);
-	jw_kv_string(&w, "kind", metric_kind_name(m->hints.kind));
+	jw_kv_string(w, "backend", m->backend);
+	jw_kv_string(w, "map", m->name);
+	jw_kv_string(w, "path", m->path);
+	jw_kv_uint(w, "id", m->info.id);
+	jw_kv_string(w, "type", type ? type : "unknown");
+	jw_kv_uint(w, "key_size", m->info.key_size);
+	jw_kv_uint(w, "value_size", m->info.value_size);
+	jw_kv_uint(w, "max_entries", m->info.max_entries);
+	jw_kv_bool(w, "btf", m->btf != NULL);
+	jw_kv_string(w, "kind", metric_kind_name(m->hints.kind));
 	if (m->hints.help[0])
-		jw_kv_string(&w, "help", m->hints.help);
+		jw_kv_string(w, "help", m->hints.help);
 	if (m->hints.unit[0])
-		jw_kv_string(&w, "unit", m->hints.unit);
+		jw_kv_string(w, "unit", m->hints.unit);
 	if (m->hints.scale != 1.0) {
-		jw_key(&w, "scale");
-		jw_double(&w, m->hints.scale);
+		jw_key(w, "scale");
+		jw_double(w, m->hints.scale);
 	}
 	if (m->hints.label[0])
-		jw_kv_string(&w, "label", m->hints.label);
+		jw_kv_string(w, "label", m->hints.label);
 	if (m->hidden)
-		jw_kv_bool(&w, "hidden", true);
+		jw_kv_bool(w, "hidden", true);
 	if (rmap_is_histogram(m))
-		bucket_bounds(m);
-	jw_kv_bool(&w, "batched", v->batched);
-	jw_kv_uint(&w, "count", v->n);
-	jw_key(&w, "entries");
-	jw_start_array(&w);
-	for (size_t k = 0; k < v->n_shown; k++) {
-		size_t e = v->order[k];
-
-		jw_start_object(&w);
-		jw_key(&w, "key");
-		decoded(v, e, 0, &m->key, view_key(v, e), false);
-		if (raw) {
-			jw_key(&w, "key_hex");
-			jw_hex(&w, view_key(v, e), v->key_size);
-		}
-		if (v->slots == 1) {
-			jw_key(&w, "value");
-			decoded(v, e, 0, &m->value, view_value(v, e, 0), true);
-			if (raw) {
-				jw_key(&w, "value_hex");
-				jw_hex(&w, view_value(v, e, 0), m->info.value_size);
-			}
-			if (has_scale) {
-				jw_key(&w, "scaled");
-				scaled(v, e, 0);
-			}
-		} else {
-			jw_key(&w, "values");
-			jw_start_array(&w);
-			for (int s = 0; s < v->slots; s++)
-				decoded(v, e, s, &m->value, view_value(v, e, s), true);
-			jw_end_array(&w);
-			if (has_scale) {
-				jw_key(&w, "scaled");
-				jw_start_array(&w);
-				for (int s = 0; s < v->slots; s++)
-					scaled(v, e, s);
-				jw_end_array(&w);
-			}
-		}
-		jw_end_object(&w);
-	}
-	jw_end_array(&w);
-	jw_end_object(&w);
-	(void)o;
+		bucket_bounds(w, m);
+	jw_kv_bool(w, "batched", v->batched);
+	jw_kv_uint(w, "count", v->n);
 }
+
+/* One entry: its key, and its value (or per-CPU values), raw and scaled too
+ * when the map has no BTF or a scale. */
+static void entry(const struct json_cursor *c, bool raw, bool has_scale)
+{
+	struct json_writer *w = c->w;
+	const struct view *v = c->v;
+	const struct rmap *m = v->m;
+	struct json_cursor cpu = *c;
+	size_t e = c->e;
+
+	jw_start_object(w);
+	jw_key(w, "key");
+	decoded(c, &m->key, view_key(v, e), false);
+	if (raw) {
+		jw_key(w, "key_hex");
+		jw_hex(w, view_key(v, e), v->key_size);
+	}
+	if (v->slots == 1) {
+		jw_key(w, "value");
+		decoded(c, &m->value, view_value(v, e, 0), true);
+		if (raw) {
+			jw_key(w, "value_hex");
+			jw_hex(w, view_value(v, e, 0), m->info.value_size);
+		}
+		if (has_scale) {
+			jw_key(w, "scaled");
+			scaled(c);
+		}
+	} else {
+		jw_key(w, "values");
+		jw_start_array(w);
+		for (cpu.slot = 0; cpu.slot < v->slots; cpu.slot++)
+			decoded(&cpu, &m->value, view_value(v, e, cpu.slot), true);
+		jw_end_array(w);
+		if (has_scale) {
+			jw_key(w, "scaled");
+			jw_start_array(w);
+			for (cpu.slot = 0; cpu.slot < v->slots; cpu.slot++)
+				scaled(&cpu);
+			jw_end_array(w);
+		}
+	}
+	jw_end_object(w);
+}
+
+static void json_map(struct json_state *js, const struct view *v)
+{
+	struct json_cursor c = { .w = &js->w, .text = &js->text, .v = v };
+	bool raw = !v->m->btf, has_scale = v->m->hints.scale != 1.0;
+
+	jw_start_object(c.w);
+	map_meta(c.w, v);
+	jw_key(c.w, "entries");
+	jw_start_array(c.w);
+	for (size_t k = 0; k < v->n_shown; k++) {
+		c.e = v->order[k];
+		entry(&c, raw, has_scale);
+	}
+	jw_end_array(c.w);
+	jw_end_object(c.w);
+}
+
+static bool json_wanted(const struct print_opts *o)
+{
+	return o->json;
+}
+
+static void *json_open(const struct print_opts *o)
+{
+	return calloc(1, sizeof(struct json_state));
+}
+
+static void json_snapshot(void *state, const struct snapshot_meta *sm, struct view *views,
+			  size_t n)
+{
+	struct json_state *js = state;
+
+	json_begin(js, sm);
+	for (size_t i = 0; i < n; i++)
+		json_map(js, &views[i]);
+	json_end(js);
+}
+
+static void json_close(void *state)
+{
+	struct json_state *js = state;
+
+	if (js)
+		sb_free(&js->text);
+	free(js);
+}
+
+const struct print_writer writer_json = {
+	.name = "JSON",
+	.wanted = json_wanted,
+	.open = json_open,
+	.snapshot = json_snapshot,
+	.close = json_close,
+};

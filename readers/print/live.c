@@ -17,7 +17,14 @@
 #define HOME_CLEAR "\033[H\033[2J"
 #define DEFAULT_ROWS 24
 
-bool live_wanted(const struct print_opts *o)
+/* The live writer's state: the text writer it draws with. */
+struct live_state {
+	const struct print_opts *o;
+	struct text_state *text;
+};
+
+/* Text on a terminal, refreshed: not --once, not JSON, not TERM=dumb. */
+static bool live_wanted(const struct print_opts *o)
 {
 	const char *term = getenv("TERM");
 
@@ -76,14 +83,14 @@ static int capture_end(struct capture *c)
 }
 
 /* Lines the text writer takes for v as it stands (v->n_fit entries). */
-static int map_lines(const struct print_opts *o, const struct view *v, size_t *lines)
+static int map_lines(struct text_state *t, const struct view *v, size_t *lines)
 {
 	struct capture c;
 	int r = capture_begin(&c);
 
 	if (r)
 		return r;
-	text_map(o, v);
+	text_map(t, v);
 	r = capture_end(&c);
 	if (r)
 		return r;
@@ -110,7 +117,7 @@ static size_t next_fit(const struct view *v)
  * in budget. Returns how many maps are shown; maps past them did not fit
  * even without entries. cost[] is scratch, one per map.
  */
-static int fit(const struct print_opts *o, struct view *views, size_t n, size_t budget,
+static int fit(struct text_state *t, struct view *views, size_t n, size_t budget,
 	       size_t *cost, bool *full, size_t *shown)
 {
 	size_t used = 0, i, lines;
@@ -120,7 +127,7 @@ static int fit(const struct print_opts *o, struct view *views, size_t n, size_t 
 	*shown = 0;
 	for (i = 0; i < n; i++) {
 		views[i].n_fit = 0;
-		r = map_lines(o, &views[i], &cost[i]);
+		r = map_lines(t, &views[i], &cost[i]);
 		if (r)
 			return r;
 		if (used + cost[i] > budget)
@@ -141,7 +148,7 @@ static int fit(const struct print_opts *o, struct view *views, size_t n, size_t 
 			if (full[i] || old == v->n_shown)
 				continue;
 			v->n_fit = next_fit(v);
-			r = map_lines(o, v, &lines);
+			r = map_lines(t, v, &lines);
 			if (r)
 				return r;
 			if (used - cost[i] + lines > budget) {
@@ -168,8 +175,12 @@ static void header(const struct print_opts *o, const struct snapshot_meta *sm)
 	       o->delta ? "rates per second" : "totals", o->per_cpu ? ", per CPU" : "");
 }
 
-int live_frame(const struct print_opts *o, const struct snapshot_meta *sm, struct view *views,
-	       size_t n)
+/*
+ * Redraw the screen with the maps of one refresh, cut to the terminal's
+ * height: the largest entries of each map, a line for what was left out.
+ */
+static int live_frame(struct live_state *ls, const struct snapshot_meta *sm,
+		      struct view *views, size_t n)
 {
 	size_t rows = terminal_rows(), shown, budget;
 	_cleanup_free_ size_t *cost = calloc(n + 1, sizeof(*cost));
@@ -181,18 +192,18 @@ int live_frame(const struct print_opts *o, const struct snapshot_meta *sm, struc
 		return -ENOMEM;
 	/* The header, the writer's closing blank line, and the cursor's line. */
 	budget = rows > 3 ? rows - 3 : 0;
-	r = fit(o, views, n, budget, cost, full, &shown);
+	r = fit(ls->text, views, n, budget, cost, full, &shown);
 	if (r)
 		return r;
 	r = capture_begin(&c);
 	if (r)
 		return r;
-	header(o, sm);
+	header(ls->o, sm);
 	for (size_t i = 0; i < shown; i++)
-		text_map(o, &views[i]);
+		text_map(ls->text, &views[i]);
 	if (shown < n)
 		printf("\n%zu more map%s not shown\n", n - shown, n - shown == 1 ? "" : "s");
-	text_end(o);
+	text_end(ls->text);
 	r = capture_end(&c);
 	if (r)
 		return r;
@@ -201,3 +212,47 @@ int live_frame(const struct print_opts *o, const struct snapshot_meta *sm, struc
 	free(c.buf);
 	return 0;
 }
+
+static void *live_open(const struct print_opts *o)
+{
+	struct live_state *ls = calloc(1, sizeof(*ls));
+
+	if (!ls)
+		return NULL;
+	ls->o = o;
+	ls->text = text_open(o);
+	if (!ls->text) {
+		free(ls);
+		return NULL;
+	}
+	return ls;
+}
+
+static void live_snapshot(void *state, const struct snapshot_meta *sm, struct view *views,
+			  size_t n)
+{
+	struct live_state *ls = state;
+
+	if (!live_frame(ls, sm, views, n))
+		return;
+	/* A frame the live view cannot make is written the plain way. */
+	writer_text.snapshot(ls->text, sm, views, n);
+}
+
+static void live_close(void *state)
+{
+	struct live_state *ls = state;
+
+	if (!ls)
+		return;
+	text_close(ls->text);
+	free(ls);
+}
+
+const struct print_writer writer_live = {
+	.name = "live",
+	.wanted = live_wanted,
+	.open = live_open,
+	.snapshot = live_snapshot,
+	.close = live_close,
+};

@@ -19,22 +19,6 @@
 #include "print.h"
 #include "util.h"
 
-/* Per-map state kept across refreshes (rmap.user). */
-struct map_state {
-	struct snapshot snap;   /* the raw read */
-	uint8_t *sum;           /* per-CPU values summed: one slot per entry */
-	size_t sum_cap;
-	/* --delta: the previous sample, sorted by key */
-	struct snapshot prev;
-	size_t prev_n;
-	const uint8_t **prevp;
-	size_t *order;
-	double *sortv;          /* the sort value of each entry, computed once */
-	size_t order_cap;
-	bool have_prev;
-	bool error_reported;
-};
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -82,282 +66,25 @@ static void on_skip(void *ctx, const char *path, int err)
 	fprintf(stderr, "ebpf-print: warning: %s: %s\n", path, reader_skip_reason(err, buf, sizeof(buf)));
 }
 
-static void on_map_free(void *ctx, struct rmap *m)
-{
-	struct map_state *st = m->user;
+/* The writers, in order of preference: the first that wants the options. */
+static const struct print_writer *const writers[] = { &writer_json, &writer_live, &writer_text };
 
-	if (!st)
-		return;
-	snapshot_free(&st->snap);
-	snapshot_free(&st->prev);
-	free(st->sum);
-	free(st->prevp);
-	free(st->order);
-	free(st->sortv);
-	free(st);
-	m->user = NULL;
+static const struct print_writer *writer_choose(const struct print_opts *o)
+{
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (writers[i]->wanted(o))
+			return writers[i];
+	return &writer_text;
 }
 
-double view_number(const struct view *v, size_t entry, int slot, const struct field *f,
-		   uint32_t idx)
-{
-	double now = field_number(f, view_value(v, entry, slot), idx);
-
-	/* A gauge's rate means nothing: it is shown as it is. */
-	if (!v->dt || v->m->hints.kind == KIND_GAUGE)
-		return now;
-	if (!v->prev || !v->prev[entry])
-		return now / v->dt; /* new entry: all of it is new */
-	/* Differences of unsigned counters in 64 bits, then to double. */
-	if (f->kind == FIELD_UINT)
-		return (double)(field_u64(f, view_value(v, entry, slot), idx) -
-				field_u64(f, v->prev[entry] + (size_t)slot * v->stride, idx)) / v->dt;
-	return (now - field_number(f, v->prev[entry] + (size_t)slot * v->stride, idx)) / v->dt;
-}
-
-static size_t g_key_size;
-static const uint8_t *g_keys;
-static const struct field *g_key_num; /* a scalar numeric key: compare numbers */
-
-static int cmp_key_at(const void *a, const void *b)
-{
-	const uint8_t *x = g_keys + *(const size_t *)a * g_key_size;
-	const uint8_t *y = g_keys + *(const size_t *)b * g_key_size;
-
-	if (g_key_num) {
-		uint64_t u = field_u64(g_key_num, x, 0), v = field_u64(g_key_num, y, 0);
-
-		return u < v ? -1 : u > v;
-	}
-	return memcmp(x, y, g_key_size);
-}
-
-static const double *g_sortv;
-
-static double sort_value(const struct view *v, const struct field *f, size_t i)
-{
-	double sum = 0;
-
-	for (int s = 0; s < v->slots; s++)
-		sum += view_number(v, i, s, f, 0);
-	return sum;
-}
-
-/* Largest first, then by key. Sort values are computed before the sort:
- * decoding them in the comparator costs 2 n log n decodes instead of n. */
-static int cmp_value_desc(const void *a, const void *b)
-{
-	double x = g_sortv[*(const size_t *)a], y = g_sortv[*(const size_t *)b];
-
-	if (x != y)
-		return x < y ? 1 : -1;
-	return cmp_key_at(a, b);
-}
-
-static const struct field *first_numeric(const struct schema *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (field_is_numeric(&s->fields[i]))
-			return &s->fields[i];
-	return NULL;
-}
-
-static bool is_array_map(const struct rmap *m)
-{
-	return m->info.type == BPF_MAP_TYPE_ARRAY || m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
-/* Remember this sample, sorted by key, for the next --delta. */
-static int keep_previous(struct map_state *st, const struct view *v)
-{
-	struct snapshot *p = &st->prev;
-	size_t i;
-
-	free(p->keys);
-	free(p->values);
-	p->keys = malloc(v->n * v->key_size + 1);
-	p->values = malloc(v->n * v->value_size + 1);
-	if (!p->keys || !p->values)
-		return -ENOMEM;
-	p->key_size = v->key_size;
-	p->value_size = v->value_size;
-	memcpy(p->keys, v->keys, v->n * v->key_size);
-	memcpy(p->values, v->values, v->n * v->value_size);
-	p->n = v->n;
-	/* Sort (key, value) pairs by key through an index. */
-	size_t *idx = malloc(v->n * sizeof(*idx) + 1);
-	uint8_t *k = malloc(v->n * v->key_size + 1), *val = malloc(v->n * v->value_size + 1);
-
-	if (!idx || !k || !val) {
-		free(idx);
-		free(k);
-		free(val);
-		return -ENOMEM;
-	}
-	for (i = 0; i < v->n; i++)
-		idx[i] = i;
-	g_keys = p->keys;
-	g_key_size = p->key_size;
-	g_key_num = NULL; /* byte order: find_previous bisects with memcmp */
-	qsort(idx, v->n, sizeof(*idx), cmp_key_at);
-	for (i = 0; i < v->n; i++) {
-		memcpy(k + i * v->key_size, p->keys + idx[i] * v->key_size, v->key_size);
-		memcpy(val + i * v->value_size, p->values + idx[i] * v->value_size, v->value_size);
-	}
-	free(p->keys);
-	free(p->values);
-	p->keys = k;
-	p->values = val;
-	free(idx);
-	st->have_prev = true;
-	return 0;
-}
-
-static const uint8_t *find_previous(const struct map_state *st, const void *key)
-{
-	size_t lo = 0, hi = st->prev.n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = memcmp(st->prev.keys + mid * st->prev.key_size, key, st->prev.key_size);
-
-		if (!c)
-			return st->prev.values + mid * st->prev.value_size;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Read one map and build its view; false when there is nothing to show. */
-static bool build_view(const struct print_opts *o, struct rmap *m, struct map_state *st,
-		       double dt, struct view *v)
-{
-	const struct field *sf = first_numeric(&m->value);
-	size_t i, one = m->info.value_size ? m->info.value_size : 1;
-	int r;
-
-	r = snapshot_take(m, &st->snap);
-	if (r) {
-		if (!st->error_reported)
-			fprintf(stderr, "ebpf-print: %s/%s: cannot read: %s\n", m->backend, m->name,
-				strerror(-r));
-		st->error_reported = true;
-		return false;
-	}
-	memset(v, 0, sizeof(*v));
-	v->m = m;
-	v->n = st->snap.n;
-	v->keys = st->snap.keys;
-	v->key_size = st->snap.key_size;
-	v->batched = st->snap.batched;
-	if (m->percpu && !o->per_cpu) {
-		if (st->sum_cap < v->n) {
-			uint8_t *s = realloc(st->sum, v->n * one + 1);
-
-			if (!s)
-				return false;
-			st->sum = s;
-			st->sum_cap = v->n;
-		}
-		for (i = 0; i < v->n; i++)
-			schema_sum_percpu(&m->value, snapshot_value(&st->snap, i), m->stride,
-					  m->nr_cpus, st->sum + i * one);
-		v->values = st->sum;
-		v->value_size = one;
-		v->slots = 1;
-		v->stride = one;
-	} else {
-		v->values = st->snap.values;
-		v->value_size = st->snap.value_size;
-		v->slots = m->nr_cpus;
-		v->stride = m->stride;
-	}
-	if (st->order_cap < v->n) {
-		size_t *ord = realloc(st->order, v->n * sizeof(*ord) + 1);
-		const uint8_t **pp = realloc(st->prevp, v->n * sizeof(*pp) + 1);
-		double *sv = realloc(st->sortv, v->n * sizeof(*sv) + 1);
-
-		if (ord)
-			st->order = ord;
-		if (pp)
-			st->prevp = pp;
-		if (sv)
-			st->sortv = sv;
-		if (!ord || !pp || !sv)
-			return false;
-		st->order_cap = v->n;
-	}
-	if (o->delta) {
-		bool first = !st->have_prev;
-
-		if (first) {
-			keep_previous(st, v);
-			return false; /* a rate needs two samples */
-		}
-		/* Pointers into the previous sample: it is replaced only after
-		 * this view has been written (print_all). */
-		for (i = 0; i < v->n; i++)
-			st->prevp[i] = find_previous(st, view_key(v, i));
-		v->prev = st->prevp;
-		v->dt = dt > 0 ? dt : 1;
-	}
-	/* Which entries, in which order: arrays by index, hashes by value. */
-	for (i = 0; i < v->n; i++)
-		st->order[i] = i;
-	v->order = st->order;
-	v->n_shown = v->n;
-	g_keys = v->keys;
-	g_key_size = v->key_size;
-	g_key_num = m->key.scalar && field_is_numeric(&m->key.fields[0]) &&
-			    m->key.fields[0].count <= 1 ? &m->key.fields[0] : NULL;
-	if (v->n < 2) {
-		/* nothing to order (and st->order may still be NULL) */
-	} else if (o->json && !o->top) {
-		/* JSON is for programs: the kernel's order (index order for
-		 * arrays), no sort to pay for on a million entries. */
-	} else if (sf && (o->top || !is_array_map(m))) {
-		for (i = 0; i < v->n; i++)
-			st->sortv[i] = sort_value(v, sf, i);
-		g_sortv = st->sortv;
-		qsort(st->order, v->n, sizeof(*st->order), cmp_value_desc);
-	} else {
-		qsort(st->order, v->n, sizeof(*st->order), cmp_key_at);
-	}
-	if (o->top && (size_t)o->top < v->n_shown)
-		v->n_shown = o->top;
-	v->n_fit = v->n_shown;
-	return true;
-}
-
-static void write_snapshot(const struct print_opts *o, const struct snapshot_meta *sm,
-			   struct view *views, size_t n)
-{
-	size_t i;
-
-	if (o->json) {
-		json_begin(o, sm);
-		for (i = 0; i < n; i++)
-			json_map(o, &views[i]);
-		json_end(o);
-		return;
-	}
-	/* A frame the live view cannot make is written the plain way. */
-	if (o->live && !live_frame(o, sm, views, n))
-		return;
-	text_begin(o, sm);
-	for (i = 0; i < n; i++)
-		text_map(o, &views[i]);
-	text_end(o);
-}
-
-static int print_all(const struct print_opts *o, struct reader *r, double dt)
+/* The views of every selected map, one refresh, written by w. */
+static int print_all(const struct print_opts *o, struct reader *r,
+		     const struct print_writer *w, void *ws, double dt)
 {
 	struct snapshot_meta sm = { .pin_root = r->root, .delta = o->delta, .dt = dt };
 	_cleanup_free_ struct view *views = calloc(r->nr_maps + 1, sizeof(*views));
 	size_t n = 0;
+	int rc;
 
 	if (!views)
 		return -ENOMEM;
@@ -369,18 +96,20 @@ static int print_all(const struct print_opts *o, struct reader *r, double dt)
 			continue; /* ring buffers: see ebpf-stream */
 		if (m->hidden && !o->all)
 			continue; /* internal state: --all shows it */
-		if (!m->user && !(m->user = calloc(1, sizeof(struct map_state))))
-			return -ENOMEM;
-		if (build_view(o, m, m->user, dt, &views[n]))
+		rc = view_build(o, m, dt, &views[n]);
+		if (rc > 0)
 			n++;
+		else if (rc < 0 && view_first_error(m))
+			fprintf(stderr, "ebpf-print: %s/%s: cannot read: %s\n", m->backend, m->name,
+				strerror(-rc));
 	}
 	/* An empty document still says "nothing selected is loaded"; the
 	 * baseline sample of --delta shows nothing. */
 	if (n || !(o->delta && dt == 0))
-		write_snapshot(o, &sm, views, n);
+		w->snapshot(ws, &sm, views, n);
 	/* The views point into the previous samples: replaced only now. */
 	for (size_t i = 0; o->delta && i < n; i++)
-		keep_previous(views[i].m->user, &views[i]);
+		view_keep_previous(&views[i]);
 	fflush(stdout);
 	return ferror(stdout) ? -EIO : 0;
 }
@@ -430,7 +159,9 @@ static void sleep_interruptible(double sec)
 		;
 }
 
-int main(int argc, char **argv)
+/* Options into o: -1 to go on, else the exit status (--help, --version, a
+ * bad option, reported here). */
+static int parse_args(int argc, char **argv, struct print_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "pin-root", required_argument, NULL, 'r' },
@@ -446,23 +177,16 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct print_opts o = { .interval = 1.0 };
-	struct reader r;
-	struct diag d = {};
-	struct sigaction sa = { .sa_handler = on_signal };
-	bool quiet = true;
-	const char *unmatched;
-	double v, last;
-	long iter = 0;
-	int c, rc;
 	char msg[256];
+	double v;
+	int c;
 
 	opterr = 0; /* its errors are ours to word, in one line */
 	while ((c = getopt_long(argc, argv, ":r:i:c:1djpt:ahV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': o.pin_root = optarg; break;
+		case 'r': o->pin_root = optarg; break;
 		case 'i':
-			if (parse_seconds(optarg, &o.interval)) {
+			if (parse_seconds(optarg, &o->interval)) {
 				fprintf(stderr, "ebpf-print: invalid --interval '%s': " SECONDS_RULE "\n", optarg);
 				return 2;
 			}
@@ -475,15 +199,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			if (c == 'c')
-				o.count = (long)v;
+				o->count = (long)v;
 			else
-				o.top = (long)v;
+				o->top = (long)v;
 			break;
-		case '1': o.once = true; break;
-		case 'd': o.delta = true; break;
-		case 'j': o.json = true; break;
-		case 'p': o.per_cpu = true; break;
-		case 'a': o.all = true; break;
+		case '1': o->once = true; break;
+		case 'd': o->delta = true; break;
+		case 'j': o->json = true; break;
+		case 'p': o->per_cpu = true; break;
+		case 'a': o->all = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ebpf-print %s\n", EBPF_VERSION); return 0;
 		default:
@@ -492,34 +216,98 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	o.pin_root = pin_root_resolve(o.pin_root);
-	rc = reader_init(&r, o.pin_root, argv + optind, argc - optind, &d);
+	o->pin_root = pin_root_resolve(o->pin_root);
+	return -1;
+}
+
+/* The first scan of the pin root, for the selectors: 0, or 1 once reported
+ * (r is then freed). quiet silences the backend events until it is cleared. */
+static int start_reader(const struct print_opts *o, struct reader *r, char **selectors,
+			int nr_selectors, bool *quiet)
+{
+	struct diag d = {};
+	const char *unmatched;
+	int rc;
+
+	rc = reader_init(r, o->pin_root, selectors, nr_selectors, &d);
 	if (rc) {
 		fprintf(stderr, "ebpf-print: %s\n", diag_msg(&d, rc));
 		return 1;
 	}
-	r.on_event = on_event;
-	r.on_map_free = on_map_free;
-	r.on_skip = on_skip;
-	r.ctx = &quiet;
-	rc = reader_start(&r, &d);
+	r->on_event = on_event;
+	r->on_map_free = view_free;
+	r->on_skip = on_skip;
+	r->ctx = quiet;
+	rc = reader_start(r, &d);
 	if (rc) {
 		fprintf(stderr, "ebpf-print: %s\n", diag_msg(&d, rc));
-		reader_free(&r);
+		reader_free(r);
 		return 1;
 	}
-	unmatched = reader_unmatched_selector(&r);
+	unmatched = reader_unmatched_selector(r);
 	if (unmatched) {
 		fprintf(stderr, "ebpf-print: no backend or map matches '%s' under %s\n", unmatched,
-			o.pin_root);
+			o->pin_root);
+		reader_free(r);
+		return 1;
+	}
+	if (!report_unprintable(r) && o->once) {
+		reader_free(r);
+		return 1;
+	}
+	return 0;
+}
+
+/* Refresh until stopped, --count or --once; a --delta run first takes the
+ * baseline sample of its first rate. */
+static void run(const struct print_opts *o, struct reader *r, const struct print_writer *w,
+		void *ws)
+{
+	double last = monotonic_s();
+	long iter = 0;
+
+	if (o->delta) {
+		print_all(o, r, w, ws, 0);
+		sleep_interruptible(o->interval);
+	}
+	while (!stop) {
+		double t = monotonic_s();
+
+		if (iter > 0 || o->delta)
+			reader_rescan(r);
+		if (print_all(o, r, w, ws, t - last) < 0)
+			break; /* stdout went away */
+		last = t;
+		iter++;
+		if (o->once || (o->count && iter >= o->count))
+			break;
+		sleep_interruptible(o->interval);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct print_opts o = { .interval = 1.0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	const struct print_writer *w;
+	struct reader r;
+	bool quiet = true;
+	void *ws;
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = start_reader(&o, &r, argv + optind, argc - optind, &quiet);
+	if (rc)
+		return rc;
+	w = writer_choose(&o);
+	ws = w->open(&o);
+	if (!ws) {
+		fprintf(stderr, "ebpf-print: %s writer: %s\n", w->name, strerror(ENOMEM));
 		reader_free(&r);
 		return 1;
 	}
-	if (!report_unprintable(&r) && o.once) {
-		reader_free(&r);
-		return 1;
-	}
-	o.live = live_wanted(&o);
 	quiet = false; /* from now on, say when backends come and go */
 	/* Rescans only need CAP_BPF (and the pinned BTF): drop the rest. */
 	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
@@ -528,25 +316,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	last = monotonic_s();
-	if (o.delta) {
-		/* The first sample is the baseline of the first rate. */
-		print_all(&o, &r, 0);
-		sleep_interruptible(o.interval);
-	}
-	while (!stop) {
-		double t = monotonic_s();
-
-		if (iter > 0 || o.delta)
-			reader_rescan(&r);
-		if (print_all(&o, &r, t - last) < 0)
-			break; /* stdout went away */
-		last = t;
-		iter++;
-		if (o.once || (o.count && iter >= o.count))
-			break;
-		sleep_interruptible(o.interval);
-	}
+	run(&o, &r, w, ws);
+	w->close(ws);
 	reader_free(&r);
 	return 0;
 }

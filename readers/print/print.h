@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ebpf-print: one data path (reader core + view), two writers (text, JSON). */
+/* ebpf-print: one data path (reader core + view), writers (text, live, JSON)
+ * chosen once through a table. */
 #ifndef EBPF_PRINT_H
 #define EBPF_PRINT_H
 
@@ -18,10 +19,10 @@ struct print_opts {
 	bool per_cpu;
 	long top;               /* 0: all */
 	bool all;               /* hidden maps too */
-	bool live;              /* text on a terminal: redraw the screen (live.c) */
 };
 
-/* One map's entries as a writer sees them. */
+/* ---- The view (view.c): what a writer sees of one map ---- */
+
 struct view {
 	const struct rmap *m;
 	size_t n;
@@ -40,6 +41,20 @@ struct view {
 	bool batched;
 };
 
+/* Read m (its view state in m->user, made on first use) and build its view:
+ * which values (per-CPU sums unless --per-cpu), rates against the previous
+ * sample with --delta, which entries in which order (--top). 1 when there is
+ * a view to write, 0 when not (the first sample of --delta is only a
+ * baseline), -errno when m cannot be read. */
+int view_build(const struct print_opts *o, struct rmap *m, double dt, struct view *v);
+/* --delta: keep v's sample for the next rate. Only once v has been written:
+ * v->prev points into the sample it replaces. */
+int view_keep_previous(const struct view *v);
+/* True the first time m fails to read: an error is reported once a map. */
+bool view_first_error(struct rmap *m);
+/* The reader's on_map_free: release m->user. */
+void view_free(void *ctx, struct rmap *m);
+
 /* Current value, or its rate per second with --delta. */
 double view_number(const struct view *v, size_t entry, int slot, const struct field *f,
 		   uint32_t idx);
@@ -52,6 +67,8 @@ static inline const uint8_t *view_key(const struct view *v, size_t entry)
 	return v->keys + entry * v->key_size;
 }
 
+/* ---- Writers ---- */
+
 struct snapshot_meta {
 	struct timespec realtime;
 	const char *pin_root;
@@ -59,19 +76,30 @@ struct snapshot_meta {
 	double dt;
 };
 
+/* One way to write snapshots. main() picks the first in its table that
+ * wants the options; open() makes the writer's state, which every call gets. */
+struct print_writer {
+	const char *name;
+	bool (*wanted)(const struct print_opts *o);
+	void *(*open)(const struct print_opts *o); /* NULL: out of memory */
+	/* The maps of one refresh, in order. */
+	void (*snapshot)(void *state, const struct snapshot_meta *sm, struct view *views,
+			 size_t n);
+	void (*close)(void *state);
+};
+
+extern const struct print_writer writer_text;  /* text.c */
+extern const struct print_writer writer_live;  /* live.c */
+extern const struct print_writer writer_json;  /* json.c */
+
+/* The text writer's parts the live view draws with (text.c). */
+struct text_state;
+struct text_state *text_open(const struct print_opts *o);
+void text_close(struct text_state *t);
+void text_begin(struct text_state *t, const struct snapshot_meta *sm);
+void text_map(struct text_state *t, const struct view *v);
+void text_end(struct text_state *t);
 /* Text hides the all-zero entries of array maps. */
 bool text_entry_hidden(const struct view *v, size_t e);
-void text_begin(const struct print_opts *o, const struct snapshot_meta *sm);
-void text_map(const struct print_opts *o, const struct view *v);
-void text_end(const struct print_opts *o);
-/* The live view: text on a terminal (not --once, not TERM=dumb). */
-bool live_wanted(const struct print_opts *o);
-/* Redraw the screen with the maps of one refresh, cut to the terminal's
- * height: the largest entries of each map, a line for what was left out. */
-int live_frame(const struct print_opts *o, const struct snapshot_meta *sm, struct view *views,
-	       size_t n);
-void json_begin(const struct print_opts *o, const struct snapshot_meta *sm);
-void json_map(const struct print_opts *o, const struct view *v);
-void json_end(const struct print_opts *o);
 
 #endif

@@ -11,72 +11,98 @@
 
 #define BAR_WIDTH 40
 
-/* Buffers reused from map to map, freed by text_end(): a cell, a key's
- * text, a table row. Every element of an array is shown, so their size is
- * the layout's, not a constant. */
-static struct strbuf cell, key, line;
+/* The text writer's state: buffers reused from map to map, freed by
+ * text_end(): a cell, a key's text, a table row. Every element of an array
+ * is shown, so their size is the layout's, not a constant. */
+struct text_state {
+	const struct print_opts *o;
+	struct strbuf cell, key, line;
+};
 
-void text_begin(const struct print_opts *o, const struct snapshot_meta *sm)
+struct text_state *text_open(const struct print_opts *o)
+{
+	struct text_state *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->o = o;
+	return t;
+}
+
+void text_close(struct text_state *t)
+{
+	if (!t)
+		return;
+	sb_free(&t->cell);
+	sb_free(&t->key);
+	sb_free(&t->line);
+	free(t);
+}
+
+void text_begin(struct text_state *t, const struct snapshot_meta *sm)
 {
 	char when[64];
 	struct tm tm;
 
-	if (o->once)
+	if (t->o->once)
 		return;
 	localtime_r(&sm->realtime.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	printf("%s%s\n", when, sm->delta ? "  (rates per second)" : "");
 }
 
-void text_end(const struct print_opts *o)
+void text_end(struct text_state *t)
 {
 	printf("\n");
-	sb_free(&cell);
-	sb_free(&key);
-	sb_free(&line);
+	sb_free(&t->cell);
+	sb_free(&t->key);
+	sb_free(&t->line);
 }
 
 /* One table row, built then printed without trailing blanks. */
-static void line_start(void)
+static void line_start(struct text_state *t)
 {
-	sb_reset(&line);
-	sb_puts(&line, "  ");
+	sb_reset(&t->line);
+	sb_puts(&t->line, "  ");
 }
 
-static void line_add(const char *text, size_t width, bool right)
+static void line_add(struct text_state *t, const char *text, size_t width, bool right)
 {
 	size_t len = strlen(text);
 
 	if (right)
 		for (; len < width; len++)
-			sb_putc(&line, ' ');
-	sb_puts(&line, text);
+			sb_putc(&t->line, ' ');
+	sb_puts(&t->line, text);
 	if (!right)
 		for (; len < width; len++)
-			sb_putc(&line, ' ');
-	sb_puts(&line, "  ");
+			sb_putc(&t->line, ' ');
+	sb_puts(&t->line, "  ");
 }
 
-static void line_end(void)
+static void line_end(struct text_state *t)
 {
-	if (line.oom) {
+	struct strbuf *line = &t->line;
+
+	if (line->oom) {
 		puts("  (out of memory)");
 		return;
 	}
-	while (line.len && line.buf[line.len - 1] == ' ')
-		line.len--;
-	line.buf[line.len] = '\0';
-	puts(line.buf);
+	while (line->len && line->buf[line->len - 1] == ' ')
+		line->len--;
+	line->buf[line->len] = '\0';
+	puts(line->buf);
 }
 
 /* The whole text of field f of data: every array element, integers exact. */
-static const char *cell_text(const struct field *f, const void *data)
+static const char *cell_text(struct text_state *t, const struct field *f, const void *data)
 {
-	sb_reset(&cell);
-	if (sb_reserve(&cell, field_text_size(f)))
+	struct strbuf *cell = &t->cell;
+
+	sb_reset(cell);
+	if (sb_reserve(cell, field_text_size(f)))
 		return "?";
-	field_text(f, data, cell.buf, cell.cap);
-	return cell.buf;
+	field_text(f, data, cell->buf, cell->cap);
+	return cell->buf;
 }
 
 /* A bare value is a count when the map says it counts. */
@@ -103,27 +129,29 @@ static void put_scaled(struct strbuf *sb, const struct rmap *m, double x)
 /* A value cell: the value (summed over slots) as cell_text() shows it, or
  * with --delta a rate per second, "[r0,r1,...]" for an array; scaled to
  * the map's unit when it has a scale. */
-static const char *value_cell(const struct view *v, size_t e, int slot, const struct field *f)
+static const char *value_cell(struct text_state *t, const struct view *v, size_t e, int slot,
+			      const struct field *f)
 {
 	uint32_t count = f->count ? f->count : 1;
 	bool scaled = v->m->hints.scale != 1.0;
+	struct strbuf *cell = &t->cell;
 
 	if (!field_is_numeric(f) || (!v->dt && !scaled))
-		return cell_text(f, view_value(v, e, slot));
-	sb_reset(&cell);
+		return cell_text(t, f, view_value(v, e, slot));
+	sb_reset(cell);
 	if (count > 1)
-		sb_putc(&cell, '[');
+		sb_putc(cell, '[');
 	for (uint32_t i = 0; i < count; i++) {
 		if (i)
-			sb_putc(&cell, ',');
+			sb_putc(cell, ',');
 		if (scaled)
-			put_scaled(&cell, v->m, view_number(v, e, slot, f, i));
+			put_scaled(cell, v->m, view_number(v, e, slot, f, i));
 		else
-			sb_printf(&cell, "%.1f", view_number(v, e, slot, f, i));
+			sb_printf(cell, "%.1f", view_number(v, e, slot, f, i));
 	}
 	if (count > 1)
-		sb_putc(&cell, ']');
-	return cell.oom || !cell.buf ? "?" : cell.buf;
+		sb_putc(cell, ']');
+	return cell->oom || !cell->buf ? "?" : cell->buf;
 }
 
 static bool value_is_zero(const struct view *v, size_t e)
@@ -138,18 +166,14 @@ static bool value_is_zero(const struct view *v, size_t e)
 
 bool text_entry_hidden(const struct view *v, size_t e)
 {
-	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
-		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
-
-	return array && !rmap_is_histogram(v->m) && value_is_zero(v, e);
+	return rmap_is_array(v->m) && !rmap_is_histogram(v->m) && value_is_zero(v, e);
 }
 
 /* The live view wrote fewer entries than there are: say how many are not on
  * the screen (those text would hide anyway not counted). */
 static size_t more_line(const struct view *v)
 {
-	bool array = v->m->info.type == BPF_MAP_TYPE_ARRAY ||
-		     v->m->info.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	bool array = rmap_is_array(v->m);
 	size_t more = array ? 0 : v->n_shown - v->n_fit;
 
 	for (size_t k = v->n_fit; array && k < v->n_shown; k++)
@@ -160,21 +184,22 @@ static size_t more_line(const struct view *v)
 }
 
 /* "name=value ..." of an entry's key fields. */
-static const char *key_text(const struct view *v, size_t e)
+static const char *key_text(struct text_state *t, const struct view *v, size_t e)
 {
 	const struct schema *ks = &v->m->key;
+	struct strbuf *key = &t->key;
 
-	sb_reset(&key);
+	sb_reset(key);
 	for (size_t i = 0; i < ks->n; i++) {
 		if (i)
-			sb_putc(&key, ' ');
+			sb_putc(key, ' ');
 		if (ks->fields[i].name[0]) {
-			sb_puts(&key, ks->fields[i].name);
-			sb_putc(&key, '=');
+			sb_puts(key, ks->fields[i].name);
+			sb_putc(key, '=');
 		}
-		sb_puts(&key, cell_text(&ks->fields[i], view_key(v, e)));
+		sb_puts(key, cell_text(t, &ks->fields[i], view_key(v, e)));
 	}
-	return key.oom || !key.buf ? "?" : key.buf;
+	return key->oom || !key->buf ? "?" : key->buf;
 }
 
 /* A bucket bound in the map's unit: the integer as stored, or scaled. */
@@ -205,40 +230,41 @@ static double bucket_text(const struct view *v, size_t e, int slot, const struct
 }
 
 /* "count N, sum S": exact integers, or rates with one decimal. */
-static void histogram_totals(const struct view *v, size_t e, int slot, const struct field *b,
-			     const struct field *sum, const char *unit)
+static void histogram_totals(struct text_state *ts, const struct view *v, size_t e, int slot,
+			     const struct field *b, const struct field *sum, const char *unit)
 {
 	bool scaled = v->m->hints.scale != 1.0;
+	struct strbuf *cell = &ts->cell;
 	char total[FMT_INT_MAX];
 	uint64_t t = 0;
 
 	/* The sum in the map's unit when it has a scale: the counts never are. */
-	sb_reset(&cell);
+	sb_reset(cell);
 	if (scaled)
-		put_scaled(&cell, v->m, view_number(v, e, slot, sum, 0));
+		put_scaled(cell, v->m, view_number(v, e, slot, sum, 0));
 	else if (v->dt)
-		sb_printf(&cell, "%.1f", view_number(v, e, slot, sum, 0));
-	else if (!sb_reserve(&cell, FMT_INT_MAX + 8))
-		field_format(sum, view_value(v, e, slot), 0, cell.buf, cell.cap);
+		sb_printf(cell, "%.1f", view_number(v, e, slot, sum, 0));
+	else if (!sb_reserve(cell, FMT_INT_MAX + 8))
+		field_format(sum, view_value(v, e, slot), 0, cell->buf, cell->cap);
 	if (v->dt) {
 		double rt = 0;
 
 		for (uint32_t i = 0; i < b->count; i++)
 			rt += view_number(v, e, slot, b, i);
-		printf("     count %.1f, sum %s %s\n", rt, cell.oom || !cell.buf ? "?" : cell.buf, unit);
+		printf("     count %.1f, sum %s %s\n", rt, cell->oom || !cell->buf ? "?" : cell->buf, unit);
 		return;
 	}
 	for (uint32_t i = 0; i < b->count; i++)
 		t += field_u64(b, view_value(v, e, slot), i);
 	fmt_u64(total, t);
-	printf("     count %s, sum %s %s\n", total, cell.oom || !cell.buf ? "?" : cell.buf, unit);
+	printf("     count %s, sum %s %s\n", total, cell->oom || !cell->buf ? "?" : cell->buf, unit);
 }
 
-static void draw_histogram(const struct view *v, size_t e, int slot)
+static void draw_histogram(struct text_state *t, const struct view *v, size_t e, int slot)
 {
 	const struct rmap *m = v->m;
-	const struct field *b = schema_field(&m->value, "buckets");
-	const struct field *sum = schema_field(&m->value, "sum");
+	const struct field *b = histogram_buckets(m);
+	const struct field *sum = histogram_sum(m);
 	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
 	double max = 0;
 	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
@@ -272,7 +298,7 @@ static void draw_histogram(const struct view *v, size_t e, int slot)
 		       bound_text(m, hi, hi_s), text, BAR_WIDTH, bar);
 	}
 	if (sum)
-		histogram_totals(v, e, slot, b, sum, unit);
+		histogram_totals(t, v, e, slot, b, sum, unit);
 }
 
 static void heading(const struct view *v)
@@ -292,7 +318,7 @@ static void heading(const struct view *v)
 	printf("\n");
 }
 
-static void print_histograms(const struct view *v)
+static void print_histograms(struct text_state *t, const struct view *v)
 {
 	bool single = v->n == 1;
 
@@ -302,83 +328,150 @@ static void print_histograms(const struct view *v)
 		for (int slot = 0; slot < v->slots; slot++) {
 			if (!single || v->slots > 1) {
 				if (v->slots > 1)
-					printf("  %s cpu=%d\n", key_text(v, e), slot);
+					printf("  %s cpu=%d\n", key_text(t, v, e), slot);
 				else
-					printf("  %s\n", key_text(v, e));
+					printf("  %s\n", key_text(t, v, e));
 			}
-			draw_histogram(v, e, slot);
+			draw_histogram(t, v, e, slot);
 		}
 	}
 	more_line(v);
 }
 
-void text_map(const struct print_opts *o, const struct view *v)
+/* A table's columns: key fields, then value fields (at most 64 of each),
+ * each as wide as its widest cell. */
+struct table {
+	size_t nk, nv;
+	size_t kw[64], vw[64];
+	const char *key_name;   /* the column of an unnamed (scalar) key */
+	const char *value_name; /* the column of an unnamed value */
+};
+
+static void table_init(struct table *tb, const struct view *v)
 {
 	const struct schema *ks = &v->m->key, *vs = &v->m->value;
-	const char *key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
-	size_t kw[64] = { 0 }, vw[64] = { 0 }, nk = ks->n < 64 ? ks->n : 64;
-	size_t nv = vs->n < 64 ? vs->n : 64, shown = 0;
+
+	memset(tb, 0, sizeof(*tb));
+	tb->nk = ks->n < 64 ? ks->n : 64;
+	tb->nv = vs->n < 64 ? vs->n : 64;
+	tb->key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
+	tb->value_name = scalar_value_name(v->m);
+	for (size_t i = 0; i < tb->nk; i++)
+		tb->kw[i] = strlen(column_name(&ks->fields[i], tb->key_name));
+	for (size_t i = 0; i < tb->nv; i++)
+		tb->vw[i] = strlen(column_name(&vs->fields[i], tb->value_name));
+}
+
+/* Widen the columns to fit entry e's cells. */
+static void table_fit(struct text_state *t, struct table *tb, const struct view *v, size_t e)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
+	size_t len;
+
+	for (size_t i = 0; i < tb->nk; i++) {
+		len = strlen(cell_text(t, &ks->fields[i], view_key(v, e)));
+		if (len > tb->kw[i])
+			tb->kw[i] = len;
+	}
+	for (int slot = 0; slot < v->slots; slot++)
+		for (size_t i = 0; i < tb->nv; i++) {
+			len = strlen(value_cell(t, v, e, slot, &vs->fields[i]));
+			if (len > tb->vw[i])
+				tb->vw[i] = len;
+		}
+}
+
+static void table_heading(struct text_state *t, const struct table *tb, const struct view *v)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
+
+	line_start(t);
+	for (size_t i = 0; i < tb->nk; i++)
+		line_add(t, column_name(&ks->fields[i], tb->key_name), tb->kw[i], false);
+	if (v->slots > 1)
+		line_add(t, "cpu", 3, false);
+	for (size_t i = 0; i < tb->nv; i++)
+		line_add(t, column_name(&vs->fields[i], tb->value_name), tb->vw[i], true);
+	line_end(t);
+}
+
+/* Entry e's rows: one, or one per CPU slot. */
+static void table_rows(struct text_state *t, const struct table *tb, const struct view *v,
+		       size_t e)
+{
+	const struct schema *ks = &v->m->key, *vs = &v->m->value;
 	char cpu[16];
-	size_t i, k;
-	int slot;
+
+	for (int slot = 0; slot < v->slots; slot++) {
+		line_start(t);
+		for (size_t i = 0; i < tb->nk; i++)
+			line_add(t, cell_text(t, &ks->fields[i], view_key(v, e)), tb->kw[i], false);
+		if (v->slots > 1) {
+			snprintf(cpu, sizeof(cpu), "%d", slot);
+			line_add(t, cpu, 3, false);
+		}
+		for (size_t i = 0; i < tb->nv; i++)
+			line_add(t, value_cell(t, v, e, slot, &vs->fields[i]), tb->vw[i], true);
+		line_end(t);
+	}
+}
+
+void text_map(struct text_state *t, const struct view *v)
+{
+	struct table tb;
+	size_t shown = 0, k;
 
 	heading(v);
 	if (rmap_is_histogram(v->m)) {
-		print_histograms(v);
+		print_histograms(t, v);
 		return;
 	}
 	/* Two passes over the same cells: widths, then rows. No row storage. */
-	for (i = 0; i < nk; i++)
-		kw[i] = strlen(column_name(&ks->fields[i], key_name));
-	for (i = 0; i < nv; i++)
-		vw[i] = strlen(column_name(&vs->fields[i], scalar_value_name(v->m)));
+	table_init(&tb, v);
+	for (k = 0; k < v->n_fit; k++)
+		if (!text_entry_hidden(v, v->order[k]))
+			table_fit(t, &tb, v, v->order[k]);
+	table_heading(t, &tb, v);
 	for (k = 0; k < v->n_fit; k++) {
-		size_t e = v->order[k];
-
-		if (text_entry_hidden(v, e))
-			continue;
-		for (i = 0; i < nk; i++) {
-			size_t len = strlen(cell_text(&ks->fields[i], view_key(v, e)));
-
-			if (len > kw[i])
-				kw[i] = len;
-		}
-		for (slot = 0; slot < v->slots; slot++)
-			for (i = 0; i < nv; i++) {
-				size_t len = strlen(value_cell(v, e, slot, &vs->fields[i]));
-
-				if (len > vw[i])
-					vw[i] = len;
-			}
-	}
-	line_start();
-	for (i = 0; i < nk; i++)
-		line_add(column_name(&ks->fields[i], key_name), kw[i], false);
-	if (v->slots > 1)
-		line_add("cpu", 3, false);
-	for (i = 0; i < nv; i++)
-		line_add(column_name(&vs->fields[i], scalar_value_name(v->m)), vw[i], true);
-	line_end();
-	for (k = 0; k < v->n_fit; k++) {
-		size_t e = v->order[k];
-
-		if (text_entry_hidden(v, e))
+		if (text_entry_hidden(v, v->order[k]))
 			continue;
 		shown++;
-		for (slot = 0; slot < v->slots; slot++) {
-			line_start();
-			for (i = 0; i < nk; i++)
-				line_add(cell_text(&ks->fields[i], view_key(v, e)), kw[i], false);
-			if (v->slots > 1) {
-				snprintf(cpu, sizeof(cpu), "%d", slot);
-				line_add(cpu, 3, false);
-			}
-			for (i = 0; i < nv; i++)
-				line_add(value_cell(v, e, slot, &vs->fields[i]), vw[i], true);
-			line_end();
-		}
+		table_rows(t, &tb, v, v->order[k]);
 	}
 	if (!more_line(v) && !shown)
 		printf("  (no entries)\n");
-	(void)o;
 }
+
+static bool text_wanted(const struct print_opts *o)
+{
+	return true; /* the writer of last resort */
+}
+
+static void *text_open_state(const struct print_opts *o)
+{
+	return text_open(o);
+}
+
+static void text_snapshot(void *state, const struct snapshot_meta *sm, struct view *views,
+			  size_t n)
+{
+	struct text_state *t = state;
+
+	text_begin(t, sm);
+	for (size_t i = 0; i < n; i++)
+		text_map(t, &views[i]);
+	text_end(t);
+}
+
+static void text_close_state(void *state)
+{
+	text_close(state);
+}
+
+const struct print_writer writer_text = {
+	.name = "text",
+	.wanted = text_wanted,
+	.open = text_open_state,
+	.snapshot = text_snapshot,
+	.close = text_close_state,
+};
