@@ -27,12 +27,11 @@ static void stop_signals(sigset_t *mask)
 	sigaddset(mask, SIGINT);
 }
 
-int skel_init(struct skel *s, const char *prog)
+int skel_init(struct skel *s)
 {
 	sigset_t mask;
 
 	memset(s, 0, sizeof(*s));
-	s->prog = prog;
 	s->epfd = s->sigfd = s->tickfd = -1;
 	stop_signals(&mask);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
@@ -98,7 +97,7 @@ int skel_passed_sockets(struct diag *d)
 	return n;
 }
 
-void skel_drop_privileges(const struct skel *s)
+void skel_drop_privileges(const char *prog)
 {
 	static const int keep[] = { CAP_BPF };
 	int r;
@@ -106,7 +105,7 @@ void skel_drop_privileges(const struct skel *s)
 	sysnames_prepare();
 	r = caps_keep_only(keep, ARRAY_SIZE(keep));
 	if (r)
-		fprintf(stderr, "%s: warning: cannot drop capabilities: %s\n", s->prog, strerror(-r));
+		fprintf(stderr, "%s: warning: cannot drop capabilities: %s\n", prog, strerror(-r));
 }
 
 void skel_ready(struct skel *s, const char *fmt, ...)

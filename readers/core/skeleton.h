@@ -60,7 +60,6 @@ struct skel_watch {
 };
 
 struct skel {
-	const char *prog;       /* "ebpf-stream": the prefix of its messages */
 	int epfd;
 	int sigfd;              /* SIGINT, SIGTERM: a stop request */
 	int tickfd;             /* the rescan tick (timerfd), -1: none */
@@ -77,7 +76,7 @@ struct skel {
 /* Block SIGINT and SIGTERM (a stop during set-up is read by the loop, not
  * fatal half-way), ignore SIGPIPE (a reader that goes away is an error of
  * a write), make the loop's epoll. 0 or -errno. */
-int skel_init(struct skel *s, const char *prog);
+int skel_init(struct skel *s);
 void skel_free(struct skel *s);
 /* Call w when fd is ready for events; w lives until skel_unwatch(). */
 int skel_watch(struct skel *s, int fd, uint32_t events, struct skel_watch *w);
@@ -91,8 +90,9 @@ int skel_set_tick(struct skel *s, double interval_s);
 int skel_passed_sockets(struct diag *d);
 /* Everything is open: keep CAP_BPF alone (pins of backends loaded later)
  * after kallsyms is opened (its addresses show to its opener only). A
- * failure is said as a warning: the reader works, with more than it needs. */
-void skel_drop_privileges(const struct skel *s);
+ * failure is said as a warning, "PROG: warning: ...": the reader works,
+ * with more than it needs. For every reader, ebpf-print too. */
+void skel_drop_privileges(const char *prog);
 /* READY=1 with STATUS=fmt to systemd; the watchdog, if any, from now on. */
 void skel_ready(struct skel *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The loop: until a stop signal, after_pass() < 0 or an epoll error

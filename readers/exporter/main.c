@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	r = parse_opts(argc, argv, &o, &e);
 	if (r)
 		return r;
-	r = skel_init(&sk, "ebpf-exporter");
+	r = skel_init(&sk);
 	if (r) {
 		fprintf(stderr, "ebpf-exporter: %s\n", strerror(-r));
 		return 1;
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 	}
 	/* Everything is open: from here on only reading pins needs a
 	 * capability. */
-	skel_drop_privileges(&sk);
+	skel_drop_privileges("ebpf-exporter");
 	srv = http_new(fds, nfds, &e);
 	if (!srv) {
 		fprintf(stderr, "ebpf-exporter: cannot start the HTTP server\n");

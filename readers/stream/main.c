@@ -808,7 +808,7 @@ int main(int argc, char **argv)
 		return stream_decode(stdin, stdout) ? 1 : 0;
 	/* From the start: a stop request during set-up is handled by the loop
 	 * (signalfd), after the describe frame, not by dying half-way. */
-	r = skel_init(&st.sk, "ebpf-stream");
+	r = skel_init(&st.sk);
 	if (r) {
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
 		return 1;
@@ -823,7 +823,7 @@ int main(int argc, char **argv)
 	st.startup = false;
 	st.nchanges = 0; /* the describe frame says what is there at start */
 	describe(&st, true);
-	skel_drop_privileges(&st.sk);
+	skel_drop_privileges("ebpf-stream");
 	r = st.o.once ? run_once(&st) : run(&st);
 out:
 	stream_free(&st, out_fd);
