@@ -509,103 +509,110 @@ static int add_name(struct dirlist *l, const char *name)
 	return 0;
 }
 
-int reader_rescan(struct reader *r)
+/* Phase 1: the backends under the root (into now) and the map pins of
+ * those we can read, and of shared/ (into *cs). 0 or -errno (-ENOMEM). */
+static int scan_backends(struct reader *r, const struct dirlist *top, struct dirlist *now,
+			 struct candidate **cs, size_t *n, struct skips *sk)
 {
-	struct candidate *cs = NULL;
-	struct dirlist top = {}, now = {};
-	struct skips sk = {};
-	size_t n = 0, i, j, kept;
-	char dir[PATH_MAX];
-	int rc;
+	char dir[PATH_MAX], maps[PATH_MAX];
+	int rc = 0;
 
-	rc = dirlist_read(r->root, &top);
-	if (rc && rc != -ENOENT) {
-		/* The root became unreadable: keep what is open, say it once. */
-		if (!skip_add(&sk, r->root, rc))
-			skips_commit(r, &sk);
-		skips_free(sk.v, sk.n);
-		return rc;
-	}
-	rc = 0;
-	for (i = 0; i < top.n && !rc; i++) {
-		const char *name = top.names[i];
+	for (size_t i = 0; i < top->n && !rc; i++) {
+		const char *name = top->names[i];
 
 		if (!pin_root_entry_is_backend(name) || !backend_selected(r, name) ||
 		    path_join(dir, sizeof(dir), "%s/%s", r->root, name))
 			continue;
-		int kind = backend_dir_check(dir, &sk);
+		int kind = backend_dir_check(dir, sk);
 
 		if (kind <= BACKEND_DIR_NONE) {
 			rc = kind;
 			continue;
 		}
 		/* A backend even when we cannot read it: it is there. */
-		rc = add_name(&now, name);
+		rc = add_name(now, name);
 		if (!rc && kind == BACKEND_DIR_READABLE) {
-			char maps[PATH_MAX];
-			size_t sk_from = sk.n, cs_from = n;
+			size_t sk_from = sk->n, cs_from = *n;
 
 			if (path_join(maps, sizeof(maps), "%s/%s", dir, PIN_DIR_MAPS))
 				continue;
-			rc = add_candidates(r, name, maps, &cs, &n, &sk);
+			rc = add_candidates(r, name, maps, cs, n, sk);
 			if (!rc)
-				rc = backend_lost_midscan(dir, &sk, sk_from, cs, &n, cs_from);
+				rc = backend_lost_midscan(dir, sk, sk_from, *cs, n, cs_from);
 		}
 	}
 	if (!rc && !path_join(dir, sizeof(dir), "%s/%s", r->root, PIN_DIR_SHARED))
-		rc = add_candidates(r, PIN_DIR_SHARED, dir, &cs, &n, &sk);
+		rc = add_candidates(r, PIN_DIR_SHARED, dir, cs, n, sk);
+	return rc;
+}
 
-	/* A shared map is pinned in shared/ and in each user's maps/: show it
-	 * once, as shared/<name>, selected when any of its users is. */
-	for (i = 0; i < n; i++) {
+/* Phase 2. A shared map is pinned in shared/ and in each user's maps/:
+ * shown once, as shared/<name>; its users' pins are marked in_shared. */
+static void link_shared(struct candidate *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		if (strcmp(cs[i].backend, PIN_DIR_SHARED))
 			continue;
-		for (j = 0; j < n; j++)
+		for (size_t j = 0; j < n; j++)
 			if (j != i && cs[j].id == cs[i].id) {
 				cs[j].in_shared = true;
 				strscpy(cs[i].user, cs[j].backend, sizeof(cs[i].user));
 			}
 	}
-	for (i = 0; i < r->nr_maps; i++)
-		r->maps[i]->seen = false;
-	for (i = 0; i < n && !rc; i++) {
-		struct candidate *c = &cs[i];
-		bool want = selected(r, c->backend, c->name);
+}
 
-		if (c->in_shared)
-			continue;
-		if (!strcmp(c->backend, PIN_DIR_SHARED))
-			for (j = 0; j < n && !want; j++)
-				want = cs[j].in_shared && cs[j].id == c->id &&
-				       selected(r, cs[j].backend, cs[j].name);
-		if (!want)
+/* Selected: a shared map when any of its users is. */
+static bool candidate_wanted(const struct reader *r, const struct candidate *cs, size_t n,
+			     const struct candidate *c)
+{
+	bool want = selected(r, c->backend, c->name);
+
+	if (!strcmp(c->backend, PIN_DIR_SHARED))
+		for (size_t j = 0; j < n && !want; j++)
+			want = cs[j].in_shared && cs[j].id == c->id &&
+			       selected(r, cs[j].backend, cs[j].name);
+	return want;
+}
+
+/* Phase 3: mark the maps still there seen; open the new ones (taking the
+ * candidate's fd). 0 or -ENOMEM. */
+static int adopt_candidates(struct reader *r, struct candidate *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct candidate *c = &cs[i];
+		struct rmap *m, **nm;
+
+		if (c->in_shared || !candidate_wanted(r, cs, n, c))
 			continue;
 		if (c->existing) {
 			c->existing->seen = true;
 			continue;
 		}
-		struct rmap *m = rmap_new(r->root, c, c->fd);
-		struct rmap **nm;
-
+		m = rmap_new(r->root, c, c->fd);
 		c->fd = -1;
 		if (!m)
 			continue;
 		nm = realloc(r->maps, (r->nr_maps + 1) * sizeof(*nm));
 		if (!nm) {
 			rmap_free(r, m);
-			rc = -ENOMEM;
-			break;
+			return -ENOMEM;
 		}
 		r->maps = nm;
 		m->seen = true;
 		r->maps[r->nr_maps++] = m;
 		emit(r, MAP_ADDED, m->backend, m);
 	}
-	/* Names under which users see shared maps, for reader_unmatched_selector. */
-	for (i = 0; i < r->nr_aliases; i++)
+	return 0;
+}
+
+/* Phase 4: the names under which users see shared maps ("user/map"), for
+ * reader_unmatched_selector(). */
+static void record_aliases(struct reader *r, const struct candidate *cs, size_t n)
+{
+	for (size_t i = 0; i < r->nr_aliases; i++)
 		free(r->aliases[i]);
 	r->nr_aliases = 0;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char alias[160], **na;
 
 		if (!cs[i].in_shared)
@@ -618,13 +625,23 @@ int reader_rescan(struct reader *r)
 		if ((r->aliases[r->nr_aliases] = strdup(alias)))
 			r->nr_aliases++;
 	}
-	for (i = 0; i < n; i++)
+}
+
+static void candidates_free(struct candidate *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
 		if (cs[i].fd >= 0)
 			close(cs[i].fd);
 	free(cs);
+}
 
-	/* Drop what is gone (or replaced by a new map at the same path). */
-	for (i = 0, kept = 0; i < r->nr_maps; i++) {
+/* Phase 5: drop what is gone (or replaced by a new map at the same path);
+ * the rest in order. */
+static void drop_unseen(struct reader *r)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->nr_maps; i++) {
 		struct rmap *m = r->maps[i];
 
 		if (m->seen) {
@@ -637,19 +654,52 @@ int reader_rescan(struct reader *r)
 	r->nr_maps = kept;
 	if (r->nr_maps)
 		qsort(r->maps, r->nr_maps, sizeof(*r->maps), cmp_rmap);
+}
 
-	/* Backends seen now vs. at the last scan (selected ones only). */
-	for (i = 0; i < now.n; i++)
-		if (!name_in(r->backends, r->nr_backends, now.names[i]))
-			emit(r, BACKEND_ADDED, now.names[i], NULL);
-	for (i = 0; i < r->nr_backends; i++)
-		if (!name_in(now.names, now.n, r->backends[i]))
+/* Phase 6: backends seen now vs. at the last scan (selected ones only);
+ * now's names become the reader's. */
+static void update_backends(struct reader *r, struct dirlist *now)
+{
+	for (size_t i = 0; i < now->n; i++)
+		if (!name_in(r->backends, r->nr_backends, now->names[i]))
+			emit(r, BACKEND_ADDED, now->names[i], NULL);
+	for (size_t i = 0; i < r->nr_backends; i++)
+		if (!name_in(now->names, now->n, r->backends[i]))
 			emit(r, BACKEND_REMOVED, r->backends[i], NULL);
-	for (i = 0; i < r->nr_backends; i++)
+	for (size_t i = 0; i < r->nr_backends; i++)
 		free(r->backends[i]);
 	free(r->backends);
-	r->backends = now.names;
-	r->nr_backends = now.n;
+	r->backends = now->names;
+	r->nr_backends = now->n;
+}
+
+int reader_rescan(struct reader *r)
+{
+	struct candidate *cs = NULL;
+	struct dirlist top = {}, now = {};
+	struct skips sk = {};
+	size_t n = 0;
+	int rc;
+
+	rc = dirlist_read(r->root, &top);
+	if (rc && rc != -ENOENT) {
+		/* The root became unreadable: keep what is open, say it once. */
+		if (!skip_add(&sk, r->root, rc))
+			skips_commit(r, &sk);
+		skips_free(sk.v, sk.n);
+		return rc;
+	}
+	rc = scan_backends(r, &top, &now, &cs, &n, &sk);
+	link_shared(cs, n);
+	/* Unseen maps are dropped below: all of them after a failed scan. */
+	for (size_t i = 0; i < r->nr_maps; i++)
+		r->maps[i]->seen = false;
+	if (!rc)
+		rc = adopt_candidates(r, cs, n);
+	record_aliases(r, cs, n);
+	candidates_free(cs, n);
+	drop_unseen(r);
+	update_backends(r, &now);
 	dirlist_free(&top);
 	if (!rc)
 		skips_commit(r, &sk);

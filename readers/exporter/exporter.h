@@ -38,9 +38,15 @@ void metrics_free_map(void *ctx, struct rmap *m);
 /* The HTTP side: GET/HEAD /metrics and /, nothing else. */
 struct http_server;
 struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e);
-/* Serve until *stop; calls tick() at least every tick_ms. */
-int http_run(struct http_server *s, volatile int *stop, void (*tick)(void *), void *ctx,
-	     int tick_ms);
+/* Its epoll descriptor, readable when a listener or a connection is: the
+ * reader skeleton's loop watches it (readers/core/skeleton.h). */
+int http_fd(const struct http_server *s);
+/* Serve what is ready, without waiting: 0, or -errno when the server's
+ * epoll fails. */
+int http_serve_ready(struct http_server *s);
+/* Close the connections past their deadline: slow heads (slowloris),
+ * stalled readers. Called at least every half second. */
+void http_expire(struct http_server *s);
 void http_free(struct http_server *s);
 /* Parse a request head; exposed for tests and fuzzing. Returns 0 and fills
  * method/path (NUL-terminated copies) and *gzip, or an HTTP status. */

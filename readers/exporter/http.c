@@ -453,52 +453,54 @@ static size_t conn_index(struct http_server *s, struct conn *c)
 	return SIZE_MAX;
 }
 
-int http_run(struct http_server *s, volatile int *stop, void (*tick)(void *), void *ctx,
-	     int tick_ms)
+int http_fd(const struct http_server *s)
+{
+	return s->epfd;
+}
+
+void http_expire(struct http_server *s)
+{
+	double now = monotonic_s();
+
+	for (size_t k = 0; k < s->nconns;) {
+		if (s->conns[k]->deadline < now)
+			conn_close(s, k);
+		else
+			k++;
+	}
+}
+
+int http_serve_ready(struct http_server *s)
 {
 	struct epoll_event evs[64];
+	int n = epoll_wait(s->epfd, evs, 64, 0), i;
 
-	while (!*stop) {
-		int n = epoll_wait(s->epfd, evs, 64, tick_ms), i;
-		double now;
-
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		for (i = 0; i < n; i++) {
-			if (evs[i].data.u64 < MAX_LISTEN) {
-				accept_all(s, s->lfds[evs[i].data.u64]);
-				continue;
-			}
-			struct conn *c = evs[i].data.ptr;
-			size_t idx = conn_index(s, c);
-			bool keep = true;
-
-			if (idx == SIZE_MAX)
-				continue;
-			if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
-				keep = conn_read(s, c);
-			if (keep && c->responding) {
-				keep = conn_write(c);
-				if (keep && !c->want_out) {
-					struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
-
-					epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-					c->want_out = true;
-				}
-			}
-			if (!keep || (evs[i].events & EPOLLERR))
-				conn_close(s, idx);
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.u64 < MAX_LISTEN) {
+			accept_all(s, s->lfds[evs[i].data.u64]);
+			continue;
 		}
-		/* Deadlines: slow heads (slowloris) and stalled readers. */
-		now = monotonic_s();
-		for (size_t k = 0; k < s->nconns;) {
-			if (s->conns[k]->deadline < now)
-				conn_close(s, k);
-			else
-				k++;
+		struct conn *c = evs[i].data.ptr;
+		size_t idx = conn_index(s, c);
+		bool keep = true;
+
+		if (idx == SIZE_MAX)
+			continue;
+		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+			keep = conn_read(s, c);
+		if (keep && c->responding) {
+			keep = conn_write(c);
+			if (keep && !c->want_out) {
+				struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+
+				epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+				c->want_out = true;
+			}
 		}
-		if (tick)
-			tick(ctx);
+		if (!keep || (evs[i].events & EPOLLERR))
+			conn_close(s, idx);
 	}
 	return 0;
 }

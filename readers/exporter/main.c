@@ -5,31 +5,20 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/socket.h>
+#include <sys/epoll.h>
 #include "sdlazy.h"
-#include "caps.h"
 #include "cliopt.h"
 #include "exporter.h"
 #include "pinlayout.h"
-#include "sysnames.h"
-#include "tcplisten.h"
+#include "skeleton.h"
 #include "util.h"
 
 #define MAX_LISTENERS 16
 #define DEFAULT_MAX_SERIES 10000
-
-static volatile int stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static void on_skip(void *ctx, const char *path, int err)
 {
@@ -57,38 +46,47 @@ static void usage(FILE *f)
 		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
 }
 
-/* --listen ADDR:PORT (lib/tcplisten.h): a socket, or -errno with err set
- * to the line to report. */
-static int listen_on(const char *spec, char *err, size_t errlen)
-{
-	struct diag d = {};
-	int fd = tcp_listen(spec, 128, &d);
-
-	if (fd == -EINVAL)
-		snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, fd));
-	else if (fd < 0)
-		snprintf(err, errlen, "cannot listen on %s: %s", spec, diag_msg(&d, fd));
-	return fd;
-}
-
-struct ticker {
-	uint64_t watchdog_usec;
-	double last;
+struct opts {
+	const char *pin_root;
+	struct listen_addr listen[MAX_LISTENERS]; /* parsed, not yet opened */
+	size_t nlisten;
 };
 
-static void tick(void *ctx)
+static int parse_max_series(const char *arg, long *v)
 {
-	struct ticker *t = ctx;
-	double now = monotonic_s();
+	char *end;
 
-	/* Twice per WatchdogSec, as sd_watchdog_enabled(3) advises. */
-	if (t->watchdog_usec && now - t->last >= t->watchdog_usec / 2e6) {
-		sdl_notify(0, "WATCHDOG=1");
-		t->last = now;
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || *v <= 0) {
+		fprintf(stderr, "ebpf-exporter: invalid --max-series '%s': a whole number > 0\n", arg);
+		return 2;
 	}
+	return 0;
 }
 
-int main(int argc, char **argv)
+/* One --listen: a bad address is a usage error, said before anything is
+ * opened. */
+static int add_listen(struct opts *o, const char *spec)
+{
+	struct diag d = {};
+	int r;
+
+	if (o->nlisten == MAX_LISTENERS) {
+		fprintf(stderr, "ebpf-exporter: at most %d --listen\n", MAX_LISTENERS);
+		return 2;
+	}
+	r = listen_addr_parse(&o->listen[o->nlisten], spec, LISTEN_TCP_BARE, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		return 2;
+	}
+	o->nlisten++;
+	return 0;
+}
+
+/* 0, or the exit status: 2 for a usage error; --help and --version exit. */
+static int parse_opts(int argc, char **argv, struct opts *o, struct exporter *e)
 {
 	static const struct option longopts[] = {
 		{ "pin-root", required_argument, NULL, 'r' },
@@ -99,144 +97,176 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const int keep[] = { CAP_BPF };
-	const char *listens[MAX_LISTENERS];
-	size_t nlisten = 0, nfds = 0;
-	int fds[MAX_LISTENERS], c, r, n;
-	struct exporter e = { .prefix = "ebpf", .max_series = DEFAULT_MAX_SERIES };
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct ticker t = {};
-	struct http_server *srv;
-	struct diag d = {};
-	const char *pin_root = NULL;
-	char err[512], dflt[32];
+	char err[512];
+	int c, r = 0;
 
 	opterr = 0; /* its errors are ours to word, in one line */
-	while ((c = getopt_long(argc, argv, ":r:l:p:m:hV", longopts, NULL)) != -1) {
+	while (!r && (c = getopt_long(argc, argv, ":r:l:p:m:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': pin_root = optarg; break;
-		case 'l':
-			if (nlisten == MAX_LISTENERS) {
-				fprintf(stderr, "ebpf-exporter: at most %d --listen\n", MAX_LISTENERS);
-				return 2;
-			}
-			listens[nlisten++] = optarg;
-			break;
-		case 'p': e.prefix = optarg; break;
-		case 'm': {
-			char *end;
-
-			errno = 0;
-			e.max_series = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || e.max_series <= 0) {
-				fprintf(stderr, "ebpf-exporter: invalid --max-series '%s': a whole number > 0\n", optarg);
-				return 2;
-			}
-			break;
-		}
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); return 0;
+		case 'r': o->pin_root = optarg; break;
+		case 'l': r = add_listen(o, optarg); break;
+		case 'p': e->prefix = optarg; break;
+		case 'm': r = parse_max_series(optarg, &e->max_series); break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); exit(0);
 		default:
 			fprintf(stderr, "ebpf-exporter: %s (see --help)\n",
 				opt_error(err, sizeof(err), c, argv, longopts));
 			return 2;
 		}
 	}
-	if (!*e.prefix) {
+	if (!r && !*e->prefix) {
 		fprintf(stderr, "ebpf-exporter: --prefix must not be empty\n");
 		return 2;
 	}
-	/* A bad address is a usage error, said before anything is opened. */
-	for (size_t i = 0; i < nlisten; i++) {
-		r = tcp_listen_check(listens[i], &d);
-		if (r) {
-			fprintf(stderr, "ebpf-exporter: invalid --listen '%s': %s\n", listens[i],
-				diag_msg(&d, r));
-			return 2;
-		}
-	}
-	pin_root = pin_root_resolve(pin_root);
-	r = reader_init(&e.r, pin_root, argv + optind, argc - optind, &d);
-	if (r) {
-		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
-		return 1;
-	}
-	e.r.on_map_free = metrics_free_map;
-	e.r.on_skip = on_skip;
-	/* The first scan before capabilities are dropped: the BTF of a map
-	 * pinned by another tool (no btf pin) is fetched by id, which takes
-	 * CAP_SYS_ADMIN, as ebpf-print and ebpf-stream do at start. */
-	r = reader_start(&e.r, &d);
-	if (r) {
-		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
-		reader_free(&e.r);
-		return 1;
-	}
+	return r;
+}
 
-	/* Sockets: from systemd (socket activation), else our own. */
-	n = sdl_listen_fds(1);
-	if (n < 0) {
-		/* Sockets were passed but cannot be taken: binding our own
-		 * instead would serve where systemd does not expect it. */
-		fprintf(stderr, "ebpf-exporter: sockets passed by systemd (LISTEN_FDS): %s\n",
-			strerror(-n));
-		reader_free(&e.r);
+static void close_all(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/*
+ * The listening sockets: from systemd (socket activation), else ours, on
+ * every --listen (default :9436). The count, or -errno with d set; *bad_addr
+ * when that is the address's fault (a host name that cannot be used).
+ */
+static int open_listeners(struct opts *o, int *fds, struct diag *d, bool *bad_addr)
+{
+	static char dflt[32];
+	int n = skel_passed_sockets(d), r;
+
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		for (int i = 0; i < n && i < MAX_LISTENERS; i++)
+			fds[i] = SD_LISTEN_FDS_START + i;
+		return n < MAX_LISTENERS ? n : MAX_LISTENERS;
+	}
+	if (!o->nlisten) {
+		snprintf(dflt, sizeof(dflt), ":%d", EXPORTER_DEFAULT_PORT);
+		r = listen_addr_parse(&o->listen[o->nlisten++], dflt, LISTEN_TCP_BARE, d);
+		if (r)
+			return r;
+	}
+	for (size_t i = 0; i < o->nlisten; i++) {
+		r = listen_addr_open(&o->listen[i], d);
+		if (r < 0) {
+			*bad_addr = r == -EINVAL;
+			close_all(fds, i);
+			return r;
+		}
+		fds[i] = r;
+	}
+	return (int)o->nlisten;
+}
+
+/* The pins, before capabilities are dropped: the BTF of a map pinned by
+ * another tool (no btf pin) is fetched by id, which takes CAP_SYS_ADMIN,
+ * as ebpf-print and ebpf-stream do at start. */
+static int open_reader(struct exporter *e, const char *pin_root, char **sel, int nsel,
+		       struct diag *d)
+{
+	int r = reader_init(&e->r, pin_root, sel, nsel, d);
+
+	if (r)
+		return r;
+	e->r.on_map_free = metrics_free_map;
+	e->r.on_skip = on_skip;
+	r = reader_start(&e->r, d);
+	if (r)
+		reader_free(&e->r);
+	return r;
+}
+
+static void exporter_free(struct exporter *e)
+{
+	reader_free(&e->r);
+	sb_free(&e->out);
+	sb_free(&e->labels);
+	sb_free(&e->fam_a);
+	sb_free(&e->fam_b);
+	free(e->heads);
+	free(e->les);
+}
+
+static void on_ready(void *ctx, uint32_t events)
+{
+	(void)events;
+	http_serve_ready(ctx);
+}
+
+static int after_pass(void *ctx)
+{
+	http_expire(ctx);
+	return 0;
+}
+
+/* Serve scrapes until a stop signal: 0 or -errno. */
+static int serve(struct skel *sk, struct http_server *srv, struct exporter *e,
+		 const char *pin_root)
+{
+	struct skel_watch w = { .fn = on_ready, .ctx = srv };
+	int r = skel_watch(sk, http_fd(srv), EPOLLIN, &w);
+
+	if (r)
+		return r;
+	sk->after_pass = after_pass;
+	sk->ctx = srv;
+	skel_ready(sk, "serving %zu maps from %s", e->r.nr_maps, pin_root);
+	return skel_run(sk);
+}
+
+int main(int argc, char **argv)
+{
+	struct exporter e = { .prefix = "ebpf", .max_series = DEFAULT_MAX_SERIES };
+	struct opts o = {};
+	struct skel sk;
+	struct http_server *srv;
+	struct diag d = {};
+	bool bad_addr = false;
+	int fds[MAX_LISTENERS], nfds, r;
+
+	r = parse_opts(argc, argv, &o, &e);
+	if (r)
+		return r;
+	r = skel_init(&sk);
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", strerror(-r));
 		return 1;
 	}
-	if (n > 0) {
-		for (int i = 0; i < n && nfds < MAX_LISTENERS; i++)
-			fds[nfds++] = SD_LISTEN_FDS_START + i;
-	} else {
-		if (!nlisten) {
-			snprintf(dflt, sizeof(dflt), ":%d", EXPORTER_DEFAULT_PORT);
-			listens[nlisten++] = dflt;
-		}
-		for (size_t i = 0; i < nlisten; i++) {
-			r = listen_on(listens[i], err, sizeof(err));
-			if (r < 0) {
-				fprintf(stderr, "ebpf-exporter: %s\n", err);
-				for (size_t k = 0; k < nfds; k++)
-					close(fds[k]);
-				reader_free(&e.r);
-				return r == -EINVAL ? 2 : 1;
-			}
-			fds[nfds++] = r;
-		}
+	o.pin_root = pin_root_resolve(o.pin_root);
+	r = open_reader(&e, o.pin_root, argv + optind, argc - optind, &d);
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		skel_free(&sk);
+		return 1;
+	}
+	nfds = open_listeners(&o, fds, &d, &bad_addr);
+	if (nfds < 0) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, nfds));
+		r = bad_addr ? 2 : 1;
+		goto out;
 	}
 	/* Everything is open: from here on only reading pins needs a
-	 * capability (CAP_BPF, for maps of backends loaded later). */
-	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
-	r = caps_keep_only(keep, ARRAY_SIZE(keep));
-	if (r)
-		fprintf(stderr, "ebpf-exporter: warning: cannot drop capabilities: %s\n", strerror(-r));
-
+	 * capability. */
+	skel_drop_privileges("ebpf-exporter");
 	srv = http_new(fds, nfds, &e);
 	if (!srv) {
 		fprintf(stderr, "ebpf-exporter: cannot start the HTTP server\n");
-		for (size_t k = 0; k < nfds; k++)
-			close(fds[k]);
-		reader_free(&e.r);
-		return 1;
+		close_all(fds, nfds);
+		r = 1;
+		goto out;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (sdl_watchdog_enabled(0, &t.watchdog_usec) <= 0)
-		t.watchdog_usec = 0;
-	sdl_notifyf(0, "READY=1\nSTATUS=serving %zu maps from %s", e.r.nr_maps, pin_root);
-	t.last = monotonic_s();
-	if (t.watchdog_usec)
-		sdl_notify(0, "WATCHDOG=1");
-	r = http_run(srv, &stop, tick, &t,
-		     t.watchdog_usec ? (int)(t.watchdog_usec / 4000 > 0 ? t.watchdog_usec / 4000 : 1) : 1000);
-	sdl_notify(0, "STOPPING=1");
+	r = serve(&sk, srv, &e, o.pin_root);
+	if (r)
+		fprintf(stderr, "ebpf-exporter: %s\n", strerror(-r));
+	r = r ? 1 : 0;
 	http_free(srv);
-	reader_free(&e.r);
-	sb_free(&e.out);
-	sb_free(&e.labels);
-	sb_free(&e.fam_a);
-	sb_free(&e.fam_b);
-	free(e.heads);
-	free(e.les);
-	return r ? 1 : 0;
+out:
+	skel_free(&sk);
+	exporter_free(&e);
+	return r;
 }

@@ -12,10 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "caps.h"
+#include "skeleton.h"
 #include "cliopt.h"
 #include "pinlayout.h"
-#include "sysnames.h"
 #include "print.h"
 #include "util.h"
 
@@ -310,8 +309,7 @@ int main(int argc, char **argv)
 	}
 	quiet = false; /* from now on, say when backends come and go */
 	/* Rescans only need CAP_BPF (and the pinned BTF): drop the rest. */
-	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
-	caps_keep_only((const int[]){ CAP_BPF }, 1);
+	skel_drop_privileges("ebpf-print");
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

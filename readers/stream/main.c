@@ -8,29 +8,23 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "sdlazy.h"
 #include "btftags.h"
-#include "caps.h"
 #include "cliopt.h"
 #include "pinlayout.h"
-#include "sysnames.h"
 #include "stream.h"
-#include "tcplisten.h"
 #include "util.h"
 
 #define HEARTBEAT_S 5.0
@@ -48,8 +42,7 @@ struct opts {
 	bool snapshots, events;
 	const char *output;
 	const char *listen;
-	struct sockaddr_storage listen_addr; /* --listen, parsed */
-	socklen_t listen_len;
+	struct listen_addr listen_addr; /* --listen, parsed; its socket file */
 	bool per_cpu;
 	bool once;
 	size_t queue_bytes;
@@ -69,15 +62,15 @@ struct stream {
 	struct strbuf frame;
 	bool check;             /* EBPF_STREAM_SELFCHECK (selfcheck.c) */
 	struct strbuf check_ref;
-	int epfd;
+	struct skel sk;         /* the reader loop (readers/core/skeleton.h) */
+	double gather;          /* of this pass (consume()); < 0: no records */
 	struct change changes[64];
 	size_t nchanges;
 	bool startup;           /* a refused ring buffer is fatal only at start */
 	bool maps_changed;      /* the describe frame for new subscribers is stale */
-	struct stat socket_file; /* --listen unix:PATH bound by us (else mode 0):
-				  * removed at exit if it is still this one */
 	int fatal;
 	uint64_t heartbeat_seq;
+	double last_beat;       /* monotonic_s() of the last heartbeat */
 	uint64_t ts;            /* Event.timestamp_ns of the records being read */
 	unsigned ts_left;       /* records until the clock is read again */
 };
@@ -128,7 +121,7 @@ static void on_map_free(void *ctx, struct rmap *m)
 	if (!sm)
 		return;
 	if (sm->consuming) {
-		epoll_ctl(sm->st->epfd, EPOLL_CTL_DEL, sm->rb_fd, NULL);
+		skel_unwatch(&sm->st->sk, sm->rb_fd);
 		rb_close(&sm->rb);
 	}
 	event_enc_free(&sm->enc);
@@ -255,6 +248,16 @@ static double consume(struct stream *st, struct stream_map *sm, double gather)
 	return gather < 0 || limit < gather ? limit : gather;
 }
 
+/* Everything there is (up to RB_BUDGET), in one go: no wakeup per record. */
+static void on_ringbuf_ready(void *ctx, uint32_t events)
+{
+	struct stream_map *sm = ctx;
+
+	(void)events;
+	if (sm->consuming)
+		sm->st->gather = consume(sm->st, sm, sm->st->gather);
+}
+
 /* One consumer per ring buffer, machine-wide per network namespace: an
  * abstract socket named after the map id is the lock, released by the
  * kernel when we die. */
@@ -320,11 +323,10 @@ static int setup_map(struct stream *st, struct rmap *m)
 	r = rb_open(&sm->rb, sm->rb_fd);
 	if (r)
 		return r;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = m };
-
 	/* The map itself is pollable: readable while records are waiting. */
-	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, sm->rb_fd, &ev) < 0) {
-		r = -errno;
+	sm->watch = (struct skel_watch){ .fn = on_ringbuf_ready, .ctx = sm };
+	r = skel_watch(&st->sk, sm->rb_fd, EPOLLIN, &sm->watch);
+	if (r) {
 		rb_close(&sm->rb);
 		return r;
 	}
@@ -443,162 +445,6 @@ static void refresh(struct stream *st)
 		snapshots(st);
 }
 
-/* --listen tcp:ADDR:PORT, by the exporter's rule (lib/tcplisten.h). */
-static int open_tcp_listen(const char *spec, char *err, size_t errlen)
-{
-	struct diag d = {};
-	int fd = tcp_listen(spec + 4, 64, &d);
-
-	if (fd == -EINVAL)
-		snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, fd));
-	else if (fd < 0)
-		snprintf(err, errlen, "cannot listen on %s: %s", spec, diag_msg(&d, fd));
-	return fd;
-}
-
-/* What is at a path, for a message. */
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "a regular file";
-	case S_IFDIR: return "a directory";
-	case S_IFLNK: return "a symbolic link";
-	case S_IFIFO: return "a FIFO";
-	case S_IFCHR: return "a character device";
-	case S_IFBLK: return "a block device";
-	case S_IFSOCK: return "a socket";
-	}
-	return "of an unknown kind";
-}
-
-/*
- * Bind fd at sa->sun_path. Something there already: a socket nobody
- * listens on is the leftover of a stream that died, and is taken over; a
- * live one is in use (-EADDRINUSE). Anything else is not ours to replace
- * (-EEXIST, its kind in *found): connecting to a file that is not a socket
- * fails with ECONNREFUSED as well, so the kind is checked first.
- */
-static int bind_unix(int fd, const struct sockaddr_un *sa, mode_t *found)
-{
-	const char *path = sa->sun_path;
-	struct stat s;
-	int probe, r;
-
-	if (!bind(fd, (const struct sockaddr *)sa, sizeof(*sa)))
-		return 0;
-	if (errno != EADDRINUSE)
-		return -errno;
-	if (lstat(path, &s) < 0)
-		return -EADDRINUSE; /* gone meanwhile: someone else's doing */
-	if (!S_ISSOCK(s.st_mode)) {
-		*found = s.st_mode;
-		return -EEXIST;
-	}
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe < 0)
-		return -errno;
-	r = connect(probe, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ? -errno : 0;
-	close(probe);
-	if (r != -ECONNREFUSED)
-		return -EADDRINUSE;
-	if (unlink(path) < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The socket file we bound at path, unless something else has taken its
- * place since (a stream started after ours was removed, a file). */
-static void remove_socket_file(const char *path, const struct stat *bound)
-{
-	struct stat s;
-
-	if (S_ISSOCK(bound->st_mode) && !lstat(path, &s) && S_ISSOCK(s.st_mode) &&
-	    s.st_dev == bound->st_dev && s.st_ino == bound->st_ino)
-		unlink(path);
-}
-
-/*
- * --listen unix:PATH or tcp:ADDR:PORT into an address, at option parsing:
- * a bad one is a usage error before anything is opened.
- */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
-			char *err, size_t errlen)
-{
-	if (!strncmp(spec, "unix:", 5)) {
-		struct sockaddr_un *sa = (struct sockaddr_un *)ss;
-		const char *path = spec + 5;
-
-		if (!*path || strlen(path) >= sizeof(sa->sun_path)) {
-			snprintf(err, errlen, "invalid --listen '%s': unix:PATH (at most %zu bytes)",
-				 spec, sizeof(sa->sun_path) - 1);
-			return -EINVAL;
-		}
-		sa->sun_family = AF_UNIX;
-		strscpy(sa->sun_path, path, sizeof(sa->sun_path));
-		*len = sizeof(*sa);
-		return 0;
-	}
-	if (!strncmp(spec, "tcp:", 4)) {
-		struct diag d = {};
-		int r = tcp_listen_check(spec + 4, &d);
-
-		if (r)
-			snprintf(err, errlen, "invalid --listen '%s': %s", spec, diag_msg(&d, r));
-		return r;
-	}
-	snprintf(err, errlen, "invalid --listen '%s': unix:PATH or tcp:ADDR:PORT", spec);
-	return -EINVAL;
-}
-
-/* --listen unix:PATH; *bound is the socket file made (to remove it at exit). */
-static int open_listen_unix(const char *spec, const struct sockaddr_un *sa, struct stat *bound,
-			    char *err, size_t errlen)
-{
-	const char *path = sa->sun_path;
-	mode_t found = 0;
-	int fd, r;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	r = bind_unix(fd, sa, &found);
-	if (r)
-		goto fail;
-	/* Which file is ours: at exit, only that one is removed. */
-	if (lstat(path, bound) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (listen(fd, 64) < 0) {
-		r = -errno;
-		remove_socket_file(path, bound);
-		goto fail;
-	}
-	return fd;
-fail:
-	if (r == -EEXIST)
-		snprintf(err, errlen, "cannot listen on %s: %s is %s, not a socket: not replaced",
-			 spec, path, file_kind(found));
-	else
-		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(-r));
-	if (fd >= 0)
-		close(fd);
-	memset(bound, 0, sizeof(*bound));
-	return r;
-}
-
-/* The listening socket of a parsed --listen (parse_listen()), or -errno. */
-static int open_listen(const struct opts *o, struct stat *bound, char *err, size_t errlen)
-{
-	memset(bound, 0, sizeof(*bound));
-	if (o->listen_addr.ss_family == AF_UNIX)
-		return open_listen_unix(o->listen, (const struct sockaddr_un *)&o->listen_addr,
-					bound, err, errlen);
-	return open_tcp_listen(o->listen, err, errlen);
-}
-
 /*
  * --output FILE. It holds process names and paths: a symbolic link is not
  * followed (root would write wherever it points), and an existing regular
@@ -643,6 +489,67 @@ fail:
 	return r;
 }
 
+static int parse_queue_bytes(const char *arg, size_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1024) {
+		fprintf(stderr, "ebpf-stream: invalid --queue-bytes '%s': at least 1024\n", arg);
+		return 2;
+	}
+	*bytes = v;
+	return 0;
+}
+
+static int parse_period(int c, const char *arg, struct opts *o)
+{
+	double v;
+
+	if (parse_seconds(arg, &v)) {
+		fprintf(stderr, "ebpf-stream: invalid --%s '%s': " SECONDS_RULE "\n",
+			c == 'i' ? "interval" : "max-lag", arg);
+		return 2;
+	}
+	*(c == 'i' ? &o->interval : &o->max_lag) = v;
+	return 0;
+}
+
+/* The options together: what excludes what; --listen parsed (a bad one is
+ * a usage error before anything is opened). 0 or 2. */
+static int check_opts(struct opts *o, bool only_snap, bool only_events)
+{
+	struct diag d = {};
+	int r;
+
+	if (only_snap && only_events) {
+		fprintf(stderr, "ebpf-stream: --snapshots and --events exclude each other\n");
+		return 2;
+	}
+	if (o->output && o->listen) {
+		fprintf(stderr, "ebpf-stream: --output and --listen exclude each other\n");
+		return 2;
+	}
+	if (o->once && (only_events || o->listen)) {
+		fprintf(stderr, "ebpf-stream: --once writes one snapshot of each map to the output: "
+			"not with %s\n", only_events ? "--events" : "--listen");
+		return 2;
+	}
+	r = o->listen ? listen_addr_parse(&o->listen_addr, o->listen, LISTEN_PREFIXED, &d) : 0;
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
+		return 2;
+	}
+	if (o->once)
+		only_snap = true; /* no ring buffer is consumed */
+	o->snapshots = !only_events;
+	o->events = !only_snap;
+	return 0;
+}
+
+/* 0, or the exit status: 2 for a usage error; --help and --version exit. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 {
 	static const struct option longopts[] = {
@@ -662,44 +569,22 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only_snap = false, only_events = false;
-	char err[512], msg[256];
-	char *end;
-	int c;
+	char msg[256];
+	int c, r = 0;
 
 	opterr = 0; /* its errors are ours to word, in one line */
-	while ((c = getopt_long(argc, argv, ":r:i:seo:l:pdhV", longopts, NULL)) != -1) {
+	while (!r && (c = getopt_long(argc, argv, ":r:i:seo:l:pdhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->pin_root = optarg; break;
 		case 'i':
-		case 'L': {
-			double v;
-
-			if (parse_seconds(optarg, &v)) {
-				fprintf(stderr, "ebpf-stream: invalid --%s '%s': " SECONDS_RULE "\n",
-					c == 'i' ? "interval" : "max-lag", optarg);
-				return 2;
-			}
-			*(c == 'i' ? &o->interval : &o->max_lag) = v;
-			break;
-		}
+		case 'L': r = parse_period(c, optarg, o); break;
 		case 's': only_snap = true; break;
 		case 'e': only_events = true; break;
 		case 'o': o->output = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'p': o->per_cpu = true; break;
 		case '1': o->once = true; break;
-		case 'Q': {
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1024) {
-				fprintf(stderr, "ebpf-stream: invalid --queue-bytes '%s': at least 1024\n", optarg);
-				return 2;
-			}
-			o->queue_bytes = v;
-			break;
-		}
+		case 'Q': r = parse_queue_bytes(optarg, &o->queue_bytes); break;
 		case 'd': *decode = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ebpf-stream %s\n", EBPF_VERSION); exit(0);
@@ -709,261 +594,238 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 			return 2;
 		}
 	}
-	if (only_snap && only_events) {
-		fprintf(stderr, "ebpf-stream: --snapshots and --events exclude each other\n");
-		return 2;
-	}
-	if (o->output && o->listen) {
-		fprintf(stderr, "ebpf-stream: --output and --listen exclude each other\n");
-		return 2;
-	}
-	if (o->once && (only_events || o->listen)) {
-		fprintf(stderr, "ebpf-stream: --once writes one snapshot of each map to the output: "
-			"not with %s\n", only_events ? "--events" : "--listen");
-		return 2;
-	}
-	if (o->listen && parse_listen(o->listen, &o->listen_addr, &o->listen_len, err,
-				      sizeof(err))) {
-		fprintf(stderr, "ebpf-stream: %s\n", err);
-		return 2;
-	}
-	if (o->once)
-		only_snap = true; /* no ring buffer is consumed */
-	o->snapshots = !only_events;
-	o->events = !only_snap;
-	return 0;
+	return r ? r : check_opts(o, only_snap, only_events);
 }
 
-int main(int argc, char **argv)
+/* The reader core on the pin root, the first scan and the ring buffer
+ * consumers (and their locks), before anything is sent. 0 or 1, said. */
+static int open_reader(struct stream *st, char **sel, int nsel)
 {
-	static const int keep[] = { CAP_BPF };
-	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0 },
-			     .epfd = -1, .startup = true };
-	struct itimerspec its = {};
 	struct diag d = {};
-	bool decode = false;
-	int tfd = -1, sfd = -1, out_fd = -1, n_passed, r;
-	uint64_t watchdog_usec = 0;
-	double last_beat, last_dog;
 	const char *unmatched;
-	sigset_t mask;
-	char err[512];
+	int r;
 
-	r = parse_opts(argc, argv, &st.o, &decode);
-	if (r)
-		return r;
-	/* From the start: a stop request during set-up is handled by the loop
-	 * (signalfd), after the describe frame, not by dying half-way. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (!decode)
-		sigprocmask(SIG_BLOCK, &mask, NULL);
-	if (decode) {
-		r = stream_decode(stdin, stdout);
-		return r ? 1 : 0;
-	}
-	st.check = selfcheck_enabled();
-	st.o.pin_root = pin_root_resolve(st.o.pin_root);
-	r = reader_init(&st.r, st.o.pin_root, argv + optind, argc - optind, &d);
+	r = reader_init(&st->r, st->o.pin_root, sel, nsel, &d);
 	if (r) {
 		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
 		return 1;
 	}
-	st.r.on_event = on_event;
-	st.r.on_map_free = on_map_free;
-	st.r.on_skip = on_skip;
-	st.r.ctx = &st;
-	st.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (st.epfd < 0) {
-		fprintf(stderr, "ebpf-stream: epoll: %s\n", strerror(errno));
-		r = 1;
-		goto out;
-	}
-	r = reader_start(&st.r, &d);
+	st->r.on_event = on_event;
+	st->r.on_map_free = on_map_free;
+	st->r.on_skip = on_skip;
+	st->r.ctx = st;
+	r = reader_start(&st->r, &d);
 	if (r) {
 		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
-		r = 1;
-		goto out;
+		return 1;
 	}
-	unmatched = reader_unmatched_selector(&st.r);
+	unmatched = reader_unmatched_selector(&st->r);
 	if (unmatched) {
 		fprintf(stderr, "ebpf-stream: no backend or map matches '%s' under %s\n", unmatched,
-			st.o.pin_root);
-		r = 1;
-		goto out;
+			st->o.pin_root);
+		return 1;
 	}
-	n_passed = st.o.once ? 0 : sdl_listen_fds(1);
-	if (n_passed < 0) {
-		/* Sockets were passed but cannot be taken: serving elsewhere
-		 * would not be what systemd was told. */
-		fprintf(stderr, "ebpf-stream: sockets passed by systemd (LISTEN_FDS): %s\n",
-			strerror(-n_passed));
-		r = 1;
-		goto out;
-	}
-	/* Ring buffer consumers (and their locks) before anything is sent. */
-	st.nchanges = 0;
-	r = setup_new_maps(&st);
-	if (r) {
-		r = 1;
-		goto out;
-	}
-	/* The output last: a stream refused at start (a ring buffer taken)
-	 * leaves a file or socket of that name as it was. */
-	if (n_passed > 0) {
-		/* Socket activation: subscribers arrive on systemd's socket. */
-		st.out = fanout_new_listen(SD_LISTEN_FDS_START, st.o.queue_bytes, st.o.max_lag);
-		st.o.listen = "systemd";
-	} else if (st.o.listen) {
-		int lfd = open_listen(&st.o, &st.socket_file, err, sizeof(err));
+	st->nchanges = 0;
+	return setup_new_maps(st) ? 1 : 0;
+}
 
-		if (lfd < 0) {
+/* --listen: subscribers on our socket. 0, or the exit status, said. */
+static int open_listen(struct stream *st)
+{
+	struct diag d = {};
+	int fd = listen_addr_open(&st->o.listen_addr, &d);
+
+	if (fd < 0) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, fd));
+		return fd == -EINVAL ? 2 : 1;
+	}
+	st->out = fanout_new_listen(fd, st->o.queue_bytes, st->o.max_lag);
+	if (!st->out)
+		close(fd);
+	return 0;
+}
+
+/* --output FILE, or stdout. 0, or the exit status, said. */
+static int open_output_file(struct stream *st, int *out_fd)
+{
+	char err[512];
+
+	if (st->o.output && strcmp(st->o.output, "-")) {
+		*out_fd = open_output(st->o.output, err, sizeof(err));
+		if (*out_fd < 0) {
 			fprintf(stderr, "ebpf-stream: %s\n", err);
-			r = 1;
-			goto out;
+			return 1;
 		}
-		st.out = fanout_new_listen(lfd, st.o.queue_bytes, st.o.max_lag);
-		if (!st.out)
-			close(lfd);
+	}
+	st->out = fanout_new_output(*out_fd >= 0 ? *out_fd : STDOUT_FILENO);
+	return 0;
+}
+
+/* Where the stream goes: systemd's socket, --listen's, --output's file or
+ * stdout. Opened last: a stream refused at start (a ring buffer taken)
+ * leaves a file or socket of that name as it was. 0, or the exit status. */
+static int open_sink(struct stream *st, int *out_fd)
+{
+	struct diag d = {};
+	int n = st->o.once ? 0 : skel_passed_sockets(&d), r;
+
+	if (n < 0) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, n));
+		return 1;
+	}
+	if (n > 0) {
+		/* Socket activation: subscribers arrive on systemd's socket. */
+		st->out = fanout_new_listen(SD_LISTEN_FDS_START, st->o.queue_bytes, st->o.max_lag);
+		st->o.listen = "systemd";
 	} else {
-		if (st.o.output && strcmp(st.o.output, "-")) {
-			out_fd = open_output(st.o.output, err, sizeof(err));
-			if (out_fd < 0) {
-				fprintf(stderr, "ebpf-stream: %s\n", err);
-				r = 1;
-				goto out;
-			}
-		}
-		st.out = fanout_new_output(out_fd >= 0 ? out_fd : STDOUT_FILENO);
+		r = st->o.listen ? open_listen(st) : open_output_file(st, out_fd);
+		if (r)
+			return r;
 	}
-	if (!st.out) {
+	if (!st->out) {
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(ENOMEM));
-		r = 1;
-		goto out;
+		return 1;
 	}
-	st.startup = false;
-	st.nchanges = 0; /* the describe frame says what is there at start */
-	describe(&st, true);
-	sysnames_prepare(); /* ksym, kstack: kallsyms shows addresses to its opener */
-	caps_keep_only(keep, ARRAY_SIZE(keep));
-	if (st.o.once) {
-		signal(SIGPIPE, SIG_IGN);
-		snapshots(&st);
-		r = fanout_flush(st.out);
-		if (st.fatal)
-			r = st.fatal;
-		/* A reader that went away early is not an error, as when streaming;
-		 * a self-check failure has been told. */
-		if (r < 0 && r != -EPIPE && r != -EPROTO)
-			fprintf(stderr, "ebpf-stream: writing the stream: %s\n", strerror(-r));
-		r = r < 0 && r != -EPIPE ? 1 : 0;
-		goto out;
+	return 0;
+}
+
+/* --once: one snapshot of each map after the describe frame. Exit status. */
+static int run_once(struct stream *st)
+{
+	int r;
+
+	snapshots(st);
+	r = fanout_flush(st->out);
+	if (st->fatal)
+		r = st->fatal;
+	/* A reader that went away early is not an error, as when streaming;
+	 * a self-check failure has been told. */
+	if (r < 0 && r != -EPIPE && r != -EPROTO)
+		fprintf(stderr, "ebpf-stream: writing the stream: %s\n", strerror(-r));
+	return r < 0 && r != -EPIPE ? 1 : 0;
+}
+
+static void on_subscribers(void *ctx, uint32_t events)
+{
+	(void)events;
+	fanout_process(ctx);
+}
+
+static void on_tick(void *ctx)
+{
+	refresh(ctx);
+}
+
+/* The end of a pass of the loop: heartbeat, output, and time for records
+ * to gather. < 0 ends the stream (the output went away, or is broken). */
+static int after_pass(void *ctx)
+{
+	struct stream *st = ctx;
+	double now = monotonic_s(), gather = st->gather;
+
+	if (now - st->last_beat >= HEARTBEAT_S) {
+		publish(st, frame_heartbeat(&st->arena, ++st->heartbeat_seq));
+		st->last_beat = now;
 	}
+	st->gather = -1;
+	if (fanout_flush(st->out) < 0 || st->fatal)
+		return -1;
+	if (gather > 0) {
+		/* Let records gather: the next pass reads a batch. */
+		struct timespec ts = { 0, (long)(gather * 1e9) };
 
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	its.it_interval.tv_sec = (time_t)st.o.interval;
-	its.it_interval.tv_nsec = (long)((st.o.interval - (time_t)st.o.interval) * 1e9);
-	its.it_value = its.it_interval;
-	timerfd_settime(tfd, 0, &its, NULL);
-	{
-		struct epoll_event ev = { .events = EPOLLIN };
-
-		ev.data.ptr = &sfd;
-		epoll_ctl(st.epfd, EPOLL_CTL_ADD, sfd, &ev);
-		ev.data.ptr = &tfd;
-		epoll_ctl(st.epfd, EPOLL_CTL_ADD, tfd, &ev);
-		if (st.o.listen) {
-			ev.data.ptr = st.out;
-			epoll_ctl(st.epfd, EPOLL_CTL_ADD, fanout_epoll_fd(st.out), &ev);
-		}
+		nanosleep(&ts, NULL);
 	}
-	if (st.o.snapshots)
-		snapshots(&st);
-	fanout_flush(st.out);
-	if (sdl_watchdog_enabled(0, &watchdog_usec) <= 0)
-		watchdog_usec = 0;
-	sdl_notifyf(0, "READY=1\nSTATUS=streaming %zu maps from %s", st.r.nr_maps, st.o.pin_root);
-	last_beat = last_dog = monotonic_s();
+	return 0;
+}
 
-	for (bool stop = false; !stop && !st.fatal;) {
-		struct epoll_event evs[32];
-		int n = epoll_wait(st.epfd, evs, 32, 500);
-		bool tick = false;
-		double now, gather = -1; /* < 0: no ring buffer had records */
+/* Records already in the ring buffers are not lost on a clean stop: what
+ * is there now; a producer that goes on is not waited for. */
+static void drain(struct stream *st)
+{
+	for (size_t i = 0; i < st->r.nr_maps; i++) {
+		struct stream_map *sm = st->r.maps[i]->user;
 
-		for (int i = 0; i < n; i++) {
-			void *p = evs[i].data.ptr;
-
-			if (p == &sfd) {
-				stop = true;
-			} else if (p == &tfd) {
-				uint64_t ticks;
-
-				/* After this batch: a rescan may free maps that
-				 * later events of the batch point to. */
-				tick = read(tfd, &ticks, sizeof(ticks)) > 0;
-			} else if (p == st.out) {
-				fanout_process(st.out);
-			} else {
-				struct rmap *m = p;
-				struct stream_map *sm = m->user;
-
-				/* Everything there is (up to RB_BUDGET), in one go:
-				 * no wakeup per record. */
-				if (sm && sm->consuming)
-					gather = consume(&st, sm, gather);
-			}
-		}
-		if (tick)
-			refresh(&st);
-		now = monotonic_s();
-		if (now - last_beat >= HEARTBEAT_S) {
-			publish(&st, frame_heartbeat(&st.arena, ++st.heartbeat_seq));
-			last_beat = now;
-		}
-		if (watchdog_usec && now - last_dog >= watchdog_usec / 2e6) {
-			sdl_notify(0, "WATCHDOG=1");
-			last_dog = now;
-		}
-		if (fanout_flush(st.out) < 0)
-			break; /* the output went away */
-		if (gather > 0 && !st.fatal) {
-			/* Let records gather: the next pass reads a batch. */
-			struct timespec ts = { 0, (long)(gather * 1e9) };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	sdl_notify(0, "STOPPING=1");
-	/* Records already in the ring buffers are not lost on a clean stop. */
-	for (size_t i = 0; i < st.r.nr_maps; i++) {
-		struct stream_map *sm = st.r.maps[i]->user;
-
-		/* What is there now; a producer that goes on is not waited for. */
-		st.ts_left = 0;
+		st->ts_left = 0;
 		if (sm && sm->consuming)
 			rb_consume(&sm->rb, on_record, sm, (long)(sm->rb.mask / 8 + 1));
 	}
-	fanout_flush(st.out);
-	r = st.fatal == -EPROTO ? 1 : 0; /* the self-check found a difference */
-out:
-	fanout_free(st.out);
-	if (st.o.listen && !strncmp(st.o.listen, "unix:", 5))
-		remove_socket_file(st.o.listen + 5, &st.socket_file);
-	reader_free(&st.r);
-	arena_free(&st.arena);
-	sb_free(&st.frame);
-	sb_free(&st.check_ref);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
-	if (st.epfd >= 0)
-		close(st.epfd);
+	fanout_flush(st->out);
+}
+
+/* Stream until a stop signal or the output goes away. Exit status. */
+static int run(struct stream *st)
+{
+	struct skel_watch subscribers = { .fn = on_subscribers, .ctx = st->out };
+	int r = skel_set_tick(&st->sk, st->o.interval);
+
+	if (!r && st->o.listen)
+		r = skel_watch(&st->sk, fanout_epoll_fd(st->out), EPOLLIN, &subscribers);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
+		return 1;
+	}
+	st->sk.on_tick = on_tick;
+	st->sk.after_pass = after_pass;
+	st->sk.ctx = st;
+	st->gather = -1;
+	if (st->o.snapshots)
+		snapshots(st);
+	fanout_flush(st->out);
+	skel_ready(&st->sk, "streaming %zu maps from %s", st->r.nr_maps, st->o.pin_root);
+	st->last_beat = monotonic_s();
+	r = skel_run(&st->sk);
+	if (r)
+		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
+	drain(st);
+	return r || st->fatal == -EPROTO ? 1 : 0; /* -EPROTO: the self-check found a difference */
+}
+
+static void stream_free(struct stream *st, int out_fd)
+{
+	fanout_free(st->out);
+	listen_addr_release(&st->o.listen_addr);
+	reader_free(&st->r);
+	arena_free(&st->arena);
+	sb_free(&st->frame);
+	sb_free(&st->check_ref);
+	skel_free(&st->sk);
 	if (out_fd >= 0)
 		close(out_fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0 },
+			     .startup = true };
+	bool decode = false;
+	int out_fd = -1, r;
+
+	r = parse_opts(argc, argv, &st.o, &decode);
+	if (r)
+		return r;
+	if (decode)
+		return stream_decode(stdin, stdout) ? 1 : 0;
+	/* From the start: a stop request during set-up is handled by the loop
+	 * (signalfd), after the describe frame, not by dying half-way. */
+	r = skel_init(&st.sk);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
+		return 1;
+	}
+	st.check = selfcheck_enabled();
+	st.o.pin_root = pin_root_resolve(st.o.pin_root);
+	r = open_reader(&st, argv + optind, argc - optind);
+	if (!r)
+		r = open_sink(&st, &out_fd);
+	if (r)
+		goto out;
+	st.startup = false;
+	st.nchanges = 0; /* the describe frame says what is there at start */
+	describe(&st, true);
+	skel_drop_privileges("ebpf-stream");
+	r = st.o.once ? run_once(&st) : run(&st);
+out:
+	stream_free(&st, out_fd);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "ebpf_stream.pb-c.h"
 #include "reader.h"
+#include "skeleton.h"
 #include "strbuf.h"
 
 typedef Ebpf__Stream__V1__Frame Frame;
@@ -105,6 +106,7 @@ struct stream_map {
 	bool has_record;
 	struct rb_consumer rb;  /* our consumer, when this is a ring buffer */
 	bool consuming;
+	struct skel_watch watch; /* the ring buffer in the reader loop */
 	double last_pass;       /* monotonic_s() at the end of the last pass */
 	struct event_enc enc;
 	int rb_fd;              /* read-write fd the consumer uses */
