@@ -42,7 +42,7 @@ LIB_SRCS   := $(wildcard lib/*.c)
 LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 LIB_A      := $(OUTPUT)/libebpfcommon.a
 
-# The reader core: discovery, BTF layouts, hints, snapshots; every reader links it.
+# The reader core: discovery, BTF layouts, tags, snapshots; every reader links it.
 RCORE_SRCS := $(wildcard readers/core/*.c)
 RCORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(RCORE_SRCS))
 RCORE_A    := $(OUTPUT)/libebpfreader.a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Presentation hints for readers, written as BTF decl tags on a map variable.
+ * Presentation tags for readers: BTF decl tags on a map variable.
  *
  *   struct { ... } proto_stats SEC(".maps") EBPF_COUNTER EBPF_HELP("...");
  *

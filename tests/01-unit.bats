@@ -22,7 +22,7 @@ unit_as_nobody() { # NAME
 	unit_as_nobody schema
 }
 
-@test "ebpf: tags are read from a map's variable in .maps only, into hints and field paths" {
+@test "ebpf: tags are read from a map's variable in .maps only, into map_tags and field paths" {
 	unit_as_nobody tags
 }
 

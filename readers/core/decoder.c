@@ -176,13 +176,13 @@ static int bind_one(const struct rmap *m, struct field *f, const char *spec)
 
 void decoders_bind(const struct rmap *m, struct schema *key, struct schema *value)
 {
-	for (size_t i = 0; i < m->hints.nr_decode; i++) {
-		struct field *f = tagged_field(key, value, m->hints.decode[i].field);
+	for (size_t i = 0; i < m->tags.nr_decode; i++) {
+		struct field *f = tagged_field(key, value, m->tags.decode[i].field);
 
 		/* A tag naming no field, or a decoder we do not know or
 		 * cannot set up, leaves the field raw: shown, not lost. */
 		if (f && !f->dec)
-			bind_one(m, f, m->hints.decode[i].decoder);
+			bind_one(m, f, m->tags.decode[i].decoder);
 	}
 }
 

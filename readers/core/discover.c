@@ -299,10 +299,10 @@ static struct rmap *rmap_new(const char *root, const struct candidate *c, int fd
 		r = schema_from_size(m->info.value_size, &m->value);
 	if (r)
 		goto fail;
-	hints_read(m->btf, m->name, &m->hints);
-	if (m->hints.key_enum[0] && m->btf)
-		schema_set_enum(&m->key, m->btf, m->hints.key_enum);
-	m->hidden = m->hints.hidden || is_global_data(m);
+	tags_read(m->btf, m->name, &m->tags);
+	if (m->tags.key_enum[0] && m->btf)
+		schema_set_enum(&m->key, m->btf, m->tags.key_enum);
+	m->hidden = m->tags.hidden || is_global_data(m);
 	decoders_bind(m, &m->key, &m->value);
 	return m;
 fail:

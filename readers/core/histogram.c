@@ -19,11 +19,11 @@ bool rmap_is_histogram(const struct rmap *m)
 {
 	const struct field *b = histogram_buckets(m);
 
-	return (m->hints.kind == KIND_LOG2_HIST || m->hints.kind == KIND_LINEAR_HIST) && b &&
+	return (m->tags.kind == KIND_LOG2_HIST || m->tags.kind == KIND_LINEAR_HIST) && b &&
 	       field_is_numeric(b) && b->count > 1;
 }
 
-void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi)
+void histogram_bucket(const struct map_tags *h, uint32_t i, uint64_t *lo, uint64_t *hi)
 {
 	if (h->kind == KIND_LINEAR_HIST) {
 		*lo = (uint64_t)i * h->bucket_width;

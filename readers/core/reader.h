@@ -99,7 +99,7 @@ size_t field_text_size(const struct field *f);
 void schema_sum_percpu(const struct schema *s, const void *slots, size_t stride, int nr_cpus,
 		       void *out);
 
-/* ---- Presentation hints from BTF decl tags ("ebpf:k=v") ---- */
+/* ---- Presentation tags: BTF decl tags ("ebpf:k=v") ---- */
 
 enum metric_kind {
 	KIND_NONE,
@@ -109,7 +109,7 @@ enum metric_kind {
 	KIND_LINEAR_HIST,
 };
 
-struct map_hints {
+struct map_tags {
 	enum metric_kind kind;
 	char help[256];
 	char unit[32];
@@ -126,7 +126,7 @@ struct map_hints {
 	size_t nr_decode;
 };
 
-int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h);
+int tags_read(const struct btf *btf, const char *map_name, struct map_tags *h);
 const char *metric_kind_name(enum metric_kind k);
 /* A stored value in the map's unit: v * scale. A scale of 1/N (1e-6) divides
  * by N instead, so that 1023 * 1e-6 comes out as the double nearest to
@@ -148,7 +148,7 @@ struct rmap {
 	struct bpf_map_info info;
 	struct btf *btf;        /* NULL: no BTF */
 	struct schema key, value;
-	struct map_hints hints;
+	struct map_tags tags;
 	bool percpu;
 	int nr_cpus;            /* 1 unless percpu */
 	size_t stride;          /* bytes per CPU slot of a value */
@@ -236,7 +236,7 @@ bool rmap_is_histogram(const struct rmap *m);
 const struct field *histogram_buckets(const struct rmap *m);
 const struct field *histogram_sum(const struct rmap *m);
 /* Bucket i's bounds [lo, hi] as stored, before the map's scale. */
-void histogram_bucket(const struct map_hints *h, uint32_t i, uint64_t *lo, uint64_t *hi);
+void histogram_bucket(const struct map_tags *h, uint32_t i, uint64_t *lo, uint64_t *hi);
 
 /* ---- Snapshots ---- */
 

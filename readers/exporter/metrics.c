@@ -73,12 +73,12 @@ static void family_name(const struct exporter *e, const struct rmap *m, const ch
 	sanitize_append(buf, size, m->backend);
 	sanitize_append(buf, size, m->name);
 	sanitize_append(buf, size, field);
-	if (m->hints.unit[0]) {
-		snprintf(unit, sizeof(unit), "_%s", m->hints.unit);
+	if (m->tags.unit[0]) {
+		snprintf(unit, sizeof(unit), "_%s", m->tags.unit);
 		if (!ends_with(buf, unit))
-			sanitize_append(buf, size, m->hints.unit);
+			sanitize_append(buf, size, m->tags.unit);
 	}
-	if (m->hints.kind == KIND_COUNTER && !ends_with(buf, "_total"))
+	if (m->tags.kind == KIND_COUNTER && !ends_with(buf, "_total"))
 		sanitize_append(buf, size, "total");
 }
 
@@ -162,7 +162,7 @@ static int plan_labels(struct exporter *e, const struct rmap *m)
 		const struct field *f = &m->key.fields[i];
 		struct label_head *h = &e->heads[i];
 
-		label_name(f->name[0] ? f->name : m->hints.label[0] ? m->hints.label : "key", name,
+		label_name(f->name[0] ? f->name : m->tags.label[0] ? m->tags.label : "key", name,
 			   sizeof(name));
 		h->len = (size_t)snprintf(h->text, sizeof(h->text), "%s%s=\"", i ? "," : "", name);
 	}
@@ -253,7 +253,7 @@ static void header(struct strbuf *out, const char *name, const char *type, const
 
 static const char *prom_type(const struct rmap *m)
 {
-	switch (m->hints.kind) {
+	switch (m->tags.kind) {
 	case KIND_COUNTER: return "counter";
 	case KIND_GAUGE: return "gauge";
 	default: return "untyped";
@@ -264,8 +264,8 @@ static double upper_bound(const struct rmap *m, uint32_t i)
 {
 	uint64_t lo, hi;
 
-	histogram_bucket(&m->hints, i, &lo, &hi);
-	return scale_apply(m->hints.scale, (double)hi);
+	histogram_bucket(&m->tags, i, &lo, &hi);
+	return scale_apply(m->tags.scale, (double)hi);
 }
 
 /* The `le="..."` label of each bucket of a map, made once per scrape, not
@@ -304,7 +304,7 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 	/* A histogram's name carries no _total even when tagged a counter. */
 	if (ends_with(name, "_total"))
 		name[strlen(name) - 6] = '\0';
-	snprintf(help, sizeof(help), "%s", m->hints.help[0] ? m->hints.help : "BPF histogram");
+	snprintf(help, sizeof(help), "%s", m->tags.help[0] ? m->tags.help : "BPF histogram");
 	header(&e->out, name, "histogram", help);
 	if (plan_buckets(e, m, b->count)) {
 		e->out.oom = true;
@@ -329,7 +329,7 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 		sample_tail(&e->out, &e->labels, NULL, 0, cum);
 		sb_append(&e->out, total, total_len);
 		sample_tail(&e->out, &e->labels, NULL, 0,
-			    sum ? scale_apply(m->hints.scale, field_number(sum, v, 0)) : 0);
+			    sum ? scale_apply(m->tags.scale, field_number(sum, v, 0)) : 0);
 	}
 }
 
@@ -346,10 +346,10 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 		if (!field_is_numeric(f) && f->kind != FIELD_BOOL)
 			continue;
 		family_name(e, m, f->name, name, sizeof(name));
-		if (m->hints.help[0] && f->name[0])
-			snprintf(help, sizeof(help), "%s (%s)", m->hints.help, f->name);
-		else if (m->hints.help[0])
-			snprintf(help, sizeof(help), "%s", m->hints.help);
+		if (m->tags.help[0] && f->name[0])
+			snprintf(help, sizeof(help), "%s (%s)", m->tags.help, f->name);
+		else if (m->tags.help[0])
+			snprintf(help, sizeof(help), "%s", m->tags.help);
 		else
 			snprintf(help, sizeof(help), "BPF map %s/%s%s%s", m->backend, m->name,
 				 f->name[0] ? ", field " : "", f->name);
@@ -361,7 +361,7 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 			entry_labels(e, m, keys + i * m->info.key_size);
 			for (uint32_t k = 0; k < count; k++) {
 				double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
-								 : scale_apply(m->hints.scale, field_number(f, v, k));
+								 : scale_apply(m->tags.scale, field_number(f, v, k));
 
 				sb_append(&e->out, name, name_len);
 				if (count > 1) {

@@ -155,7 +155,7 @@ static void decoded(const struct json_cursor *c, const struct schema *s, const v
 /* A number in the map's unit (EBPF_SCALE applied), as the exporter has it. */
 static void scaled_number(const struct json_cursor *c, const struct field *f, uint32_t idx)
 {
-	jw_double(c->w, scale_apply(c->v->m->hints.scale, view_number(c->v, c->e, c->slot, f, idx)));
+	jw_double(c->w, scale_apply(c->v->m->tags.scale, view_number(c->v, c->e, c->slot, f, idx)));
 }
 
 static void scaled_field(const struct json_cursor *c, const struct field *f)
@@ -204,10 +204,10 @@ static void scaled(const struct json_cursor *c)
 /* A bucket bound in the map's unit: the integer as stored, or scaled. */
 static void bound(struct json_writer *w, const struct rmap *m, uint64_t x)
 {
-	if (m->hints.scale == 1.0)
+	if (m->tags.scale == 1.0)
 		jw_uint(w, x);
 	else
-		jw_double(w, scale_apply(m->hints.scale, (double)x));
+		jw_double(w, scale_apply(m->tags.scale, (double)x));
 }
 
 /* "bucket_bounds": [lo, hi] of every bucket, as the text histogram shows. */
@@ -219,7 +219,7 @@ static void bucket_bounds(struct json_writer *w, const struct rmap *m)
 	jw_key(w, "bucket_bounds");
 	jw_start_array(w);
 	for (uint32_t i = 0; i < b->count; i++) {
-		histogram_bucket(&m->hints, i, &lo, &hi);
+		histogram_bucket(&m->tags, i, &lo, &hi);
 		jw_start_array(w);
 		bound(w, m, lo);
 		bound(w, m, hi);
@@ -228,7 +228,7 @@ static void bucket_bounds(struct json_writer *w, const struct rmap *m)
 	jw_end_array(w);
 }
 
-/* What a map is: names, sizes, hints, bucket bounds; the number of entries. */
+/* What a map is: names, sizes, tags, bucket bounds; the number of entries. */
 static void map_meta(struct json_writer *w, const struct view *v)
 {
 	const struct rmap *m = v->m;
@@ -243,17 +243,17 @@ static void map_meta(struct json_writer *w, const struct view *v)
 	jw_kv_uint(w, "value_size", m->info.value_size);
 	jw_kv_uint(w, "max_entries", m->info.max_entries);
 	jw_kv_bool(w, "btf", m->btf != NULL);
-	jw_kv_string(w, "kind", metric_kind_name(m->hints.kind));
-	if (m->hints.help[0])
-		jw_kv_string(w, "help", m->hints.help);
-	if (m->hints.unit[0])
-		jw_kv_string(w, "unit", m->hints.unit);
-	if (m->hints.scale != 1.0) {
+	jw_kv_string(w, "kind", metric_kind_name(m->tags.kind));
+	if (m->tags.help[0])
+		jw_kv_string(w, "help", m->tags.help);
+	if (m->tags.unit[0])
+		jw_kv_string(w, "unit", m->tags.unit);
+	if (m->tags.scale != 1.0) {
 		jw_key(w, "scale");
-		jw_double(w, m->hints.scale);
+		jw_double(w, m->tags.scale);
 	}
-	if (m->hints.label[0])
-		jw_kv_string(w, "label", m->hints.label);
+	if (m->tags.label[0])
+		jw_kv_string(w, "label", m->tags.label);
 	if (m->hidden)
 		jw_kv_bool(w, "hidden", true);
 	if (rmap_is_histogram(m))
@@ -310,7 +310,7 @@ static void entry(const struct json_cursor *c, bool raw, bool has_scale)
 static void json_map(struct json_state *js, const struct view *v)
 {
 	struct json_cursor c = { .w = &js->w, .text = &js->text, .v = v };
-	bool raw = !v->m->btf, has_scale = v->m->hints.scale != 1.0;
+	bool raw = !v->m->btf, has_scale = v->m->tags.scale != 1.0;
 
 	jw_start_object(c.w);
 	map_meta(c.w, v);

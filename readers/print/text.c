@@ -108,7 +108,7 @@ static const char *cell_text(struct text_state *t, const struct field *f, const 
 /* A bare value is a count when the map says it counts. */
 static const char *scalar_value_name(const struct rmap *m)
 {
-	return m->hints.kind == KIND_COUNTER ? "count" : "value";
+	return m->tags.kind == KIND_COUNTER ? "count" : "value";
 }
 
 static const char *column_name(const struct field *f, const char *scalar_name)
@@ -122,7 +122,7 @@ static void put_scaled(struct strbuf *sb, const struct rmap *m, double x)
 {
 	char buf[FMT_DOUBLE_MAX];
 
-	fmt_double(buf, scale_apply(m->hints.scale, x));
+	fmt_double(buf, scale_apply(m->tags.scale, x));
 	sb_puts(sb, buf);
 }
 
@@ -133,7 +133,7 @@ static const char *value_cell(struct text_state *t, const struct view *v, size_t
 			      const struct field *f)
 {
 	uint32_t count = f->count ? f->count : 1;
-	bool scaled = v->m->hints.scale != 1.0;
+	bool scaled = v->m->tags.scale != 1.0;
 	struct strbuf *cell = &t->cell;
 
 	if (!field_is_numeric(f) || (!v->dt && !scaled))
@@ -205,10 +205,10 @@ static const char *key_text(struct text_state *t, const struct view *v, size_t e
 /* A bucket bound in the map's unit: the integer as stored, or scaled. */
 static const char *bound_text(const struct rmap *m, uint64_t x, char *buf)
 {
-	if (m->hints.scale == 1.0)
+	if (m->tags.scale == 1.0)
 		fmt_u64(buf, x);
 	else
-		fmt_double(buf, scale_apply(m->hints.scale, (double)x));
+		fmt_double(buf, scale_apply(m->tags.scale, (double)x));
 	return buf;
 }
 
@@ -233,7 +233,7 @@ static double bucket_text(const struct view *v, size_t e, int slot, const struct
 static void histogram_totals(struct text_state *ts, const struct view *v, size_t e, int slot,
 			     const struct field *b, const struct field *sum, const char *unit)
 {
-	bool scaled = v->m->hints.scale != 1.0;
+	bool scaled = v->m->tags.scale != 1.0;
 	struct strbuf *cell = &ts->cell;
 	char total[FMT_INT_MAX];
 	uint64_t t = 0;
@@ -267,7 +267,7 @@ static void draw_histogram(struct text_state *t, const struct view *v, size_t e,
 	const struct field *sum = histogram_sum(m);
 	uint32_t n = b->count, first = UINT32_MAX, last = 0, i;
 	double max = 0;
-	const char *unit = m->hints.unit[0] ? m->hints.unit : "value";
+	const char *unit = m->tags.unit[0] ? m->tags.unit : "value";
 	char text[64];
 
 	for (i = 0; i < n; i++) {
@@ -291,7 +291,7 @@ static void draw_histogram(struct text_state *t, const struct view *v, size_t e,
 		int stars = max > 0 && c > 0 ? (int)(c * BAR_WIDTH / max + 0.5) : 0;
 		char bar[BAR_WIDTH + 1];
 
-		histogram_bucket(&m->hints, i, &lo, &hi);
+		histogram_bucket(&m->tags, i, &lo, &hi);
 		memset(bar, '*', stars);
 		bar[stars] = '\0';
 		printf("%10s -> %-10s : %-9s |%-*s|\n", bound_text(m, lo, lo_s),
@@ -306,11 +306,11 @@ static void heading(const struct view *v)
 	const struct rmap *m = v->m;
 
 	printf("\n%s/%s", m->backend, m->name);
-	if (m->hints.help[0])
-		printf("  %s", m->hints.help);
+	if (m->tags.help[0])
+		printf("  %s", m->tags.help);
 	/* A histogram names its unit over the buckets; other maps here. */
-	if (m->hints.unit[0] && !rmap_is_histogram(m))
-		printf("  (%s)", m->hints.unit);
+	if (m->tags.unit[0] && !rmap_is_histogram(m))
+		printf("  (%s)", m->tags.unit);
 	if (m->hidden)
 		printf("  (hidden)");
 	if (v->n_shown < v->n)
@@ -354,7 +354,7 @@ static void table_init(struct table *tb, const struct view *v)
 	memset(tb, 0, sizeof(*tb));
 	tb->nk = ks->n < 64 ? ks->n : 64;
 	tb->nv = vs->n < 64 ? vs->n : 64;
-	tb->key_name = v->m->hints.label[0] ? v->m->hints.label : "key";
+	tb->key_name = v->m->tags.label[0] ? v->m->tags.label : "key";
 	tb->value_name = scalar_value_name(v->m);
 	for (size_t i = 0; i < tb->nk; i++)
 		tb->kw[i] = strlen(column_name(&ks->fields[i], tb->key_name));

@@ -63,7 +63,7 @@ double view_number(const struct view *v, size_t entry, int slot, const struct fi
 	double now = field_number(f, view_value(v, entry, slot), idx);
 
 	/* A gauge's rate means nothing: it is shown as it is. */
-	if (!v->dt || v->m->hints.kind == KIND_GAUGE)
+	if (!v->dt || v->m->tags.kind == KIND_GAUGE)
 		return now;
 	if (!v->prev || !v->prev[entry])
 		return now / v->dt; /* new entry: all of it is new */

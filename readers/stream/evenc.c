@@ -35,7 +35,7 @@ int event_enc_init(struct event_enc *e, const struct rmap *m, const struct schem
 	e->rec_off = e->fixed.len;
 	if (record) {
 		e->record = record;
-		pack_string(&e->fixed, T_EV_RECORD, m->hints.record);
+		pack_string(&e->fixed, T_EV_RECORD, m->tags.record);
 		e->name_off = calloc(record->n + 1, sizeof(*e->name_off));
 		/* names.buf never NULL: the encoder adds offsets to it. */
 		if (!e->name_off || sb_reserve(&e->names, 64))

@@ -70,13 +70,13 @@ static Ebpf__Stream__V1__MapDesc *map_desc(struct arena *a, const struct rmap *m
 	d->value_size = m->info.value_size;
 	d->max_entries = m->info.max_entries;
 	d->btf = m->btf != NULL;
-	d->kind = (char *)metric_kind_name(m->hints.kind);
-	d->help = (char *)m->hints.help;
-	d->unit = (char *)m->hints.unit;
+	d->kind = (char *)metric_kind_name(m->tags.kind);
+	d->help = (char *)m->tags.help;
+	d->unit = (char *)m->tags.unit;
 	/* 0 on the wire for the default 1: old Describe frames read the same. */
-	d->scale = m->hints.scale == 1.0 ? 0 : m->hints.scale;
+	d->scale = m->tags.scale == 1.0 ? 0 : m->tags.scale;
 	d->hidden = m->hidden;
-	d->record = (char *)m->hints.record;
+	d->record = (char *)m->tags.record;
 	if (m->snapshottable) {
 		d->key_fields = field_descs(a, &m->key, &d->n_key_fields);
 		d->value_fields = field_descs(a, &m->value, &d->n_value_fields);

@@ -291,8 +291,8 @@ static int setup_map(struct stream *st, struct rmap *m)
 	sm->m = m;
 	sm->rb_fd = sm->lock_fd = -1;
 	m->user = sm;
-	if (m->hints.record[0] && m->btf) {
-		int id = btf_record_type_find(m->btf, m->hints.record);
+	if (m->tags.record[0] && m->btf) {
+		int id = btf_record_type_find(m->btf, m->tags.record);
 		__s64 size = id > 0 ? btf__resolve_size(m->btf, id) : -1;
 
 		if (size > 0 && !schema_from_btf(m->btf, id, (uint32_t)size, &sm->record)) {

@@ -192,15 +192,15 @@ static void test_bind(const struct test_btf *t)
 		return;
 	m->btf = t->btf;
 	strcpy(m->path, "/nonexistent/counts");
-	CHECK_INT(hints_read(t->btf, "counts", &m->hints), 0);
+	CHECK_INT(tags_read(t->btf, "counts", &m->tags), 0);
 	CHECK_INT(schema_from_btf(t->btf, t->key, KEY_SIZE, &m->key), 0);
-	/* Entries hints_read() would not make, as a second line of defence:
+	/* Entries tags_read() would not make, as a second line of defence:
 	 * the field's first decoder stays, and a field that is not there is
 	 * no error. */
-	strcpy(m->hints.decode[m->hints.nr_decode].field, "addr");
-	strcpy(m->hints.decode[m->hints.nr_decode++].decoder, "hex");
-	strcpy(m->hints.decode[m->hints.nr_decode].field, "nosuch");
-	strcpy(m->hints.decode[m->hints.nr_decode++].decoder, "hex");
+	strcpy(m->tags.decode[m->tags.nr_decode].field, "addr");
+	strcpy(m->tags.decode[m->tags.nr_decode++].decoder, "hex");
+	strcpy(m->tags.decode[m->tags.nr_decode].field, "nosuch");
+	strcpy(m->tags.decode[m->tags.nr_decode++].decoder, "hex");
 	decoders_bind(m, &m->key, NULL);
 	for (size_t i = 0; i < m->key.n; i++) {
 		const struct field *f = &m->key.fields[i];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Tags on a map's variable (lib/btftags.c, readers/core/hints.c): found
- * on the VAR in ".maps" only, read into hints, and the field paths and
+/* Tags on a map's variable (lib/btftags.c, readers/core/tags.c): found
+ * on the VAR in ".maps" only, read into map_tags, and the field paths and
  * decoder names a decode tag may use. */
 #include "btftags.h"
 #include "reader.h"
@@ -53,11 +53,11 @@ static void test_foreach(const struct test_btf *t)
 	CHECK(btf_map_tag_value(t->btf, "nothing", "kind") == NULL);
 }
 
-static void test_hints(const struct test_btf *t)
+static void test_tags(const struct test_btf *t)
 {
-	struct map_hints h;
+	struct map_tags h;
 
-	CHECK_INT(hints_read(t->btf, "counts", &h), 0);
+	CHECK_INT(tags_read(t->btf, "counts", &h), 0);
 	CHECK_INT(h.kind, KIND_COUNTER);
 	CHECK_STR(h.help, "Packets seen, by key");
 	CHECK_STR(h.unit, "seconds");
@@ -71,14 +71,14 @@ static void test_hints(const struct test_btf *t)
 	CHECK_STR(h.decode[1].field, "proto");
 	CHECK_STR(h.decode[1].decoder, "enum:ip_proto");
 
-	CHECK_INT(hints_read(t->btf, "hist", &h), 0);
+	CHECK_INT(tags_read(t->btf, "hist", &h), 0);
 	CHECK_INT(h.kind, KIND_LINEAR_HIST);
 	CHECK_U64(h.bucket_width, 1); /* untagged width: 1 */
 	CHECK(!h.hidden);
 	CHECK(h.scale == 1.0);
 
-	/* No BTF (a classic map): no hints, scale 1. */
-	CHECK_INT(hints_read(NULL, "counts", &h), 0);
+	/* No BTF (a classic map): no tags, scale 1. */
+	CHECK_INT(tags_read(NULL, "counts", &h), 0);
 	CHECK_INT(h.kind, KIND_NONE);
 	CHECK(h.scale == 1.0);
 	CHECK_INT(h.nr_decode, 0);
@@ -94,7 +94,7 @@ static void test_bad_values(void)
 		"ebpf:decode=field:", "ebpf:kind", "ebpf:bucket_width=0x10",
 	};
 	struct test_btf t = { .btf = btf__new_empty() };
-	struct map_hints h;
+	struct map_tags h;
 	int u32, var;
 
 	if (!t.btf)
@@ -104,7 +104,7 @@ static void test_bad_values(void)
 	CHECK(var > 0);
 	CHECK(btf__add_datasec(t.btf, ".maps", 8) > 0);
 	CHECK_INT(btf__add_datasec_var_info(t.btf, var, 0, 8), 0);
-	CHECK_INT(hints_read(t.btf, "bad", &h), 0);
+	CHECK_INT(tags_read(t.btf, "bad", &h), 0);
 	CHECK_INT(h.kind, KIND_NONE);
 	CHECK(h.scale == 1.0);
 	CHECK_INT(h.nr_decode, 0);
@@ -195,7 +195,7 @@ int main(void)
 		return UNIT_END();
 	test_var_find(&t);
 	test_foreach(&t);
-	test_hints(&t);
+	test_tags(&t);
 	test_bad_values();
 	test_scale();
 	test_field_find(&t);

@@ -330,7 +330,7 @@ static int one_event(const struct types *t, const struct schema *rec, struct are
 	memset(&m, 0, sizeof(m));
 	snprintf(m.backend, sizeof(m.backend), "%s", below(8) ? "shared" : "");
 	snprintf(m.name, sizeof(m.name), "%s", below(8) ? "proc_events" : "");
-	snprintf(m.hints.record, sizeof(m.hints.record), "%s", below(8) ? "value" : "");
+	snprintf(m.tags.record, sizeof(m.tags.record), "%s", below(8) ? "value" : "");
 	fill(data, size);
 	if (selfcheck_event_ref(a, &m, typed ? rec : NULL, data, size, seq, ts, ref))
 		die("reference");

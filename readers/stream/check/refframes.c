@@ -190,7 +190,7 @@ Frame *frame_event(struct arena *a, const struct rmap *m, const struct schema *r
 	ev->raw.data = (uint8_t *)data;
 	/* Decoded only when the record is as large as its declared type. */
 	if (record && size >= record->size) {
-		ev->record = (char *)m->hints.record;
+		ev->record = (char *)m->tags.record;
 		ev->fields = fields_of(a, record, data, &ev->n_fields);
 	}
 	f->kind_case = EBPF__STREAM__V1__FRAME__KIND_EVENT;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Presentation hints: the "ebpf:<key>=<value>" BTF decl tags on a map's
+/* Presentation tags: the "ebpf:<key>=<value>" BTF decl tags on a map's
  * variable in the ".maps" section (bpf/ebpf_tags.h, docs/tags.md). */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 
 /* "<field>:<decoder>", the decoder possibly with its own ":<arg>". A
  * second tag for the same field is ignored: the first one wins. */
-static void add_decode(struct map_hints *h, const char *val)
+static void add_decode(struct map_tags *h, const char *val)
 {
 	const char *colon = strchr(val, ':');
 	size_t flen = colon ? (size_t)(colon - val) : 0;
@@ -28,7 +28,7 @@ static void add_decode(struct map_hints *h, const char *val)
 	h->nr_decode++;
 }
 
-static void apply_tag(struct map_hints *h, const char *tag)
+static void apply_tag(struct map_tags *h, const char *tag)
 {
 	const char *eq = strchr(tag, '=');
 	size_t klen;
@@ -76,19 +76,19 @@ static void apply_tag(struct map_hints *h, const char *tag)
 #undef KEY_IS
 }
 
-static int hint_tag(const char *tag, void *ctx)
+static int read_tag(const char *tag, void *ctx)
 {
 	apply_tag(ctx, tag);
 	return 0;
 }
 
-int hints_read(const struct btf *btf, const char *map_name, struct map_hints *h)
+int tags_read(const struct btf *btf, const char *map_name, struct map_tags *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->scale = 1.0;
 	if (!btf)
 		return 0;
-	btf_map_tags_foreach(btf, map_name, hint_tag, h);
+	btf_map_tags_foreach(btf, map_name, read_tag, h);
 	if (h->kind == KIND_LINEAR_HIST && !h->bucket_width)
 		h->bucket_width = 1;
 	return 0;
