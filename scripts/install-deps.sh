@@ -145,7 +145,8 @@ install_sysroot() { # ARCH
 	da=$(deb_arch "$1")
 	dir=$SYSROOT_BASE/$da
 	[ -e "$dir/.complete" ] && return 0
-	apt_retry install -y -qq --no-install-recommends "gcc-$(triplet "$1")" qemu-user >/dev/null || return 1
+	apt_retry install -y -qq --no-install-recommends "gcc-$(triplet "$1")" \
+		"libc6-dev-$da-cross" qemu-user >/dev/null || return 1
 	dpkg --print-foreign-architectures | grep -qx "$da" || dpkg --add-architecture "$da" || return 1
 	dl=$(mktemp -d) || return 1
 	for p in $SYSROOT_PKGS; do
@@ -156,6 +157,11 @@ install_sysroot() { # ARCH
 		dpkg-deb -x "$deb" "$dir.tmp" || { rm -rf "$dl" "$dir.tmp"; return 1; }
 	done
 	rm -rf "$dl"
+	# Absolute symlinks (zlib's libz.so -> /lib/...) point into the sysroot.
+	find "$dir.tmp" -type l | while read -r l; do
+		t=$(readlink "$l")
+		case $t in /*) ln -sfn "$dir$t" "$l" ;; esac
+	done
 	touch "$dir.tmp/.complete"
 	rm -rf "$dir" && mv "$dir.tmp" "$dir"
 	echo "$prog: $1 libraries unpacked into $dir (multiarch packages could not be installed)"
