@@ -200,3 +200,22 @@ cross_decode() { # ARCH
 @test "arm (armhf) cross-build: ebpf-stream --decode of a recorded stream is byte-identical to x86-64's" {
 	cross_decode arm
 }
+
+@test "make bench's footprint section lists the arm64 and arm binaries' stripped sizes" {
+	cross_ready arm64
+	cross_ready arm
+	[ "$CROSS_DIR" = "$BUILD/cross" ] || skip "cross outputs not under BUILD/cross (EBPF_CROSS_DIR set)"
+	command -v bpftrace >/dev/null && [ -x /usr/sbin/syscount ] ||
+		skip "bpftrace and libbpf-tools not installed (make bench installs them)"
+	run -0 env BUILD="$BUILD" RUNS=1 RESULTS="$TMP/rows" BENCH_ROOT="$ROOT" \
+		bash "$REPO/bench/50-footprint.sh"
+	local a b
+	for a in arm64 arm; do
+		for b in ebpf-loader ebpf-print ebpf-exporter ebpf-stream "all four binaries"; do
+			# One row, its value a size in KB above zero.
+			run -0 awk -F'\t' -v n="$b, stripped, $a" '$2 == n && $3 > 0 && $4 == "KB" { c++ } END { print c + 0 }' "$TMP/rows"
+			[ "$output" -eq 1 ]
+		done
+	done
+	[ ! -e "$ROOT" ]
+}
