@@ -187,11 +187,12 @@ $(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/bpf
 
 # No -g: classic objects carry no BTF, like those built by old samples/bpf.
 # They include uapi headers, whose <asm/types.h> lives in Debian's multiarch
-# directory, which clang does not search with -target bpf.
+# directory, which clang does not search with -target bpf (or, for a cross
+# ARCH without multiarch packages, in the cross compiler's own include dir).
 $(OUTPUT)/bpf/%.o: bpf/classic/%.c | $(DEPS_STAMP) $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -O2 -target bpf -Wall -Ibpf $(DEPFLAGS) \
-		-I/usr/include/$(TRIPLET) -c $< -o $@
+		-I/usr/include/$(TRIPLET) -idirafter /usr/$(TRIPLET)/include -c $< -o $@
 
 $(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/tests/bpf
 	$(call msg,BPF,$@)

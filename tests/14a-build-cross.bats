@@ -185,6 +185,33 @@ cross_decode() { # ARCH
 	run -0 cmp "$TMP/x86.json" "$TMP/$a.json"
 }
 
+# The syscall decoder's table, as generated for ARCH: its first entries.
+syscall_table_head() { # ARCH
+	run -0 grep -m 4 -F 'ULL, "' "$CROSS_DIR/$1/names_gen.h"
+}
+
+@test "BPF objects of a cross-build are compiled for that architecture (__TARGET_ARCH)" {
+	local a
+	for a in arm64 arm; do
+		run -0 mk -n V=1 ARCH="$a" OUTPUT="$TMP/$a" "$TMP/$a/bpf/bitehist.o"
+		run -0 grep -c -- "-target bpf -D__TARGET_ARCH_$a .*bpf/bitehist.bpf.c" <<<"$output"
+	done
+}
+
+@test "arm64 cross-build: the syscall decoder's names are arm64's (0 is io_setup)" {
+	cross_ready arm64
+	syscall_table_head arm64
+	[ "${lines[0]}" = $'\t{ 0ULL, "io_setup" },' ]
+	[ "${lines[3]}" = $'\t{ 3ULL, "io_cancel" },' ]
+}
+
+@test "arm (armhf) cross-build: the syscall decoder's names are 32-bit ARM's (0 is restart_syscall, 3 read)" {
+	cross_ready arm
+	syscall_table_head arm
+	[ "${lines[0]}" = $'\t{ 0ULL, "restart_syscall" },' ]
+	[ "${lines[3]}" = $'\t{ 3ULL, "read" },' ]
+}
+
 @test "arm64 cross-build: aarch64 binaries print --version and --help as the x86-64 ones do" {
 	cross_version_help arm64
 }
