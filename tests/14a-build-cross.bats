@@ -119,6 +119,19 @@ qrun() { # ARCH BINARY ARGS...: the cross binary under qemu-user
 	run -0 mk -q -W lib/json_writer.h OUTPUT="$TMP/o" "$TMP/o/loader/object.o"
 }
 
+@test "test helpers link the library archive, and a re-run deps step rebuilds nothing" {
+	local helper=$TMP/o/tests/helpers/mkmap
+	run -0 mk V=1 OUTPUT="$TMP/o" "$helper"
+	# The helper's own command: its source and the archive, not lib/'s sources.
+	run -0 grep -F -- "-o $helper " <<<"$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *" $TMP/o/libebpfcommon.a "* ]]
+	[[ "$output" != *" lib/"*".c"* ]]
+	# The install-deps stamp is newer than every object: nothing to redo.
+	run -0 mk -q OUTPUT="$TMP/o" "$helper"
+	run -0 mk -q -W "$TMP/o/.deps-ok" OUTPUT="$TMP/o" "$helper"
+}
+
 @test "make -j4 runs protoc-c once for both files it writes" {
 	mkdir -p "$TMP/bin"
 	# A protoc-c that counts its runs, then does the real work.
