@@ -90,7 +90,7 @@ for a in $archs; do
 	da=$(deb_arch "$a") || { echo "$prog: unknown --arch '$a' (arm64 or arm)" >&2; exit 2; }
 	cross_pkgs="$cross_pkgs gcc-$(triplet "$a") qemu-user"
 	# A sysroot made by an earlier run (below) stands for the -dev packages.
-	[ -e "$SYSROOT_BASE/$da/.complete" ] && continue
+	[ -e "$SYSROOT_BASE/$da/.complete" ] && { cross_pkgs="$cross_pkgs libc6-dev-$da-cross"; continue; }
 	for p in $CROSS_LIBS; do cross_pkgs="$cross_pkgs $p:$da"; done
 done
 
@@ -119,7 +119,9 @@ fi
 install_cross() {
 	for a in $archs; do
 		da=$(deb_arch "$a")
-		dpkg --print-foreign-architectures | grep -qx "$da" ||
+		# Served by its sysroot: no foreign architecture needed.
+		[ -e "$SYSROOT_BASE/$da/.complete" ] && continue
+		dpkg --print-foreign-architectures | grep -x "$da" >/dev/null ||
 			dpkg --add-architecture "$da" || return 1
 	done
 	echo "$prog: installing$cross_missing"
@@ -144,10 +146,10 @@ SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobu
 install_sysroot() { # ARCH
 	da=$(deb_arch "$1")
 	dir=$SYSROOT_BASE/$da
-	[ -e "$dir/.complete" ] && return 0
 	apt_retry install -y -qq --no-install-recommends "gcc-$(triplet "$1")" \
 		"libc6-dev-$da-cross" qemu-user >/dev/null || return 1
-	dpkg --print-foreign-architectures | grep -qx "$da" || dpkg --add-architecture "$da" || return 1
+	[ -e "$dir/.complete" ] && return 0
+	dpkg --print-foreign-architectures | grep -x "$da" >/dev/null || dpkg --add-architecture "$da" || return 1
 	dl=$(mktemp -d) || return 1
 	for p in $SYSROOT_PKGS; do
 		(cd "$dl" && apt_retry download "$p:$da" >/dev/null) || { rm -rf "$dl"; return 1; }
@@ -163,7 +165,11 @@ install_sysroot() { # ARCH
 		case $t in /*) ln -sfn "$dir$t" "$l" ;; esac
 	done
 	touch "$dir.tmp/.complete"
-	rm -rf "$dir" && mv "$dir.tmp" "$dir"
+	rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
+	# Nothing of that architecture is installed: dropping it again keeps
+	# its broken index out of every later apt-get update (dpkg refuses if
+	# anything of it is installed after all).
+	dpkg --remove-architecture "$da" 2>/dev/null || true
 	echo "$prog: $1 libraries unpacked into $dir (multiarch packages could not be installed)"
 }
 
