@@ -1,5 +1,10 @@
 # ebpf-pipeline: loader, readers, BPF backends. Everything is built out of tree
 # in $(OUTPUT); `make V=1` shows the full commands.
+#
+# Cross-builds: `make ARCH=arm64 OUTPUT=build-arm64` or `make ARCH=arm
+# OUTPUT=build-arm` (32-bit ARM, hard float: Debian's armhf) use Debian's
+# cross compiler and that architecture's multiarch -dev packages, which
+# `scripts/install-deps.sh --arch ARCH` installs (the deps step does it).
 
 OUTPUT     ?= build
 PREFIX     ?= /usr/local
@@ -11,7 +16,46 @@ MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(LIBDIR)/systemd/system
 VERSION    := 0.1.0
 
-CC         ?= gcc
+# ARCH names the target as the kernel does (x86, arm64, arm); the default is
+# the machine we build on. A foreign ARCH selects the cross toolchain.
+HOST_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' \
+		-e 's/aarch64/arm64/' -e 's/armv.*/arm/')
+ARCH       ?= $(HOST_ARCH)
+ifeq ($(ARCH),arm64)
+TRIPLET    := aarch64-linux-gnu
+else ifeq ($(ARCH),arm)
+TRIPLET    := arm-linux-gnueabihf
+else ifeq ($(ARCH),x86)
+TRIPLET    := x86_64-linux-gnu
+else
+$(error ARCH=$(ARCH): not one of x86, arm64, arm)
+endif
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(TRIPLET)-
+DEPS_ARGS  := --arch $(ARCH)
+# Where install-deps.sh unpacks the libraries when the multiarch packages
+# cannot be installed (see there): used when it exists.
+CROSS_SYSROOT ?= /opt/ebpf-sysroot/$(if $(filter arm,$(ARCH)),armhf,$(ARCH))
+ifneq ($(wildcard $(CROSS_SYSROOT)/.complete),)
+PKG_CONFIG ?= PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig pkg-config
+SYSROOT_CFLAGS  := -isystem $(CROSS_SYSROOT)/usr/include
+SYSROOT_LDFLAGS := $(foreach d,/usr/lib /lib,-L$(CROSS_SYSROOT)$(d)/$(TRIPLET) \
+		   -Wl,-rpath-link,$(CROSS_SYSROOT)$(d)/$(TRIPLET))
+endif
+# That architecture's .pc files only (Debian's multiarch layout).
+PKG_CONFIG ?= PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+PKG_CONFIG ?= pkg-config
+
+# make predefines CC=cc and AR=ar, so `CC ?= gcc` would never apply: the
+# defaults are replaced only when nobody (command line, environment) set them.
+ifeq ($(origin CC),default)
+CC         := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR         := $(CROSS_COMPILE)ar
+endif
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
 BPFTOOL    ?= bpftool
@@ -25,17 +69,34 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# The loader finds installed objects relative to its own binary: OBJDIR as
+# seen from BINDIR. Nothing absolute is compiled in, so a plain `make`
+# followed by `make install PREFIX=/usr` looks in /usr/lib/ebpf/bpf.
+OBJDIR_REL := $(shell realpath -m --relative-to='$(BINDIR)' '$(OBJDIR)')
+
+# CFLAGS is the user's (optimisation, debug, warnings): `make CFLAGS=-O0`
+# replaces it and still builds, since what the code needs is in EBPF_CPPFLAGS.
 CFLAGS     ?= -O2 -g
-CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	      -Ilib -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+WARNFLAGS  := -Wall -Wextra -Wno-unused-parameter
+EBPF_CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' \
+	      -DEBPF_OBJDIR_REL='"$(OBJDIR_REL)"'
+# Header dependencies: each compile writes its .d beside its output.
+DEPFLAGS   = -MMD -MP
+# Libraries from pkg-config, asked once, when the first link needs them
+# (after the deps step has installed pkg-config and the .pc files).
+PKG_LIBS    = $(eval PKG_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null),-lbpf -lelf -lz))$(PKG_LIBS)
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c 2>/dev/null))$(PKG_CFLAGS)
+PROTOC_LIBS = $(eval PROTOC_LIBS := $(or $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null),-lprotobuf-c))$(PROTOC_LIBS)
+ALL_CFLAGS  = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(DEPFLAGS)
 # Test helpers are tools, not subjects: they never get the sanitizer flags
 # (an instrumented helper's leak checker forks processes the tests count).
-HELPER_CFLAGS := $(CFLAGS) -Ibpf -Itests/helpers
-CFLAGS     += $(EXTRA_CFLAGS)
-LDFLAGS    += $(EXTRA_LDFLAGS)
-LDLIBS     += -lbpf -lelf -lz
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 -Wall \
-	      -Wno-unused-function -I$(OUTPUT) -Ibpf
+HELPER_CFLAGS = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) -Ibpf -Itests/helpers $(DEPFLAGS)
+LDFLAGS    += $(SYSROOT_LDFLAGS) $(EXTRA_LDFLAGS)
+LDLIBS     += $(PKG_LIBS)
+# BPF is one instruction set everywhere; what differs per ARCH is the
+# pt_regs layout bpf_tracing.h uses, hence __TARGET_ARCH_$(ARCH).
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -mcpu=v3 -Wall \
+	      -Wno-unused-function -I$(OUTPUT) -Ibpf $(DEPFLAGS)
 
 # Shared user-space code (pin layout, meta record, JSON): loader and readers.
 LIB_SRCS   := $(wildcard lib/*.c)
@@ -86,21 +147,31 @@ DEPS_STAMP := $(OUTPUT)/.deps-ok
 VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
+.PHONY: all bins deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
 	check-sanitize check-valgrind bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
+# The user-space binaries alone (what the cross tests run under qemu-user).
+bins: $(LOADER) $(READERS)
+
+# Installing packages is done once, before the first compile: objects have
+# the stamp as an order-only prerequisite, so re-running it (install-deps.sh
+# changed) rebuilds nothing.
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
-	$(call msg,DEPS,install-deps.sh)
-	$(Q)sh scripts/install-deps.sh
+	$(call msg,DEPS,install-deps.sh $(DEPS_ARGS))
+	$(Q)sh scripts/install-deps.sh $(DEPS_ARGS)
 	$(Q)touch $@
 
 $(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers $(OUTPUT)/bench/bpf $(OUTPUT)/bench/helpers:
 	$(Q)mkdir -p $@
 
-$(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
+# The build machine's kernel types, whatever ARCH is: BTF cannot be dumped
+# for a machine we are not on, so every backend reads kernel structs through
+# CO-RE, which relocates them to the target kernel's BTF at load time
+# (README, "Running on a 32-bit ARM board").
+$(VMLINUX_H): | $(DEPS_STAMP) $(OUTPUT)
 	$(Q)if [ ! -r "$(VMLINUX_BTF)" ]; then \
 		echo "error: no kernel BTF at $(VMLINUX_BTF): set VMLINUX_BTF=/path/to/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF=y)" >&2; \
 		exit 1; fi
@@ -109,46 +180,47 @@ $(VMLINUX_H): $(DEPS_STAMP) | $(OUTPUT)
 
 # -g makes clang emit BTF; the DWARF that comes with it is of no use to the
 # loader and was 95% of an object that reads task_struct: stripped.
-$(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
 # No -g: classic objects carry no BTF, like those built by old samples/bpf.
 # They include uapi headers, whose <asm/types.h> lives in Debian's multiarch
-# directory, which clang does not search with -target bpf.
-$(OUTPUT)/bpf/%.o: bpf/classic/%.c $(DEPS_STAMP) | $(OUTPUT)/bpf
+# directory, which clang does not search with -target bpf (or, for a cross
+# ARCH without multiarch packages, in the cross compiler's own include dir).
+$(OUTPUT)/bpf/%.o: bpf/classic/%.c | $(DEPS_STAMP) $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -O2 -target bpf -Wall -Ibpf \
-		-I/usr/include/$(shell gcc -dumpmachine) -c $< -o $@
+	$(Q)$(CLANG) -O2 -target bpf -Wall -Ibpf $(DEPFLAGS) \
+		-I/usr/include/$(TRIPLET) -idirafter /usr/$(TRIPLET)/include -c $< -o $@
 
-$(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h tests/bpf/*.h) | $(OUTPUT)/tests/bpf
+$(OUTPUT)/tests/bpf/%.o: tests/bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/tests/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 
-$(OUTPUT)/bench/bpf/%.o: bench/bpf/%.bpf.c $(VMLINUX_H) $(wildcard bpf/*.h bench/bpf/*.h) | $(OUTPUT)/bench/bpf
+$(OUTPUT)/bench/bpf/%.o: bench/bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/bench/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench/bpf -c $< -o $@
 
-$(OUTPUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/lib
+$(OUTPUT)/lib/%.o: lib/%.c | $(DEPS_STAMP) $(OUTPUT)/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/loader
+$(OUTPUT)/loader/%.o: loader/%.c | $(DEPS_STAMP) $(OUTPUT)/loader
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iloader -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Iloader -c $< -o $@
 
 $(LOADER): $(LOADER_OBJS) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUTPUT)/readers/core/%.o: readers/core/%.c $(wildcard readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/core
+$(OUTPUT)/readers/core/%.o: readers/core/%.c | $(DEPS_STAMP) $(OUTPUT)/readers/core
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ireaders/core -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -c $< -o $@
 
 # The syscall/errno/signal name tables, from the kernel headers of the
 # target: NAMES_CC preprocesses them (a cross compiler, or NAMES_CPPFLAGS with
@@ -158,7 +230,7 @@ NAMES_CC       ?= $(CC)
 NAMES_CPPFLAGS ?=
 NAMES_GEN      := $(OUTPUT)/names_gen.h
 
-$(NAMES_GEN): scripts/gen-names.sh $(DEPS_STAMP) | $(OUTPUT)
+$(NAMES_GEN): scripts/gen-names.sh | $(DEPS_STAMP) $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)sh scripts/gen-names.sh -M $(OUTPUT)/names_gen.d -T $@ $(NAMES_CC) $(NAMES_CPPFLAGS) > $@
 
@@ -170,56 +242,78 @@ $(RCORE_A): $(RCORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OUTPUT)/readers/print/%.o: readers/print/%.c $(wildcard readers/print/*.h readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/print
+$(OUTPUT)/readers/print/%.o: readers/print/%.c | $(DEPS_STAMP) $(OUTPUT)/readers/print
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/print -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/print -c $< -o $@
 
 $(PRINT): $(PRINT_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c $(wildcard readers/exporter/*.h readers/core/*.h lib/*.h) $(DEPS_STAMP) | $(OUTPUT)/readers/exporter
+$(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c | $(DEPS_STAMP) $(OUTPUT)/readers/exporter
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/exporter -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/exporter -c $< -o $@
 
 $(EXPORTER): $(EXPORTER_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The stream's schema, compiled at build time.
-$(PROTO_H) $(OUTPUT)/proto/ebpf_stream.pb-c.c: proto/ebpf_stream.proto $(DEPS_STAMP) | $(OUTPUT)/proto
+# The stream's schema, compiled at build time. One protoc-c run writes both
+# files: a grouped target (&:), so that `make -j` runs it once, not once
+# per file.
+$(PROTO_H) $(OUTPUT)/proto/ebpf_stream.pb-c.c &: proto/ebpf_stream.proto | $(DEPS_STAMP) $(OUTPUT)/proto
 	$(call msg,PROTOC,$<)
 	$(Q)protoc-c --c_out=$(OUTPUT)/proto -Iproto $<
 
 $(OUTPUT)/proto/ebpf_stream.pb-c.o: $(OUTPUT)/proto/ebpf_stream.pb-c.c $(PROTO_H)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/readers/stream/%.o: readers/stream/%.c $(wildcard readers/stream/*.h readers/core/*.h lib/*.h) $(PROTO_H) | $(OUTPUT)/readers/stream
+$(OUTPUT)/readers/stream/%.o: readers/stream/%.c $(PROTO_H) | $(DEPS_STAMP) $(OUTPUT)/readers/stream
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ireaders/core -Ireaders/stream -I$(OUTPUT)/proto -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/stream -I$(OUTPUT)/proto -c $< -o $@
 
 $(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lprotobuf-c
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PROTOC_LIBS)
 
-$(OUTPUT)/tests/helpers/%: tests/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+# Test and bench helpers link the library archives, not lib/'s sources
+# again. A sanitizer build (EXTRA_CFLAGS) instruments those archives, so the
+# helpers get archives of their own, compiled with the helpers' flags.
+ifeq ($(strip $(EXTRA_CFLAGS)),)
+HELPER_LIB_A   := $(LIB_A)
+HELPER_RCORE_A := $(RCORE_A)
+else
+HELPER_DIR     := $(OUTPUT)/helper-libs
+HELPER_LIB_A   := $(HELPER_DIR)/libebpfcommon.a
+HELPER_RCORE_A := $(HELPER_DIR)/libebpfreader.a
+HELPER_LIB_OBJS   := $(patsubst %.c,$(HELPER_DIR)/%.o,$(LIB_SRCS))
+HELPER_RCORE_OBJS := $(patsubst %.c,$(HELPER_DIR)/%.o,$(RCORE_SRCS))
+$(HELPER_DIR)/%.o: %.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(HELPER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -c $< -o $@
+$(HELPER_DIR)/readers/core/names.o: $(NAMES_GEN)
+$(HELPER_LIB_A): $(HELPER_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(HELPER_RCORE_A): $(HELPER_RCORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+endif
 
-# names_check looks numbers up in the reader core's tables: it needs them.
-$(OUTPUT)/tests/helpers/names_check: tests/helpers/names_check.c tests/helpers/helper.h \
-		readers/core/names.c readers/core/names.h $(NAMES_GEN) | $(OUTPUT)/tests/helpers
+# -MF/-MT: compiled and linked in one step, the .d is named after the helper.
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(HELPER_LIB_A) | $(DEPS_STAMP) $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ tests/helpers/names_check.c readers/core/names.c
-# The system lookups' helper also runs the reader core's lookup code, built
-# with the helper's flags like the rest of it.
-SYSNAMES_SRCS := readers/core/ksym.c readers/core/kstack.c readers/core/cgroupname.c \
-		 readers/core/blockdev.c readers/core/ifname.c readers/core/syscache.c
-$(OUTPUT)/tests/helpers/sysnames_check: tests/helpers/sysnames_check.c tests/helpers/helper.h \
-		$(SYSNAMES_SRCS) $(LIB_SRCS) $(wildcard readers/core/*.h) $(DEPS_STAMP) | $(OUTPUT)/tests/helpers
+	$(Q)$(CC) $(HELPER_CFLAGS) -MF $@.d -MT $@ -o $@ $< $(HELPER_LIB_A) $(LDLIBS)
+
+# names_check and sysnames_check run the reader core's tables and lookups.
+$(OUTPUT)/tests/helpers/names_check $(OUTPUT)/tests/helpers/sysnames_check: \
+		$(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(HELPER_RCORE_A) $(HELPER_LIB_A) \
+		| $(DEPS_STAMP) $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -o $@ $< $(SYSNAMES_SRCS) $(LIB_SRCS) $(LDLIBS)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ireaders/core -MF $@.d -MT $@ -o $@ $< \
+		$(HELPER_RCORE_A) $(HELPER_LIB_A) $(LDLIBS)
 
 # ---- Unit tests (make unit): pure code, no root, no BPF syscalls ----
 # One program per tests/unit/NAME.c, linked against the archives the
@@ -227,8 +321,8 @@ $(OUTPUT)/tests/helpers/sysnames_check: tests/helpers/sysnames_check.c tests/hel
 # runs each as one test of make check; `make unit` runs them alone.
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
 UNIT_TESTS     := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_TEST_SRCS))
-UNIT_CFLAGS     = $(CFLAGS) -Itests/unit -Ireaders/core -Ireaders/exporter -Ireaders/stream \
-		  -Iloader -I$(OUTPUT)/proto
+UNIT_CFLAGS     = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+		  -Itests/unit -Ireaders/core -Ireaders/exporter -Ireaders/stream -Iloader -I$(OUTPUT)/proto
 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
@@ -238,10 +332,9 @@ $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
 
-$(OUTPUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h lib/*.h readers/*/*.h loader/*.h) \
-		$(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
+$(OUTPUT)/unit/%: tests/unit/%.c $(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(UNIT_CFLAGS) $(LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
+	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -MT $@ $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
 		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)
 
 .PHONY: unit
@@ -252,9 +345,16 @@ unit: $(UNIT_TESTS)
 test-deps: $(UNIT_TESTS)
 
 # Benchmark helpers are built like test helpers (and may include helper.h).
-$(OUTPUT)/bench/helpers/%: bench/helpers/%.c tests/helpers/helper.h $(LIB_SRCS) $(DEPS_STAMP) | $(OUTPUT)/bench/helpers
+$(OUTPUT)/bench/helpers/%: bench/helpers/%.c $(HELPER_LIB_A) | $(DEPS_STAMP) $(OUTPUT)/bench/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(HELPER_CFLAGS) -Ibench/helpers -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(Q)$(CC) $(HELPER_CFLAGS) -Ibench/helpers -MF $@.d -MT $@ -o $@ $< $(HELPER_LIB_A) $(LDLIBS)
+
+# What -MMD wrote: every object's and helper's header dependencies.
+DEPFILES := $(patsubst %.o,%.d,$(LIB_OBJS) $(RCORE_OBJS) $(LOADER_OBJS) $(PRINT_OBJS) \
+		$(EXPORTER_OBJS) $(STREAM_OBJS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS) \
+		$(BENCH_BPF_OBJS) $(HELPER_LIB_OBJS) $(HELPER_RCORE_OBJS)) \
+	    $(addsuffix .d,$(TEST_HELPERS) $(BENCH_HELPERS) $(UNIT_TESTS))
+-include $(DEPFILES)
 
 # Side by side with bpftool, bpftrace and libbpf-tools (installed from
 # Debian when missing); prints one table and rewrites docs/performance.md.
@@ -268,14 +368,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR   := $(OUTPUT)/fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	      -D_GNU_SOURCE -Ilib -Iloader -Ireaders/core -Ireaders/exporter -Ireaders/stream \
-	      -I$(OUTPUT)/proto -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR='"$(OBJDIR)"'
+	      -I$(OUTPUT)/proto -I$(OUTPUT) -DEBPF_VERSION='"$(VERSION)"' -DEBPF_OBJDIR_REL='"$(OBJDIR_REL)"'
 FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_http \
 	      $(FUZZ_DIR)/fuzz_decoders
 
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
-$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
@@ -283,12 +383,12 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
-$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) $(DEPS_STAMP) | $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 # The decoders: bytes of map entries, shaped by whoever writes the map.
-$(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) $(DEPS_STAMP) | $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
@@ -300,7 +400,18 @@ fuzz: fuzz-build
 demo: all $(TEST_HELPERS)
 	$(Q)sh scripts/demo.sh $(OUTPUT)
 
-test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS) fuzz-build
+# The cross tests (tests/14a-build-cross.bats) need the arm64 and arm
+# toolchains and qemu-user: installed for the test run, best effort (a
+# mirror that cannot serve them makes those tests skip, saying why, rather
+# than the suite fail). The cross binaries are built by the tests, cached.
+CROSS_DEPS_STAMP := $(OUTPUT)/.cross-deps-ok
+$(CROSS_DEPS_STAMP): scripts/install-deps.sh | $(DEPS_STAMP) $(OUTPUT)
+	$(call msg,DEPS,install-deps.sh --arch arm64 --arch arm --best-effort)
+	$(Q)sh scripts/install-deps.sh --arch arm64 --arch arm --best-effort
+	$(Q)touch $@
+
+test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJS) fuzz-build \
+	   $(if $(filter $(HOST_ARCH),$(ARCH)),$(CROSS_DEPS_STAMP))
 
 check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)

@@ -10,7 +10,7 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'; }
 
 stripped_bytes() { # FILE
 	local c=$BENCH_TMP/strip.$$
-	cp "$1" "$c" && strip --strip-all "$c" 2>/dev/null
+	cp "$1" "$c" && "${STRIP:-strip}" --strip-all "$c" 2>/dev/null
 	stat -c %s "$c"
 	rm -f "$c"
 }
@@ -48,6 +48,23 @@ for b in ebpf-loader:"$bpftool_bin" ebpf-print:"$bpftool_bin" ebpf-exporter:- eb
 	fi
 done
 result "all four binaries, stripped" "$(kb "$total")" KB - - "<1024"
+# The cross-builds, where they exist (make ARCH=arm64|arm; the suite's are in
+# BUILD/cross/ARCH): stripped with that architecture's strip.
+for a in arm64:aarch64-linux-gnu arm:arm-linux-gnueabihf; do
+	arch=${a%%:*} triplet=${a#*:}
+	for dir in "$BUILD/cross/$arch" "$TOP/build-$arch"; do
+		[ -x "$dir/ebpf-loader" ] && command -v "$triplet-strip" >/dev/null && break
+		dir=
+	done
+	[ -n "$dir" ] || continue
+	total=0
+	for ours in ebpf-loader ebpf-print ebpf-exporter ebpf-stream; do
+		s=$(STRIP=$triplet-strip stripped_bytes "$dir/$ours")
+		total=$((total + s))
+		result "$ours, stripped, $arch" "$(kb "$s")" KB
+	done
+	result "all four binaries, stripped, $arch" "$(kb "$total")" KB - - "<1024"
+done
 result "bpftrace, stripped" "$(kb "$(stripped_bytes "$bpftrace_bin")")" KB - - - \
 	"$(libs_of "$bpftrace_bin" | cut -d: -f1) (LLVM, clang, BCC)"
 result "libbpf-tools syscount, stripped" "$(kb "$(stripped_bytes "$syscount_bin")")" KB - - - \

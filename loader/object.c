@@ -44,40 +44,65 @@ static int exe_dir(char *buf, size_t size)
 	return 0;
 }
 
+/* The directories a bare object name is looked up in, in order: the
+ * environment's, the build dir (binary in build/, objects in build/bpf/),
+ * then the installed layout, OBJDIR as seen from BINDIR (EBPF_OBJDIR_REL,
+ * normally ../lib/ebpf/bpf). Relative to the binary, not an absolute path
+ * compiled in: `make && make install PREFIX=/usr` then looks in
+ * /usr/lib/ebpf/bpf, whatever PREFIX the build had. */
+struct obj_dirs {
+	const char *dir[3];
+	char build[PATH_MAX], inst[PATH_MAX];
+	size_t nr;
+};
+
+static void obj_dirs_init(struct obj_dirs *o)
+{
+	char exe[PATH_MAX];
+	char *env = getenv("EBPF_OBJ_PATH");
+
+	o->nr = 0;
+	if (env && *env)
+		o->dir[o->nr++] = env;
+	if (exe_dir(exe, sizeof(exe)))
+		return;
+	if (!path_join(o->build, sizeof(o->build), "%s/bpf", exe))
+		o->dir[o->nr++] = o->build;
+	if (!path_join(o->inst, sizeof(o->inst), "%s/%s", exe, EBPF_OBJDIR_REL)) {
+		/* Shown in messages: /usr/lib/ebpf/bpf, not /usr/sbin/../lib/... */
+		char real[PATH_MAX];
+
+		if (realpath(o->inst, real))
+			strscpy(o->inst, real, sizeof(o->inst));
+		o->dir[o->nr++] = o->inst;
+	}
+}
+
 int object_resolve(const char *arg, char *out, size_t size, struct diag *d)
 {
-	char dir[PATH_MAX], cand[PATH_MAX];
-	const char *dirs[4];
-	size_t nr_dirs = 0, i;
-	char *env = getenv("EBPF_OBJ_PATH");
+	struct obj_dirs o;
+	char cand[PATH_MAX], tried[3 * PATH_MAX + 8] = "";
+	size_t i;
 
 	if (strchr(arg, '/')) {
 		if (!realpath(arg, out))
 			return diag_set(d, -errno, "%s: %s", arg, strerror(errno));
 		return 0;
 	}
-	/* Bare name: build dir (binary in build/, objects in build/bpf/),
-	 * then the installed layout relative to the binary (sbin/../lib/ebpf/bpf),
-	 * then the configured object dir. */
-	if (env && *env)
-		dirs[nr_dirs++] = env;
-	if (!exe_dir(dir, sizeof(dir))) {
-		static char build[PATH_MAX], inst[PATH_MAX];
-
-		if (!path_join(build, sizeof(build), "%s/bpf", dir))
-			dirs[nr_dirs++] = build;
-		if (!path_join(inst, sizeof(inst), "%s/../lib/ebpf/bpf", dir))
-			dirs[nr_dirs++] = inst;
-	}
-	dirs[nr_dirs++] = EBPF_OBJDIR;
-	for (i = 0; i < nr_dirs; i++) {
-		if (path_join(cand, sizeof(cand), "%s/%s", dirs[i], arg))
+	obj_dirs_init(&o);
+	for (i = 0; i < o.nr; i++) {
+		if (path_join(cand, sizeof(cand), "%s/%s", o.dir[i], arg))
 			continue;
 		if (access(cand, R_OK) == 0 && realpath(cand, out))
 			return 0;
 	}
-	return diag_set(d, -ENOENT, "%s: No such file or directory (looked in $EBPF_OBJ_PATH, the build dir and %s)",
-			arg, EBPF_OBJDIR);
+	for (i = 0; i < o.nr; i++) {
+		if (i)
+			strncat(tried, ", ", sizeof(tried) - strlen(tried) - 1);
+		strncat(tried, o.dir[i], sizeof(tried) - strlen(tried) - 1);
+	}
+	return diag_set(d, -ENOENT, "%s: No such file or directory (looked in %s)",
+			arg, o.nr ? tried : "no directory: set EBPF_OBJ_PATH");
 }
 
 /* The largest object we read, unless EBPF_OBJ_MAX_SIZE says otherwise: the
