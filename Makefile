@@ -107,17 +107,22 @@ LIB_A      := $(OUTPUT)/libebpfcommon.a
 RCORE_SRCS := $(wildcard readers/core/*.c)
 RCORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(RCORE_SRCS))
 RCORE_A    := $(OUTPUT)/libebpfreader.a
-PRINT_SRCS := $(wildcard readers/print/*.c)
-PRINT_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(PRINT_SRCS))
-PRINT      := $(OUTPUT)/ebpf-print
-EXPORTER_SRCS := $(wildcard readers/exporter/*.c)
-EXPORTER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(EXPORTER_SRCS))
-EXPORTER   := $(OUTPUT)/ebpf-exporter
-STREAM_SRCS := $(wildcard readers/stream/*.c)
-STREAM_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(STREAM_SRCS)) $(OUTPUT)/proto/ebpf_stream.pb-c.o
-STREAM     := $(OUTPUT)/ebpf-stream
 PROTO_H    := $(OUTPUT)/proto/ebpf_stream.pb-c.h
-READERS    := $(PRINT) $(EXPORTER) $(STREAM)
+
+# The readers. A reader NAME is readers/NAME/*.c linked with the core into
+# ebpf-NAME (reader_rules below): adding one is adding its name here, and
+# READER_<NAME>_* for anything it needs beyond the core.
+READER_NAMES := print exporter stream
+READER_stream_NEEDS := $(PROTO_H)
+READER_stream_CFLAGS = -I$(OUTPUT)/proto
+READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
+READER_stream_LIBS  = $(PROTOC_LIBS)
+reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
+READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
+READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))
+PRINT      := $(OUTPUT)/ebpf-print
+EXPORTER   := $(OUTPUT)/ebpf-exporter
+STREAM     := $(OUTPUT)/ebpf-stream
 
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS))
@@ -164,7 +169,7 @@ $(DEPS_STAMP): scripts/install-deps.sh | $(OUTPUT)
 	$(Q)sh scripts/install-deps.sh $(DEPS_ARGS)
 	$(Q)touch $@
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/readers/print $(OUTPUT)/readers/exporter $(OUTPUT)/readers/stream $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers $(OUTPUT)/bench/bpf $(OUTPUT)/bench/helpers:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/loader $(OUTPUT)/readers/core $(OUTPUT)/proto $(OUTPUT)/units $(OUTPUT)/bpf $(OUTPUT)/tests/bpf $(OUTPUT)/tests/helpers $(OUTPUT)/bench/bpf $(OUTPUT)/bench/helpers:
 	$(Q)mkdir -p $@
 
 # The build machine's kernel types, whatever ARCH is: BTF cannot be dumped
@@ -242,22 +247,6 @@ $(RCORE_A): $(RCORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OUTPUT)/readers/print/%.o: readers/print/%.c | $(DEPS_STAMP) $(OUTPUT)/readers/print
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/print -c $< -o $@
-
-$(PRINT): $(PRINT_OBJS) $(RCORE_A) $(LIB_A)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(OUTPUT)/readers/exporter/%.o: readers/exporter/%.c | $(DEPS_STAMP) $(OUTPUT)/readers/exporter
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/exporter -c $< -o $@
-
-$(EXPORTER): $(EXPORTER_OBJS) $(RCORE_A) $(LIB_A)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
 # The stream's schema, compiled at build time. One protoc-c run writes both
 # files: a grouped target (&:), so that `make -j` runs it once, not once
 # per file.
@@ -269,13 +258,20 @@ $(OUTPUT)/proto/ebpf_stream.pb-c.o: $(OUTPUT)/proto/ebpf_stream.pb-c.c $(PROTO_H
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/readers/stream/%.o: readers/stream/%.c $(PROTO_H) | $(DEPS_STAMP) $(OUTPUT)/readers/stream
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ireaders/core -Ireaders/stream -I$(OUTPUT)/proto -c $< -o $@
+# One reader's objects and binary (READER_NAMES).
+define reader_rules
+$$(OUTPUT)/readers/$(1):
+	$$(Q)mkdir -p $$@
 
-$(STREAM): $(STREAM_OBJS) $(RCORE_A) $(LIB_A)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PROTOC_LIBS)
+$$(OUTPUT)/readers/$(1)/%.o: readers/$(1)/%.c $$(READER_$(1)_NEEDS) | $$(DEPS_STAMP) $$(OUTPUT)/readers/$(1)
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -Ireaders/core -Ireaders/$(1) $$(READER_$(1)_CFLAGS) -c $$< -o $$@
+
+$$(OUTPUT)/ebpf-$(1): $$(call reader_objs,$(1)) $$(READER_$(1)_OBJS) $$(RCORE_A) $$(LIB_A)
+	$$(call msg,LINK,$$@)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(READER_$(1)_LIBS)
+endef
+$(foreach r,$(READER_NAMES),$(eval $(call reader_rules,$(r))))
 
 # Test and bench helpers link the library archives, not lib/'s sources
 # again. A sanitizer build (EXTRA_CFLAGS) instruments those archives, so the
@@ -337,9 +333,13 @@ $(OUTPUT)/unit/%: tests/unit/%.c $(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
 	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d -MT $@ $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(filter $(OUTPUT)/%.o,$(filter-out $(OUTPUT)/bpf/%,$^)) \
 		$(RCORE_A) $(LIB_A) $(LDLIBS) $(UNIT_LIBS)
 
-.PHONY: unit
+.PHONY: unit unit-progs
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/unit/run.sh $(UNIT_TESTS)
+
+# Built, not run: for a cross-build, whose programs run under qemu-user
+# (tests/14a-build-cross.bats).
+unit-progs: $(UNIT_TESTS)
 
 # make check runs them too (tests/01-unit.bats).
 test-deps: $(UNIT_TESTS)
@@ -350,8 +350,8 @@ $(OUTPUT)/bench/helpers/%: bench/helpers/%.c $(HELPER_LIB_A) | $(DEPS_STAMP) $(O
 	$(Q)$(CC) $(HELPER_CFLAGS) -Ibench/helpers -MF $@.d -MT $@ -o $@ $< $(HELPER_LIB_A) $(LDLIBS)
 
 # What -MMD wrote: every object's and helper's header dependencies.
-DEPFILES := $(patsubst %.o,%.d,$(LIB_OBJS) $(RCORE_OBJS) $(LOADER_OBJS) $(PRINT_OBJS) \
-		$(EXPORTER_OBJS) $(STREAM_OBJS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS) \
+DEPFILES := $(patsubst %.o,%.d,$(LIB_OBJS) $(RCORE_OBJS) $(LOADER_OBJS) $(READER_OBJS) \
+		$(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS) \
 		$(BENCH_BPF_OBJS) $(HELPER_LIB_OBJS) $(HELPER_RCORE_OBJS)) \
 	    $(addsuffix .d,$(TEST_HELPERS) $(BENCH_HELPERS) $(UNIT_TESTS))
 -include $(DEPFILES)

@@ -61,7 +61,7 @@ setup_file() {
 	for a in arm64 arm; do
 		[ -z "$(cross_missing "$a")" ] || continue
 		mkdir -p "$CROSS_DIR"
-		if mk -j2 ARCH="$a" OUTPUT="$CROSS_DIR/$a" bins >"$CROSS_DIR/$a.log" 2>&1; then
+		if mk -j2 ARCH="$a" OUTPUT="$CROSS_DIR/$a" bins unit-progs >"$CROSS_DIR/$a.log" 2>&1; then
 			echo 0 >"$CROSS_DIR/$a.status"
 		else
 			echo failed >"$CROSS_DIR/$a.status"
@@ -198,6 +198,22 @@ cross_decode() { # ARCH
 	run -0 cmp "$TMP/x86.json" "$TMP/$a.json"
 }
 
+# make unit's programs, built for ARCH, each under qemu-user: every check
+# passes, as on x86-64.
+cross_unit() { # ARCH
+	local a=$1 p n=0
+	cross_ready "$a"
+	for p in "$CROSS_DIR/$a"/unit/*; do
+		[ -x "$p" ] && [ -f "$p" ] || continue
+		case $p in *.d) continue ;; esac
+		n=$((n + 1))
+		run -0 --separate-stderr qrun "$a" "unit/${p##*/}" "$CROSS_DIR/$a/bpf"
+		echo "$output"
+		[[ "${lines[-1]}" =~ ^tests/unit/[a-z]+\.c:\ [1-9][0-9]*\ passed,\ 0\ failed$ ]]
+	done
+	[ "$n" -eq "$(ls "$REPO"/tests/unit/*.c | wc -l)" ]
+}
+
 # The syscall decoder's table, as generated for ARCH: its first entries.
 syscall_table_head() { # ARCH
 	run -0 grep -m 4 -F 'ULL, "' "$CROSS_DIR/$1/names_gen.h"
@@ -239,6 +255,14 @@ syscall_table_head() { # ARCH
 
 @test "arm (armhf) cross-build: ebpf-stream --decode of a recorded stream is byte-identical to x86-64's" {
 	cross_decode arm
+}
+
+@test "arm64 cross-build: make unit's programs pass under qemu-user" {
+	cross_unit arm64
+}
+
+@test "arm (armhf) cross-build: make unit's programs pass under qemu-user" {
+	cross_unit arm
 }
 
 @test "make bench's footprint section lists the arm64 and arm binaries' stripped sizes" {

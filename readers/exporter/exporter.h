@@ -23,8 +23,10 @@ struct exporter {
 	long max_series;        /* per map */
 	struct strbuf out;      /* the exposition, rebuilt per scrape */
 	struct strbuf labels;   /* scratch */
-	/* Families built beside the main output, reused from scrape to scrape. */
-	struct strbuf fam_a, fam_b;
+	/* Families whose samples are gathered per backend or map and written
+	 * after their HELP/TYPE: program runs and run time, map read errors and
+	 * series dropped. Reused from scrape to scrape. */
+	struct strbuf prog_runs, prog_times, read_errors, series_dropped;
 	/* Made once per map and scrape (metrics.c): the labels of its key
 	 * fields and the le labels of its buckets. */
 	struct label_head *heads, *les;

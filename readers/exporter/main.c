@@ -186,8 +186,10 @@ static void exporter_free(struct exporter *e)
 	reader_free(&e->r);
 	sb_free(&e->out);
 	sb_free(&e->labels);
-	sb_free(&e->fam_a);
-	sb_free(&e->fam_b);
+	sb_free(&e->prog_runs);
+	sb_free(&e->prog_times);
+	sb_free(&e->read_errors);
+	sb_free(&e->series_dropped);
 	free(e->heads);
 	free(e->les);
 }

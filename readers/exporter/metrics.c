@@ -437,7 +437,7 @@ static void export_map(struct exporter *e, struct rmap *m)
 static void export_prog_stats(struct exporter *e)
 {
 	char cnt[256], tim[256], dir[PATH_MAX], path[PATH_MAX];
-	struct strbuf *runs = &e->fam_a, *times = &e->fam_b;
+	struct strbuf *runs = &e->prog_runs, *times = &e->prog_times;
 
 	if (!bpf_stats_enabled())
 		return;
@@ -494,7 +494,7 @@ static size_t visible_maps(const struct reader *r)
 static void export_self(struct exporter *e, double started)
 {
 	char name[256];
-	struct strbuf *errs = &e->fam_a, *drops = &e->fam_b;
+	struct strbuf *errs = &e->read_errors, *drops = &e->series_dropped;
 
 	sb_reset(errs);
 	sb_reset(drops);
