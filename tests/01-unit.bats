@@ -48,6 +48,7 @@ unit_as_nobody() { # NAME
 	[ -n "$output" ]
 	for t in $output; do
 		name=${t##*/}
+		[[ $name != *.d ]] || continue # make's record of its headers
 		[[ " $UNITS " == *" $name "* ]] || { echo "$name: not run by 01-unit.bats"; false; }
 	done
 }
