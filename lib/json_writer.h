@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 32
-#define JSON_BUF_SIZE 16384
+#define JSON_BUF_SIZE 65536
 
 /* Output is gathered in buf and handed to out in big pieces: a big map's
  * document is millions of short tokens, and one stdio call per token was

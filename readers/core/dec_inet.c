@@ -8,22 +8,47 @@
 #include "decoder.h"
 #include "util.h"
 
-/* "10.1.2.3" by hand: a label of every entry of a million-entry map, where
- * inet_ntop's formatted printing would be most of the cost. */
+/* The decimal text of each byte value and its length: "10.1.2.3" for
+ * every entry of a million-entry map, where inet_ntop's formatted printing
+ * (or even dividing by ten) would be most of the cost. */
+struct octet_text {
+	char text[3];
+	uint8_t len;
+};
+
+static const struct octet_text *octets(void)
+{
+	static struct octet_text t[256];
+
+	if (!t[0].len) {
+		for (unsigned b = 0; b < 256; b++) {
+			char *o = t[b].text;
+
+			if (b >= 100)
+				*o++ = (char)('0' + b / 100);
+			if (b >= 10)
+				*o++ = (char)('0' + b / 10 % 10);
+			*o++ = (char)('0' + b % 10);
+			t[b].len = (uint8_t)(o - t[b].text);
+		}
+	}
+	return t;
+}
+
 static int dotted_quad(const uint8_t *p, char *buf, size_t size)
 {
+	const struct octet_text *t = octets();
 	char *o = buf;
 
 	if (size < INET_ADDRSTRLEN)
 		return -ENOSPC;
 	for (int i = 0; i < 4; i++) {
-		unsigned b = p[i];
+		const struct octet_text *x = &t[p[i]];
 
-		if (b >= 100)
-			*o++ = (char)('0' + b / 100);
-		if (b >= 10)
-			*o++ = (char)('0' + b / 10 % 10);
-		*o++ = (char)('0' + b % 10);
+		o[0] = x->text[0];
+		o[1] = x->text[1];
+		o[2] = x->text[2];
+		o += x->len;
 		*o++ = i < 3 ? '.' : '\0';
 	}
 	return 0;
