@@ -42,7 +42,10 @@ refused_before_load() { # OBJECT MESSAGE
 @test "the loader and its docs call objects with a maps section 'classic', never 'legacy'" {
 	local src=$BATS_TEST_DIRNAME/..
 	[ -d "$src/loader" ] || skip "no sources next to the tests"
-	run -1 grep -rniw legacy "$src/loader" "$src/docs" "$src/README.md"
+	# make bench quotes peers' errors word for word in docs/performance.md;
+	# libbpf's own "failed to add legacy kprobe event" is one of them.
+	run -0 bash -c "grep -rniw legacy '$src/loader' '$src/docs' '$src/README.md' | grep -v 'legacy kprobe event' | wc -l"
+	[ "$output" -eq 0 ]
 	[ -e "$src/loader/classic.c" ]
 }
 
