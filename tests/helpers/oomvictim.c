@@ -10,7 +10,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 static const char *prog = "oomvictim";
@@ -37,8 +36,8 @@ static void join_cgroup(const char *procs)
 
 int main(int argc, char **argv)
 {
-	unsigned long mb, i;
-	char *p;
+	unsigned long mb, i, off;
+	volatile char *p;
 
 	if (argc != 3)
 		usage();
@@ -48,8 +47,13 @@ int main(int argc, char **argv)
 		p = malloc(MIB);
 		if (!p)
 			die("malloc");
-		/* Touch every page: only resident memory counts against the limit. */
-		memset(p, 0x5a, MIB);
+		/*
+		 * Touch every page: only resident memory counts against the
+		 * limit. Through a volatile pointer, as a memset of a block
+		 * never read again lets clang drop the malloc and the memset.
+		 */
+		for (off = 0; off < MIB; off += 4096)
+			p[off] = 0x5a;
 	}
 	fprintf(stderr, "%s: %lu MiB allocated and not killed\n", prog, mb);
 	return 1;
