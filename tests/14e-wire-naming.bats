@@ -7,10 +7,12 @@ load lib
 
 @test "every wire tag the direct encoders write is its field's number and wire type in protobuf-c's descriptors" {
 	local src=$BATS_TEST_DIRNAME/.. cc=${CC:-cc}
-	[ -e "$BUILD/proto/ebpf_stream.pb-c.o" ] || skip "no generated protobuf-c code in $BUILD"
+	[ -e "$BUILD/proto/ebpf_stream.pb-c.c" ] || skip "no generated protobuf-c code in $BUILD"
+	# From the generated source, not the build's object: a sanitizer
+	# build's objects do not link without the sanitizer runtime.
 	run -0 "$cc" -O1 -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$BUILD" -I"$src/readers/core" \
 		-I"$src/readers/stream" -I"$BUILD/proto" -o "$TMP/wiretags" \
-		"$src/readers/stream/check/wiretags.c" "$BUILD/proto/ebpf_stream.pb-c.o" -lprotobuf-c
+		"$src/readers/stream/check/wiretags.c" "$BUILD/proto/ebpf_stream.pb-c.c" -lprotobuf-c
 	run -0 "$TMP/wiretags"
 	[ "$output" = "wiretags: 28 tags match the descriptors" ]
 }
