@@ -248,7 +248,7 @@ check_retransmits() { # N STATE EXPECT
 	lossy_link
 	run -0 drop_mode 1
 	# Each connect() retransmits its SYN until TCP_SYNCNT gives up.
-	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpsyn.py" "$DST" "$DPORT" "$n" 1
+	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpfail.py" syn "$DST" "$DPORT" "$n" 1
 	[ "$output" = "$(printf 'ETIMEDOUT\n%.0s' $(seq "$n") | head -c -1)" ]
 	# Every SYN was dropped: the first of each connection, then its retransmissions.
 	drops=$(hits t_tcpdrop)
@@ -276,7 +276,7 @@ while True:
 	run -0 drop_mode 2
 	# Each sends 100 bytes, retransmitted (tail loss probe, then the
 	# retransmission timer) until TCP_USER_TIMEOUT gives the connection up.
-	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpdata.py" "$DST" "$DPORT" "$n" 1500
+	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpfail.py" data "$DST" "$DPORT" "$n" 1500
 	[ "$output" = "$(printf 'ETIMEDOUT\n%.0s' $(seq "$n") | head -c -1)" ]
 	# Every data segment was dropped: the first of each connection, then its retransmissions.
 	drops=$(hits t_tcpdrop)
