@@ -186,6 +186,25 @@ static int open_reader(struct exporter *e, const char *pin_root, char **sel, int
 	return r;
 }
 
+/* --grafana-dashboard: the exit status. A selector that matches nothing
+ * is a mistake here (a dashboard without its panels), not a backend that
+ * has yet to come as it is for the server. */
+static int print_dashboard(struct exporter *e, const char *pin_root)
+{
+	const char *unmatched = reader_unmatched_selector(&e->r);
+	int r;
+
+	if (unmatched) {
+		fprintf(stderr, "ebpf-exporter: no backend or map matches '%s' under %s\n", unmatched,
+			pin_root);
+		return 1;
+	}
+	r = dashboard_print(e, stdout);
+	if (r)
+		fprintf(stderr, "ebpf-exporter: standard output: %s\n", strerror(-r));
+	return r ? 1 : 0;
+}
+
 static void exporter_free(struct exporter *e)
 {
 	reader_free(&e->r);
@@ -252,10 +271,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.dashboard) {
-		r = dashboard_print(&e, stdout);
-		if (r)
-			fprintf(stderr, "ebpf-exporter: standard output: %s\n", strerror(-r));
-		r = r ? 1 : 0;
+		r = print_dashboard(&e, o.pin_root);
 		goto out;
 	}
 	nfds = open_listeners(&o, fds, &d, &bad_addr);
