@@ -49,26 +49,6 @@ promql_positive() { # QUERY_URL QUERY
 			| tonumber | select(. > 0)] | length > 0' "$TMP/answer" >/dev/null
 }
 
-# A Prometheus 2.42 scraping the exporter on $PORT every second, its data
-# on tmpfs; PQ is its query URL.
-prometheus_start() {
-	local pport
-	pport=$(free_port 1)
-	cat >"$TMP/prometheus.yml" <<-CONF
-	global:
-	  scrape_interval: 1s
-	scrape_configs:
-	  - job_name: ebpf
-	    static_configs:
-	      - targets: ['127.0.0.1:$PORT']
-	CONF
-	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
-	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
-		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	PQ="http://127.0.0.1:$pport/api/v1/query"
-}
-
 # Backends with counters (labelled and not, struct values), an untyped
 # array, and histograms: sockex1 counts in this test's namespace.
 load_backends() {
@@ -94,9 +74,9 @@ traffic() {
 	traffic
 	stats_on
 	exporter_start
-	prometheus_start
-	wait_until 20 promql_data "$PQ" 'ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
-	wait_until 20 promql_data "$PQ" 'ebpf_bitehist_io_size_bytes_count > 0'
+	prometheus_scraping_exporter
+	wait_until 20 promql_data "$PROM_QUERY" 'ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
+	wait_until 20 promql_data "$PROM_QUERY" 'ebpf_bitehist_io_size_bytes_count > 0'
 	traffic
 	local expr q n=0
 	while IFS= read -r expr; do
@@ -105,10 +85,10 @@ traffic() {
 		n=$((n + 1))
 		if [[ "$q" == *_exporter_* || "$q" == *_prog_run_* ]]; then
 			# The exporter's own families: present (errors and drops are 0).
-			wait_until 30 promql_data "$PQ" "$q" || { cat "$TMP/answer"; return 1; }
+			wait_until 30 promql_data "$PROM_QUERY" "$q" || { cat "$TMP/answer"; return 1; }
 		else
 			# The backends': real numbers from the traffic, not 0 or NaN.
-			wait_until 30 promql_positive "$PQ" "$q" || { cat "$TMP/answer"; return 1; }
+			wait_until 30 promql_positive "$PROM_QUERY" "$q" || { cat "$TMP/answer"; return 1; }
 		fi
 	done < <(dashboard_exprs "$TMP/dash.json")
 	echo "$n queries"
