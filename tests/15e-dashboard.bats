@@ -50,17 +50,19 @@ promql_positive() { # QUERY_URL QUERY
 }
 
 # Backends with counters (labelled and not, struct values), an untyped
-# array, and histograms: sockex1 counts in this test's namespace.
+# array, histograms and a gauge: sockex1 counts in this test's namespace,
+# t_gauge keeps the time of each process's last getppid().
 load_backends() {
 	netns_create
 	run -0 in_ns "$LOADER" load sockex1.o sockex1_classic.o --pin-root "$ROOT"
-	run -0 "$LOADER" load bitehist.o runqlat.o syscount.o --pin-root "$ROOT"
+	run -0 "$LOADER" load bitehist.o runqlat.o syscount.o "$TOBJ/t_gauge.o" --pin-root "$ROOT"
 }
 
-# UDP packets in the namespace, 4 KiB I/Os on the loop device.
+# UDP packets in the namespace, 4 KiB I/Os on the loop device, a getppid().
 traffic() {
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 37 64
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=256 oflag=direct status=none
+	"$PY" -c 'import os; os.getppid()'
 }
 
 @test "every query of the printed dashboard returns data from a real Prometheus after traffic" {
@@ -93,8 +95,9 @@ traffic() {
 	done < <(dashboard_exprs "$TMP/dash.json")
 	echo "$n queries"
 	# Each backend's families are queried: 2 sockex1 fields, the classic
-	# array, 2 histograms x 4 queries, 2 syscount maps, 6 of the exporter.
-	[ "$n" -eq 19 ]
+	# array, 2 histograms x 4 queries, 2 syscount maps, the gauge, 6 of the
+	# exporter.
+	[ "$n" -eq 20 ]
 }
 
 @test "the dashboard has the fields Grafana's dashboard model needs" {
@@ -124,10 +127,11 @@ traffic() {
 		and all(.panels[] | select(.type == "heatmap");
 			.options.calculate == false and all(.targets[]; .format == "heatmap"))
 		and ([.panels[] | select(.type == "row") | .title]
-			== ["bitehist", "runqlat", "sockex1", "sockex1_classic", "syscount", "ebpf-exporter"])
+			== ["bitehist", "runqlat", "sockex1", "sockex1_classic", "syscount", "t_gauge", "ebpf-exporter"])
 		and ([.panels[] | select(.type == "heatmap")] | length == 2)
 		and ([.panels[] | .targets[]? | .expr | select(startswith("histogram_quantile(0.99, "))] | length == 2)
 		and ([.panels[] | .targets[]? | .expr | select(startswith("topk(10, sum by (proto) (rate("))] | length == 2)
+		and ([.panels[] | .targets[]? | .expr | select(startswith("topk(10, sum by (pid) (ebpf_t_gauge_last_getppid_seconds{"))] | length == 1)
 	' "$TMP/dash.json"
 	# The only variables the queries use: the instance and Grafana's rate window.
 	dashboard_exprs "$TMP/dash.json" >"$TMP/exprs"
@@ -140,6 +144,7 @@ traffic() {
 	load_backends
 	"$EXPORTER" --pin-root "$ROOT" --prefix dash --grafana-dashboard >"$TMP/dash.json"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 3 64
+	"$PY" -c 'import os; os.getppid()'
 	stats_on
 	exporter_start --prefix dash
 	scrape >"$TMP/m"
@@ -167,9 +172,11 @@ traffic() {
 	                family, want = name[:-len("_bucket")], "histogram"
 	            elif "rate(" + name in e:
 	                want = "counter"
+	            else:
+	                want = "gauge"
 	            if family not in types:
 	                bad.append("%s: no such family in the scrape" % family)
-	            elif want and types[family] != want:
+	            elif types[family] != want and not (want == "gauge" and types[family] == "untyped"):
 	                bad.append("%s: a %s, queried as a %s" % (family, types[family], want))
 	            by = re.search(r"by \(([^)]*)\)", e)
 	            for label in by.group(1).split(", ") if by else []:
@@ -178,7 +185,7 @@ traffic() {
 	                    bad.append("%s: no label %s in the scrape" % (name, label))
 	print("%d family references checked" % n)
 	print("\n".join(bad))
-	sys.exit(1 if bad or n < 19 else 0)
+	sys.exit(1 if bad or n < 20 else 0)
 	PY
 	run "$PY" "$TMP/check.py" "$TMP/dash.json" "$TMP/m" dash
 	echo "$output"
