@@ -42,8 +42,9 @@ static void usage(FILE *f)
 		"                     repeatable); ignored when systemd passes sockets\n"
 		"  --prefix P         metric name prefix (default ebpf)\n"
 		"  --max-series N     at most N series per map (default %d)\n"
-		"  --grafana-dashboard  print a Grafana dashboard (JSON) for the selected\n"
-		"                     maps, with these --prefix and selectors, and exit\n"
+		"  --grafana-dashboard\n"
+		"                     print a Grafana dashboard (JSON) for the maps that\n"
+		"                     --pin-root, --prefix and SELECTOR give, and exit\n"
 		"  --help, --version\n",
 		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
 }
