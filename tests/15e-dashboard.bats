@@ -93,6 +93,10 @@ traffic() {
 			wait_until 30 promql_positive "$PROM_QUERY" "$q" || { cat "$TMP/answer"; return 1; }
 		fi
 	done < <(dashboard_exprs "$TMP/dash.json")
+	# The Instance variable's values: the instance label of a family served.
+	run -0 jq -r '.templating.list[] | select(.name == "instance") | .query.query' "$TMP/dash.json"
+	[[ "$output" =~ ^label_values\(([a-z_]+),\ instance\)$ ]]
+	wait_until 10 promql_data "$PROM_QUERY" "count by (instance) (${BASH_REMATCH[1]})"
 	echo "$n queries"
 	# Each backend's families are queried: 2 sockex1 fields, the classic
 	# array, 2 histograms x 4 queries, 2 syscount maps, the gauge, 6 of the
