@@ -381,7 +381,7 @@ static void identity(struct dash *d)
 	sb_free(&key);
 }
 
-int dashboard_print(struct exporter *e, FILE *out)
+int dashboard_print(const struct exporter *e, FILE *out)
 {
 	static struct dash d; /* its writer's buffer is 64 KiB: not on the stack */
 	struct json_writer *w = &d.w;

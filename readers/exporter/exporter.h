@@ -65,7 +65,7 @@ void metrics_key_label(const struct rmap *m, size_t i, char *buf, size_t size);
 
 /* Print a Grafana dashboard for the maps e's reader holds (dashboard.c):
  * 0, or -errno when writing fails. */
-int dashboard_print(struct exporter *e, FILE *out);
+int dashboard_print(const struct exporter *e, FILE *out);
 
 /* The HTTP side: GET/HEAD /metrics and /, nothing else. */
 struct http_server;

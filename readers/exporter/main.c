@@ -190,7 +190,7 @@ static int open_reader(struct exporter *e, const char *pin_root, char **sel, int
 /* --grafana-dashboard: the exit status. A selector that matches nothing
  * is a mistake here (a dashboard without its panels), not a backend that
  * has yet to come as it is for the server. */
-static int print_dashboard(struct exporter *e, const char *pin_root)
+static int print_dashboard(const struct exporter *e, const char *pin_root)
 {
 	const char *unmatched = reader_unmatched_selector(&e->r);
 	int r;
