@@ -377,3 +377,26 @@ stream_selfcheck_build() {
 		"$obj"/*.o "$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" \
 		"$BUILD/libebpfcommon.a" -lbpf -lelf -lz -lprotobuf-c
 }
+
+# --- A real Prometheus (Debian's 2.42) scraping the test's exporter ---
+
+# Start Prometheus on a free loopback port, scraping 127.0.0.1:$PORT (job
+# "ebpf") every second, its data on tmpfs (SHM_DIR, removed by the
+# teardown); PROM_QUERY is its instant-query URL.
+prometheus_scraping_exporter() {
+	local pport
+	pport=$(free_port 1)
+	cat >"$TMP/prometheus.yml" <<-CONF
+	global:
+	  scrape_interval: 1s
+	scrape_configs:
+	  - job_name: ebpf
+	    static_configs:
+	      - targets: ['127.0.0.1:$PORT']
+	CONF
+	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
+	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
+		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	PROM_QUERY="http://127.0.0.1:$pport/api/v1/query"
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "reader.h"
 #include "strbuf.h"
 
@@ -36,6 +37,35 @@ struct exporter {
 /* Rescan and render every selected map (and self metrics) into e->out. */
 int metrics_collect(struct exporter *e);
 void metrics_free_map(void *ctx, struct rmap *m);
+
+/* The names a scrape gives a map's families and labels, for what describes
+ * them without scraping (dashboard.c): the same code names both. */
+void metrics_histogram_name(const struct exporter *e, const struct rmap *m, char *buf,
+			    size_t size);
+void metrics_field_name(const struct exporter *e, const struct rmap *m, const struct field *f,
+			char *buf, size_t size);
+/* A value field gives samples (a family of its own): numeric or bool. */
+bool metrics_field_exported(const struct field *f);
+/* Labels of m's key (0 for a one-slot array: a scalar), and the name of the
+ * i-th. An array value field adds the label "index". */
+size_t metrics_key_labels(const struct rmap *m);
+void metrics_key_label(const struct rmap *m, size_t i, char *buf, size_t size);
+
+#define METRIC_INDEX_LABEL "index"
+
+/* The exporter's own families, after "<prefix>_". */
+#define METRIC_PROG_RUNS "prog_run_count_total"
+#define METRIC_PROG_TIME "prog_run_time_seconds_total"
+#define METRIC_READ_ERRORS "exporter_map_read_errors_total"
+#define METRIC_SERIES_DROPPED "exporter_series_dropped_total"
+#define METRIC_BUILD_INFO "exporter_build_info"
+#define METRIC_MAPS "exporter_maps"
+#define METRIC_UNREADABLE "exporter_backends_unreadable"
+#define METRIC_SCRAPE_DURATION "exporter_scrape_duration_seconds"
+
+/* Print a Grafana dashboard for the maps e's reader holds (dashboard.c):
+ * 0, or -errno when writing fails. */
+int dashboard_print(const struct exporter *e, FILE *out);
 
 /* The HTTP side: GET/HEAD /metrics and /, nothing else. */
 struct http_server;

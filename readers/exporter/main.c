@@ -33,7 +33,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ebpf-exporter [--pin-root DIR] [--listen ADDR:PORT]... [--prefix P]\n"
-		"                     [--max-series N] [SELECTOR...]\n"
+		"                     [--max-series N] [--grafana-dashboard] [SELECTOR...]\n"
 		"Serve pinned BPF maps as Prometheus metrics at /metrics, collected at\n"
 		"scrape time. SELECTOR is BACKEND or BACKEND/MAP (shell globs).\n"
 		"  --pin-root DIR     pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		"                     repeatable); ignored when systemd passes sockets\n"
 		"  --prefix P         metric name prefix (default ebpf)\n"
 		"  --max-series N     at most N series per map (default %d)\n"
+		"  --grafana-dashboard\n"
+		"                     print a Grafana dashboard (JSON) for the maps that\n"
+		"                     --pin-root, --prefix and SELECTOR give, and exit\n"
 		"  --help, --version\n",
 		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
 }
@@ -50,6 +53,7 @@ struct opts {
 	const char *pin_root;
 	struct listen_addr listen[MAX_LISTENERS]; /* parsed, not yet opened */
 	size_t nlisten;
+	bool dashboard;         /* --grafana-dashboard: print it, serve nothing */
 };
 
 static int parse_max_series(const char *arg, long *v)
@@ -93,6 +97,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct exporter *e)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "max-series", required_argument, NULL, 'm' },
+		{ "grafana-dashboard", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -107,6 +112,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct exporter *e)
 		case 'l': r = add_listen(o, optarg); break;
 		case 'p': e->prefix = optarg; break;
 		case 'm': r = parse_max_series(optarg, &e->max_series); break;
+		case 'g': o->dashboard = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); exit(0);
 		default:
@@ -181,6 +187,25 @@ static int open_reader(struct exporter *e, const char *pin_root, char **sel, int
 	return r;
 }
 
+/* --grafana-dashboard: the exit status. A selector that matches nothing
+ * is a mistake here (a dashboard without its panels), not a backend that
+ * has yet to come as it is for the server. */
+static int print_dashboard(const struct exporter *e, const char *pin_root)
+{
+	const char *unmatched = reader_unmatched_selector(&e->r);
+	int r;
+
+	if (unmatched) {
+		fprintf(stderr, "ebpf-exporter: no backend or map matches '%s' under %s\n", unmatched,
+			pin_root);
+		return 1;
+	}
+	r = dashboard_print(e, stdout);
+	if (r)
+		fprintf(stderr, "ebpf-exporter: standard output: %s\n", strerror(-r));
+	return r ? 1 : 0;
+}
+
 static void exporter_free(struct exporter *e)
 {
 	reader_free(&e->r);
@@ -245,6 +270,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
 		skel_free(&sk);
 		return 1;
+	}
+	if (o.dashboard) {
+		r = print_dashboard(&e, o.pin_root);
+		goto out;
 	}
 	nfds = open_listeners(&o, fds, &d, &bad_addr);
 	if (nfds < 0) {

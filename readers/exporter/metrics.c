@@ -143,6 +143,18 @@ static bool hide_key(const struct rmap *m)
 	return rmap_is_array(m) && m->info.max_entries == 1;
 }
 
+void metrics_key_label(const struct rmap *m, size_t i, char *buf, size_t size)
+{
+	const struct field *f = &m->key.fields[i];
+
+	label_name(f->name[0] ? f->name : m->tags.label[0] ? m->tags.label : "key", buf, size);
+}
+
+size_t metrics_key_labels(const struct rmap *m)
+{
+	return hide_key(m) ? 0 : m->key.n;
+}
+
 /* `name="` (with a leading comma but for the first) of each label of a
  * map's entries, made once per map and scrape: sanitizing the field names
  * for every entry of a million-entry map was a good part of a scrape. */
@@ -159,11 +171,9 @@ static int plan_labels(struct exporter *e, const struct rmap *m)
 		e->nr_heads = m->key.n;
 	}
 	for (size_t i = 0; i < m->key.n; i++) {
-		const struct field *f = &m->key.fields[i];
 		struct label_head *h = &e->heads[i];
 
-		label_name(f->name[0] ? f->name : m->tags.label[0] ? m->tags.label : "key", name,
-			   sizeof(name));
+		metrics_key_label(m, i, name, sizeof(name));
 		h->len = (size_t)snprintf(h->text, sizeof(h->text), "%s%s=\"", i ? "," : "", name);
 	}
 	return 0;
@@ -292,6 +302,26 @@ static int plan_buckets(struct exporter *e, const struct rmap *m, uint32_t count
 	return 0;
 }
 
+void metrics_histogram_name(const struct exporter *e, const struct rmap *m, char *buf,
+			    size_t size)
+{
+	family_name(e, m, NULL, buf, size);
+	/* A histogram's name carries no _total even when tagged a counter. */
+	if (ends_with(buf, "_total"))
+		buf[strlen(buf) - 6] = '\0';
+}
+
+void metrics_field_name(const struct exporter *e, const struct rmap *m, const struct field *f,
+			char *buf, size_t size)
+{
+	family_name(e, m, f->name, buf, size);
+}
+
+bool metrics_field_exported(const struct field *f)
+{
+	return field_is_numeric(f) || f->kind == FIELD_BOOL;
+}
+
 static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
 			     size_t vsize, const uint8_t *keys, size_t n)
 {
@@ -300,10 +330,7 @@ static void export_histogram(struct exporter *e, const struct rmap *m, const uin
 	char name[256], help[512], bucket[300], count[300], total[300];
 	size_t bucket_len, count_len, total_len;
 
-	family_name(e, m, NULL, name, sizeof(name));
-	/* A histogram's name carries no _total even when tagged a counter. */
-	if (ends_with(name, "_total"))
-		name[strlen(name) - 6] = '\0';
+	metrics_histogram_name(e, m, name, sizeof(name));
 	snprintf(help, sizeof(help), "%s", m->tags.help[0] ? m->tags.help : "BPF histogram");
 	header(&e->out, name, "histogram", help);
 	if (plan_buckets(e, m, b->count)) {
@@ -343,9 +370,9 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 		const struct field *f = &m->value.fields[fi];
 		uint32_t count = f->count ? f->count : 1;
 
-		if (!field_is_numeric(f) && f->kind != FIELD_BOOL)
+		if (!metrics_field_exported(f))
 			continue;
-		family_name(e, m, f->name, name, sizeof(name));
+		metrics_field_name(e, m, f, name, sizeof(name));
 		if (m->tags.help[0] && f->name[0])
 			snprintf(help, sizeof(help), "%s (%s)", m->tags.help, f->name);
 		else if (m->tags.help[0])
@@ -365,7 +392,7 @@ static void export_fields(struct exporter *e, const struct rmap *m, const uint8_
 
 				sb_append(&e->out, name, name_len);
 				if (count > 1) {
-					int len = snprintf(idx, sizeof(idx), "index=\"%u\"", k);
+					int len = snprintf(idx, sizeof(idx), METRIC_INDEX_LABEL "=\"%u\"", k);
 
 					sample_tail(&e->out, &e->labels, idx, (size_t)len, x);
 				} else {
@@ -387,7 +414,7 @@ static size_t entry_series(const struct rmap *m)
 	for (size_t i = 0; i < m->value.n; i++) {
 		const struct field *f = &m->value.fields[i];
 
-		if (field_is_numeric(f) || f->kind == FIELD_BOOL)
+		if (metrics_field_exported(f))
 			n += f->count ? f->count : 1;
 	}
 	return n;
@@ -443,8 +470,8 @@ static void export_prog_stats(struct exporter *e)
 		return;
 	sb_reset(runs);
 	sb_reset(times);
-	snprintf(cnt, sizeof(cnt), "%s_prog_run_count_total", e->prefix);
-	snprintf(tim, sizeof(tim), "%s_prog_run_time_seconds_total", e->prefix);
+	snprintf(cnt, sizeof(cnt), "%s_" METRIC_PROG_RUNS, e->prefix);
+	snprintf(tim, sizeof(tim), "%s_" METRIC_PROG_TIME, e->prefix);
 	for (size_t b = 0; b < e->r.nr_backends; b++) {
 		struct dirlist l;
 
@@ -510,29 +537,29 @@ static void export_self(struct exporter *e, double started)
 		sb_puts(&e->labels, "\",map=\"");
 		escape_label_value(&e->labels, m->name);
 		sb_putc(&e->labels, '"');
-		snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
+		snprintf(name, sizeof(name), "%s_" METRIC_READ_ERRORS, e->prefix);
 		sample(errs, name, "", &e->labels, NULL, (double)ms->read_errors);
-		snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
+		snprintf(name, sizeof(name), "%s_" METRIC_SERIES_DROPPED, e->prefix);
 		sample(drops, name, "", &e->labels, NULL, (double)ms->dropped);
 	}
-	snprintf(name, sizeof(name), "%s_exporter_map_read_errors_total", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_READ_ERRORS, e->prefix);
 	header(&e->out, name, "counter", "Failed reads of a map since the exporter started");
 	sb_append(&e->out, errs->buf ? errs->buf : "", errs->len);
-	snprintf(name, sizeof(name), "%s_exporter_series_dropped_total", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_SERIES_DROPPED, e->prefix);
 	header(&e->out, name, "counter", "Series of a map not exported because of --max-series");
 	sb_append(&e->out, drops->buf ? drops->buf : "", drops->len);
 
-	snprintf(name, sizeof(name), "%s_exporter_build_info", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_BUILD_INFO, e->prefix);
 	header(&e->out, name, "gauge", "ebpf-exporter version");
 	sb_printf(&e->out, "%s{version=\"%s\"} 1\n", name, EBPF_VERSION);
-	snprintf(name, sizeof(name), "%s_exporter_maps", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_MAPS, e->prefix);
 	header(&e->out, name, "gauge", "Maps exported");
 	sb_printf(&e->out, "%s %zu\n", name, visible_maps(&e->r));
-	snprintf(name, sizeof(name), "%s_exporter_backends_unreadable", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_UNREADABLE, e->prefix);
 	header(&e->out, name, "gauge",
 	       "Selected backends (or the pin root) the last scan could not read, in whole or in part");
 	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_unreadable);
-	snprintf(name, sizeof(name), "%s_exporter_scrape_duration_seconds", e->prefix);
+	snprintf(name, sizeof(name), "%s_" METRIC_SCRAPE_DURATION, e->prefix);
 	header(&e->out, name, "gauge", "Time this scrape took to collect");
 	sb_puts(&e->out, name);
 	sb_putc(&e->out, ' ');
