@@ -197,8 +197,8 @@ result "ebpf-stream CPU per record" "$(fmt "$ns_rec")" ns - - - \
 	"$(fmt "$pct") % of a core while delivering; the consumer $(fmt "$fc_pct") %"
 result "ebpf-stream CPU" "$(fmt "$pct")" "% of a core" - - - "median of $RUNS runs"
 result "records dropped by the kernel or in Lost frames, full rate" "$((dropped + lostr))" records \
-	- - - "<=0" "$note"
-result "kernel drops, pipe reader paused ${PAUSE_MS} ms mid-run" "$q_dropped" records - - - "<=0" \
-	"ring buffer 64 MiB, ebpf-stream output queue 8 MiB (--queue-bytes)"
+	- - "<=0" "$note"
+result "kernel drops, pipe reader paused ${PAUSE_MS} ms mid-run" "$q_dropped" records - - "<=0" \
+	"ring buffer 64 MiB, ebpf-stream output queue 8 MiB (--queue-bytes); median rate $(fmt "$(col 1 "$Q" | median)") rec/s"
 result "records unaccounted, pipe reader paused ${PAUSE_MS} ms mid-run" "$q_unaccounted" records \
-	- - - "<=0" "$q_note"
+	- - "<=0" "$q_note"

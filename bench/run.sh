@@ -152,8 +152,9 @@ program, link and process they started, when they end.
    Target: each reader at most 2× the floor per entry. Peak RSS from
    wait4(2) (`bench/helpers/measure`) or VmHWM for the exporter.
    **Scaling** (bench/15-scaling.sh): the same commands on hash and
-   array maps of 10 k, 100 k, 1 M and 4 M entries (one run each by default
-   in `make bench`: `SCALE_RUNS`), time per entry and peak RSS at each
+   array maps of 10 k, 100 k, 1 M and 4 M entries (the median of
+   `SCALE_RUNS` runs, default 3: bpftool alone takes a minute or more at
+   4 M), time per entry and peak RSS at each
    size, drawn by gnuplot (Debian `gnuplot-nox`; without it the section
    says so and draws nothing) into docs/perf/:
 
