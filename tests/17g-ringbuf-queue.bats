@@ -108,3 +108,23 @@ tally() { # FRAMES
 	run -0 cat "$TMP/err"
 	[ -z "$output" ]
 }
+
+@test "a heartbeat while the output reader is paused and the queue full does not stop the ring buffer from being drained" {
+	run -0 "$LOADER" load "$FLOOD_OBJ" --pin-root "$ROOT"
+	paused_stream_start --queue-bytes 65536
+	# Fill the queue, then let a heartbeat (every 5 s) join it.
+	run -0 "$FLOOD" "$ROOT/ringflood/maps" 20000
+	sleep 6 # not a wait: the reader stays paused across a heartbeat, the condition under test
+	# More records than the ring buffer holds (600 000): only a stream
+	# that goes on draining it keeps the kernel from dropping any.
+	run -0 "$FLOOD" "$ROOT/ringflood/maps" 800000
+	local prod=$output
+	echo "$prod"
+	[ "$(kv dropped "$prod")" -eq 0 ]
+	paused_stream_finish
+	run -0 tally "$TMP/frames"
+	local events lostf lostr seq_ok
+	read -r events lostf lostr seq_ok <<<"$output"
+	[ $((events + lostr)) -eq 820000 ]
+	[ "$seq_ok" = true ]
+}

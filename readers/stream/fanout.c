@@ -3,9 +3,9 @@
  * Where frames go: one output (stdout or a file), or any number of
  * subscribers on a listening socket. The output is written by a thread
  * from a bounded queue (outq.c): when that is full, Event frames are
- * dropped and counted (fanout_take_record), every other frame waits for
- * room; a Lost frame says how many once there is room again, as a
- * subscriber's does. A subscriber has a bounded
+ * dropped and counted (fanout_take_record); a Lost frame says how many
+ * once there is room again, as a subscriber's does. Every other frame is
+ * queued all the same, up to twice the bound, and then waits for room. A subscriber has a bounded
  * queue: when it is full, frames for that subscriber are dropped and
  * counted, and it is told how many in a Lost frame once it catches up; one
  * that stays behind longer than max_lag is disconnected. Nobody waits for a
@@ -238,9 +238,11 @@ int fanout_flush(struct fanout *f)
 	double now = monotonic_s();
 
 	if (f->q) {
-		/* Waits for room only when frames other than records filled
-		 * the queue (a snapshot): records stop short of the limit. */
-		return outq_push(f->q, &f->outbuf, f->queue_bytes);
+		/* Records stop at queue_bytes; a heartbeat or a backend change
+		 * on top of that must not stop the ring buffers from being
+		 * drained, so only frames that fill a second queue_bytes (a
+		 * snapshot) wait for room. */
+		return outq_push(f->q, &f->outbuf, 2 * f->queue_bytes);
 	}
 	f->queued = 0;
 	for (size_t i = 0; i < f->nsubs;) {
