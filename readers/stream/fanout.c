@@ -5,7 +5,8 @@
  * from a bounded queue (outq.c): when that is full, Event frames are
  * dropped and counted (fanout_take_record); a Lost frame says how many
  * once there is room again, as a subscriber's does. Every other frame is
- * queued all the same, up to twice the bound, and then waits for room. A subscriber has a bounded
+ * queued all the same, up to twice the bound, and then waits for room.
+ * A subscriber has a bounded
  * queue: when it is full, frames for that subscriber are dropped and
  * counted, and it is told how many in a Lost frame once it catches up; one
  * that stays behind longer than max_lag is disconnected. Nobody waits for a
