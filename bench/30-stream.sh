@@ -6,9 +6,11 @@
 # ringflood), which issues them as fast as it can. ebpf-stream --events
 # encodes every record as an Event frame into a pipe; bench/helpers/
 # framecount reads it with large reads and counts the frames. Per run:
-#   produced, dropped  the backend's counters (dropped: ring buffer full)
+#   produced, dropped  the backend's counters (dropped: its reservations
+#                      that failed, ring buffer full: loss like any other)
 #   events             Event frames the consumer counted (must = produced)
-#   lost               Lost frames in the stream (must be none)
+#   lost               Lost frames in the stream (must be none), and the
+#                      records they report (ebpf-stream's output queue full)
 #   rate               records / producer time
 #   delivered          records / (producer start -> last event frame read):
 #                      the rate ebpf-stream really kept up with, as the
@@ -19,6 +21,10 @@
 # records, woken for every record (the producer submits with
 # BPF_RB_FORCE_WAKEUP), and the same with the kernel's adaptive wakeups,
 # which wake a consumer this light every few records (it keeps catching up).
+# Then RUNS more runs in which the pipe reader stops reading for PAUSE_MS
+# half-way: ebpf-stream's output queue (--queue-bytes) fills and it drops
+# records, counted in Lost frames, but keeps the ring buffer drained: no
+# kernel drop, and events + records in Lost frames = records produced.
 #
 # Runs alone too: BUILD=build RESULTS=/dev/stdout bash bench/30-stream.sh
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +34,7 @@ RECORDS=${RECORDS:-4000000}            # per ebpf-stream run
 PEER_RECORDS=${PEER_RECORDS:-200000}   # per run of the per-record wakeup peer (far slower)
 LIBBPF_RECORDS=${LIBBPF_RECORDS:-1000000}  # per run of the libbpf peer
 TARGET=2000000
+PAUSE_MS=${PAUSE_MS:-200}              # the pipe reader's pause in the pause runs
 
 for f in "$BOBJ/ringflood.o" "$BH/ringflood" "$BH/framecount" "$BH/rbcount" "$STREAM"; do
 	[ -x "$f" ] || [ -f "$f" ] || bench_die "$f missing: make bench (or make $f)"
@@ -74,12 +81,14 @@ wait_idle() { # PID
 	return 1
 }
 
-# One run of the producer into ebpf-stream; prints
-# "rate delivered produced dropped events lost_frames cpu_s wall_s fc_cpu_s"
-stream_run() { # N
-	local d=$BENCH_TMP/stream$1 sp fc c0 c1 f0 f1 prod count st
+# One run of the producer into ebpf-stream (its pipe reader pausing for
+# PAUSE ms half-way, if given); prints "rate delivered produced dropped
+# events lost_frames cpu_s wall_s fc_cpu_s lost_records"
+stream_run() { # NAME [PAUSE]
+	local d=$BENCH_TMP/$1 sp fc c0 c1 f0 f1 prod count st
 	mkdir "$d" && mkfifo "$d/pipe"
-	"$BH/framecount" -r "$d/ready" <"$d/pipe" >"$d/count" 2>"$d/framecount.err" &
+	"$BH/framecount" -r "$d/ready" ${2:+-p "$2" -a $((RECORDS / 2))} <"$d/pipe" \
+		>"$d/count" 2>"$d/framecount.err" &
 	fc=$!
 	bench_bg "$fc"
 	"$STREAM" --pin-root "$BENCH_ROOT" --events ringflood/events >"$d/pipe" 2>"$d/stream.err" &
@@ -105,9 +114,10 @@ stream_run() { # N
 		-v dropped="$(kv dropped "$prod")" -v start="$(kv start "$prod")" \
 		-v events="$(kv events "$count")" -v lostf="$(kv lost_frames "$count")" \
 		-v last="$(kv last_event "$count")" -v cpu=$((c1 - c0)) -v fcpu=$((f1 - f0)) -v tck="$TCK" \
+		-v lostr="$(kv lost "$count")" \
 		'BEGIN { wall = last - start; if (wall <= 0) wall = 1e-9
-			printf "%.0f %.0f %d %d %d %d %.3f %.6f %.3f\n", rate, events / wall, produced,
-				dropped, events, lostf, cpu / tck, wall, fcpu / tck }'
+			printf "%.0f %.0f %d %d %d %d %.3f %.6f %.3f %d\n", rate, events / wall, produced,
+				dropped, events, lostf, cpu / tck, wall, fcpu / tck, lostr }'
 }
 
 # One run of the producer into the libbpf peer; prints
@@ -130,24 +140,29 @@ peer_run() { # NAME RECORDS [-w]
 }
 
 : >"$BENCH_TMP/stream"
+: >"$BENCH_TMP/pause"
 : >"$BENCH_TMP/peer"
 : >"$BENCH_TMP/libbpf"
 # Interleaved, so that a neighbour's load on the machine hits all alike.
 for ((i = 0; i < RUNS; i++)); do
-	stream_run "$i" >>"$BENCH_TMP/stream"
+	stream_run "stream$i" >>"$BENCH_TMP/stream"
 	bench_log "ebpf-stream run $((i + 1)): $(tail -n 1 "$BENCH_TMP/stream")"
 	peer_run "peer$i" "$PEER_RECORDS" -w >>"$BENCH_TMP/peer"
 	bench_log "per-record wakeup peer run $((i + 1)): $(tail -n 1 "$BENCH_TMP/peer")"
 	peer_run "libbpf$i" "$LIBBPF_RECORDS" >>"$BENCH_TMP/libbpf"
 	bench_log "libbpf peer run $((i + 1)): $(tail -n 1 "$BENCH_TMP/libbpf")"
 done
+for ((i = 0; i < RUNS; i++)); do
+	stream_run "pause$i" "$PAUSE_MS" >>"$BENCH_TMP/pause"
+	bench_log "ebpf-stream run $((i + 1)), reader pausing ${PAUSE_MS} ms: $(tail -n 1 "$BENCH_TMP/pause")"
+done
 
 col() { awk -v c="$1" '{ print $c }' "$2"; }
 sum() { awk -v c="$1" '{ s += $c } END { print s + 0 }' "$2"; }
 
-S=$BENCH_TMP/stream P=$BENCH_TMP/peer L=$BENCH_TMP/libbpf
-# A run that lost a record (dropped by the kernel or missing downstream)
-# counts as 0 records/s: the figure is a zero-loss rate.
+S=$BENCH_TMP/stream P=$BENCH_TMP/peer L=$BENCH_TMP/libbpf Q=$BENCH_TMP/pause
+# A run that lost a record (dropped by the kernel, in a Lost frame or
+# missing downstream) counts as 0 records/s: the figure is a zero-loss rate.
 rate=$(awk '{ print ($4 == 0 && $5 == $3 && $6 == 0) ? $1 : 0 }' "$S" | median)
 delivered=$(col 2 "$S" | median)
 produced=$(sum 3 "$S")
@@ -166,7 +181,13 @@ libbpf_rate=$(col 1 "$L" | median)
 libbpf_per=$(awk '{ print $5 ? $4 / $5 : 0 }' "$L" | median)
 lost_of() { awk '{ l += $2 - $4 + $3; n += $2 + $3 } END { print l + 0 " of " n + 0 }' "$1"; }
 
-note="lost $missing of $produced accepted; kernel dropped $dropped; $lostf Lost frames; $RUNS runs of $RECORDS"
+lostr=$(sum 10 "$S")
+note="lost $((missing + dropped)) of $((produced + dropped)) submitted: kernel dropped $dropped, $lostf Lost frames ($lostr records), $((missing - lostr)) missing; $RUNS runs of $RECORDS"
+# The pause runs: kernel drops, and records neither received nor reported
+# in a Lost frame (either way round), over all runs.
+q_dropped=$(sum 4 "$Q")
+q_unaccounted=$(awk '{ d = $3 - $5 - $10; s += d < 0 ? -d : d } END { print s + 0 }' "$Q")
+q_note="$(sum 5 "$Q") received + $(sum 10 "$Q") in $(sum 6 "$Q") Lost frames of $(sum 3 "$Q") produced; $RUNS runs of $RECORDS"
 result "records/s through ebpf-stream, zero loss" "$(fmt "$rate")" rec/s \
 	"per-record wakeup consumer" "$(fmt "$peer_rate")" ">=$TARGET" "$note"
 result "records/s delivered (producer start to last frame read)" "$(fmt "$delivered")" rec/s \
@@ -175,3 +196,9 @@ result "records/s delivered (producer start to last frame read)" "$(fmt "$delive
 result "ebpf-stream CPU per record" "$(fmt "$ns_rec")" ns - - - \
 	"$(fmt "$pct") % of a core while delivering; the consumer $(fmt "$fc_pct") %"
 result "ebpf-stream CPU" "$(fmt "$pct")" "% of a core" - - - "median of $RUNS runs"
+result "records dropped by the kernel or in Lost frames, full rate" "$((dropped + lostr))" records \
+	- - "<=0" "$note"
+result "kernel drops, pipe reader paused ${PAUSE_MS} ms mid-run" "$q_dropped" records - - "<=0" \
+	"ring buffer 64 MiB, ebpf-stream output queue 8 MiB (--queue-bytes); median rate $(fmt "$(col 1 "$Q" | median)") rec/s"
+result "records unaccounted, pipe reader paused ${PAUSE_MS} ms mid-run" "$q_unaccounted" records \
+	- - "<=0" "$q_note"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * framecount [-r READY_FILE] < STREAM
+ * framecount [-r READY_FILE] [-p MS -a EVENTS] < STREAM
  *
  * The counting consumer of the stream benchmark: reads an ebpf-stream
  * (length-delimited ebpf.stream.v1.Frame messages) from standard input with
@@ -14,6 +14,8 @@
  * T: CLOCK_MONOTONIC seconds when the read that brought the last event
  * frame returned (to time a run from its producer's start to delivery).
  * -r: create READY_FILE once the first frame (the Describe) has arrived.
+ * -p MS -a EVENTS: once EVENTS event frames have been read, stop reading
+ * for MS milliseconds (once): a reader that pauses mid-run.
  * Exits 1 on a malformed stream (a bad varint) or a cut last frame.
  */
 #include <errno.h>
@@ -35,7 +37,7 @@ enum { TAG_DESCRIBE = 0x0a, TAG_SNAPSHOT = 0x12, TAG_EVENT = 0x1a, TAG_LOST = 0x
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [-r READY_FILE] < STREAM\n", prog);
+	fprintf(stderr, "usage: %s [-r READY_FILE] [-p MS -a EVENTS] < STREAM\n", prog);
 	exit(2);
 }
 
@@ -97,14 +99,18 @@ int main(int argc, char **argv)
 	uint64_t skip = 0, events_before;
 	double last_event = 0;      /* bytes of the current frame still to come */
 	const char *ready = NULL;
+	unsigned long pause_ms = 0, pause_after = 0;
 	size_t have = 0;        /* unparsed bytes at buf */
 	uint8_t *buf;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:")) != -1) {
-		if (opt != 'r')
-			usage();
-		ready = optarg;
+	while ((opt = getopt(argc, argv, "r:p:a:")) != -1) {
+		switch (opt) {
+		case 'r': ready = optarg; break;
+		case 'p': pause_ms = strtoul(optarg, NULL, 10); break;
+		case 'a': pause_after = strtoul(optarg, NULL, 10); break;
+		default: usage();
+		}
 	}
 	if (optind != argc)
 		usage();
@@ -172,6 +178,12 @@ int main(int argc, char **argv)
 		}
 		if (events != events_before)
 			last_event = monotonic_s();
+		if (pause_ms && events >= pause_after) {
+			struct timespec ts = { pause_ms / 1000, (long)(pause_ms % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL); /* the pause being measured, once */
+			pause_ms = 0;
+		}
 		have = (size_t)(end - p);
 		if (have)
 			memmove(buf, p, have);

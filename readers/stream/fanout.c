@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Where frames go: one output (stdout or a file, written in full), or any
- * number of subscribers on a listening socket. A subscriber has a bounded
+ * Where frames go: one output (stdout or a file), or any number of
+ * subscribers on a listening socket. The output is written by a thread
+ * from a bounded queue (outq.c): when that is full, Event frames are
+ * dropped and counted (fanout_take_record); a Lost frame says how many
+ * once there is room again, as a subscriber's does. Every other frame is
+ * queued all the same, up to twice the bound, and then waits for room.
+ * A subscriber has a bounded
  * queue: when it is full, frames for that subscriber are dropped and
  * counted, and it is told how many in a Lost frame once it catches up; one
  * that stays behind longer than max_lag is disconnected. Nobody waits for a
@@ -47,21 +52,29 @@ struct fanout {
 	struct sub *subs[MAX_SUBS];
 	size_t nsubs;
 	struct strbuf describe;
-	struct strbuf outbuf;   /* output mode */
+	struct strbuf outbuf;   /* output mode: the batch being filled */
+	struct outq *q;         /* output mode: batches being written */
+	uint64_t lost;          /* output mode: records dropped, not yet told */
 	struct arena arena;
 	struct strbuf scratch;
 	size_t queued;          /* listen mode: bytes published since the last flush */
 };
 
-struct fanout *fanout_new_output(int fd)
+struct fanout *fanout_new_output(int fd, size_t queue_bytes)
 {
 	struct fanout *f = calloc(1, sizeof(*f));
 	struct stat st;
 
 	if (!f)
 		return NULL;
+	f->q = outq_new(fd);
+	if (!f->q) {
+		free(f);
+		return NULL;
+	}
 	f->out_fd = fd;
 	f->listen_fd = f->epfd = -1;
+	f->queue_bytes = queue_bytes;
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < OUT_PIPE_SIZE)
 		fcntl(fd, F_SETPIPE_SZ, OUT_PIPE_SIZE); /* best effort */
 	return f;
@@ -88,22 +101,6 @@ struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_l
 		return NULL;
 	}
 	return f;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static void sub_close(struct fanout *f, size_t i)
@@ -202,15 +199,51 @@ int fanout_appended(struct fanout *f)
 	return f->outbuf.len >= OUT_BATCH ? fanout_flush(f) : 0;
 }
 
+int fanout_start(struct fanout *f)
+{
+	return f->q ? outq_start(f->q) : 0;
+}
+
+/* Output mode: the Lost frame for the records dropped so far. */
+static void output_lost(struct fanout *f)
+{
+	frame_pack(frame_lost(&f->arena, f->lost, "slow output"), &f->outbuf);
+	arena_reset(&f->arena);
+	f->lost = 0;
+}
+
+/*
+ * Output mode: may a record be encoded into the batch? Not while the
+ * queue is full: the record is counted instead. Once dropping, it goes on
+ * until half the queue is free, so that a reader that is behind gets one
+ * Lost frame, not one every few records.
+ */
+bool fanout_take_record(struct fanout *f)
+{
+	size_t used;
+
+	if (!f->q)
+		return true; /* subscribers: each has its own queue */
+	used = outq_queued(f->q) + f->outbuf.len;
+	if (f->lost ? used > f->queue_bytes / 2 : used >= f->queue_bytes) {
+		f->lost++;
+		return false;
+	}
+	if (f->lost)
+		output_lost(f);
+	return true;
+}
+
 int fanout_flush(struct fanout *f)
 {
 	double now = monotonic_s();
-	int r;
 
-	if (f->out_fd >= 0) {
-		r = write_all(f->out_fd, f->outbuf.buf, f->outbuf.len);
-		sb_reset(&f->outbuf);
-		return r;
+	if (f->q) {
+		/* Records stop at queue_bytes; a heartbeat or a backend change
+		 * on top of that must not stop the ring buffers from being
+		 * drained, so only frames that fill a second queue_bytes (a
+		 * snapshot) wait for room. */
+		return outq_push(f->q, &f->outbuf, 2 * f->queue_bytes);
 	}
 	f->queued = 0;
 	for (size_t i = 0; i < f->nsubs;) {
@@ -305,8 +338,13 @@ void fanout_free(struct fanout *f)
 		close(f->epfd);
 	if (f->listen_fd >= 0)
 		close(f->listen_fd);
-	if (f->out_fd >= 0)
+	if (f->q) {
+		/* The records dropped last are told too: the count is exact. */
+		if (f->lost)
+			output_lost(f);
 		fanout_flush(f);
+		outq_close(f->q);
+	}
 	sb_free(&f->describe);
 	sb_free(&f->outbuf);
 	sb_free(&f->scratch);

@@ -91,7 +91,7 @@ static void usage(FILE *f)
 		"  --once                the describe frame and one snapshot of each map, then exit\n"
 		"  --output FILE|-       write the stream to FILE (default: stdout)\n"
 		"  --listen ADDR         serve subscribers: unix:PATH or tcp:ADDR:PORT\n"
-		"  --queue-bytes N       per-subscriber queue (default 8 MiB)\n"
+		"  --queue-bytes N       per-subscriber queue, or the output's (default 8 MiB)\n"
 		"  --max-lag SEC         disconnect a subscriber behind for longer (default 10)\n"
 		"  --per-cpu             per-CPU values instead of their sum\n"
 		"  --decode              read a stream on stdin, print JSON lines\n"
@@ -175,7 +175,9 @@ static void on_record(void *ctx, const void *data, size_t size)
 
 	if (st->fatal)
 		return; /* the output is gone: we are on our way out */
-	++sm->seq;
+	++sm->seq; /* a dropped record leaves a gap, as for a subscriber */
+	if (!fanout_take_record(st->out))
+		return;
 	/* The clock is read for the first record of a pass and then every
 	 * TS_EVERY records: microseconds apart under load, and at millions of
 	 * records a second, a clock read (a pvclock one in a VM) per record
@@ -657,7 +659,7 @@ static int open_output_file(struct stream *st, int *out_fd)
 			return 1;
 		}
 	}
-	st->out = fanout_new_output(*out_fd >= 0 ? *out_fd : STDOUT_FILENO);
+	st->out = fanout_new_output(*out_fd >= 0 ? *out_fd : STDOUT_FILENO, st->o.queue_bytes);
 	return 0;
 }
 
@@ -761,6 +763,8 @@ static int run(struct stream *st)
 
 	if (!r && st->o.listen)
 		r = skel_watch(&st->sk, fanout_epoll_fd(st->out), EPOLLIN, &subscribers);
+	if (!r)
+		r = fanout_start(st->out); /* privileges are dropped: the writer has none */
 	if (r) {
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
 		return 1;

@@ -127,14 +127,34 @@ Frame *frame_heartbeat(struct arena *a, uint64_t seq);
 /* Append varint(length) + message to out. */
 void frame_pack(const Frame *f, struct strbuf *out);
 
+/* outq.c: the output's batches, written by a thread (once started). */
+struct outq;
+struct outq *outq_new(int fd);
+/* Start the writer thread: after dropping privileges (it inherits ours). */
+int outq_start(struct outq *q);
+/* Bytes queued and not yet written. */
+size_t outq_queued(const struct outq *q);
+/* Queue sb's bytes (sb is left empty), once fewer than limit bytes are
+ * queued; without a thread, write them. The writer's error, if any. */
+int outq_push(struct outq *q, struct strbuf *sb, size_t limit);
+/* Write what is queued, stop the thread, free; the writer's error. */
+int outq_close(struct outq *q);
+
 /* fanout.c: one output (a file or stdout) or many subscribers. */
 struct fanout;
-struct fanout *fanout_new_output(int fd);
+/* queue_bytes: what may wait for the output's writer thread. */
+struct fanout *fanout_new_output(int fd, size_t queue_bytes);
 struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_lag);
 /* Queue a packed frame for every subscriber (or the output)... */
 int fanout_publish(struct fanout *f, const void *data, size_t len);
 /* ...and write what can be written: call after each batch. */
 int fanout_flush(struct fanout *f);
+/* Output mode: start the writer thread (after dropping privileges);
+ * until then, and with --once, frames are written as they are flushed. */
+int fanout_start(struct fanout *f);
+/* Before encoding a record: false when it must be dropped (the output's
+ * queue is full; it is counted, and told in a Lost frame later). */
+bool fanout_take_record(struct fanout *f);
 /* Output mode: the buffer to append frames to directly (NULL when serving
  * subscribers); fanout_appended() after appending, to write full batches. */
 struct strbuf *fanout_direct(struct fanout *f);
