@@ -253,6 +253,31 @@ struct snapshot {
 /* Read every entry of m into s, reusing s's buffers. */
 int snapshot_take(const struct rmap *m, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/* A map read chunk by chunk (bpf_map_lookup_batch pieces of a few
+ * thousand entries), for writers whose memory must not grow with the map:
+ *
+ *	struct snapshot_iter it = {};
+ *	if (!snapshot_iter_open(&it, m))
+ *		while ((r = snapshot_iter_next(&it)) > 0)
+ *			... it.chunk.n entries: snapshot_key(&it.chunk, i) ...
+ *	snapshot_iter_close(&it);
+ *
+ * Open again to walk the map again; the buffers are kept until close.
+ * Maps without batch lookups (or kernels without them) come as one chunk
+ * of every entry. Like any walk of a live map, an entry deleted or added
+ * meanwhile may be missed; no key comes twice from a batch walk. */
+struct snapshot_iter_state;
+struct snapshot_iter {
+	const struct rmap *m;
+	struct snapshot chunk;  /* the current chunk; chunk.batched as read */
+	size_t total;           /* entries yielded so far */
+	struct snapshot_iter_state *st;
+};
+
+int snapshot_iter_open(struct snapshot_iter *it, const struct rmap *m);
+/* The next chunk into it->chunk: 1, 0 at the end (chunk.n == 0), -errno. */
+int snapshot_iter_next(struct snapshot_iter *it);
+void snapshot_iter_close(struct snapshot_iter *it);
 /* Per-CPU values summed, one slot of info.value_size bytes per entry (at
  * least 1), in a buffer kept from one snapshot to the next. */
 struct value_sums {

@@ -66,57 +66,78 @@ static bool batch_capable(__u32 type)
 	}
 }
 
-static int take_batch(const struct rmap *m, struct snapshot *s)
+/* Where a walk of batch lookups is: the kernel's token (a bucket index for
+ * hashes, a key for arrays) from the last call, and the least entries one
+ * call may ask for (a hash bucket must fit whole). */
+struct batch_pos {
+	uint64_t tok[2][8];
+	int out;                /* tok[out] receives the next token */
+	bool started;           /* tok[!out] holds a token to go on from */
+	bool end;               /* the kernel said "the end" */
+	size_t least;
+};
+
+/* One bpf_map_lookup_batch call, appending up to want entries (at least
+ * p->least) to s. 0 (p->end once the walk is over), or -errno. */
+static int batch_once(const struct rmap *m, struct batch_pos *p, struct snapshot *s, size_t want)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	/* Batch tokens: a bucket index for hashes, a key for arrays. */
-	uint64_t tok_a[8] = { 0 }, tok_b[8] = { 0 };
-	void *in = NULL, *out = tok_a;
-	size_t max = m->info.max_entries, chunk = max < CHUNK_MAX ? max : CHUNK_MAX;
-	/* The least one call may ask for: a hash bucket must fit whole. */
-	size_t least = 64;
+	__u32 count;
 	int r;
 
-	if (m->info.key_size > sizeof(tok_a))
+	if (m->info.key_size > sizeof(p->tok[0]))
 		return -EOPNOTSUPP;
 	for (;;) {
-		/* No more than the map can still hold: once max_entries are
-		 * read, only the call that says "the end" is left. Reading
-		 * exactly a whole map must not double the buffers for it. */
-		size_t want = s->n < max ? max - s->n : 0;
-		__u32 count;
-
-		if (want > chunk)
-			want = chunk;
-		if (want < least)
-			want = least;
+		if (want < p->least)
+			want = p->least;
 		r = ensure_cap(s, s->n + want, true);
 		if (r)
 			return r;
 		count = want;
-		r = bpf_map_lookup_batch(m->fd, in, out, s->keys + s->n * s->key_size,
+		r = bpf_map_lookup_batch(m->fd, p->started ? p->tok[!p->out] : NULL, p->tok[p->out],
+					 s->keys + s->n * s->key_size,
 					 s->values + s->n * s->value_size, &count, &opts);
 		if (r < 0)
 			r = -errno;
 		MARK_DEFINED(s->keys + s->n * s->key_size, (size_t)count * s->key_size);
 		MARK_DEFINED(s->values + s->n * s->value_size, (size_t)count * s->value_size);
 		s->n += count;
-		if (r == -ENOENT)
-			return 0; /* walked to the end */
+		if (r == -ENOENT) {
+			p->end = true; /* walked to the end */
+			return 0;
+		}
 		if (r == -ENOSPC && count == 0) {
 			/* One hash bucket holds more entries than we asked for. */
-			least = want * 2;
-			if (least > (1u << 24))
+			if (want > (1u << 23))
 				return -ENOSPC;
-			if (chunk < least)
-				chunk = least;
+			p->least = want * 2;
 			continue;
 		}
 		if (r)
 			return r;
-		in = out;
-		out = out == tok_a ? tok_b : tok_a;
+		p->started = true;
+		p->out = !p->out;
+		return 0;
 	}
+}
+
+static int take_batch(const struct rmap *m, struct snapshot *s)
+{
+	struct batch_pos p = { .least = 64 };
+	size_t max = m->info.max_entries, chunk = max < CHUNK_MAX ? max : CHUNK_MAX;
+	int r;
+
+	while (!p.end) {
+		/* No more than the map can still hold: once max_entries are
+		 * read, only the call that says "the end" is left. Reading
+		 * exactly a whole map must not double the buffers for it. */
+		size_t want = s->n < max ? max - s->n : 0;
+
+		r = batch_once(m, &p, s, want < chunk ? want : chunk);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /* qsort_r comparator of entry indexes by their keys' bytes; ctx is the
@@ -221,6 +242,85 @@ int snapshot_take(const struct rmap *m, struct snapshot *s)
 		s->n = 0; /* old kernel: fall back */
 	}
 	return take_iterate(m, s);
+}
+
+/* Buffers for a chunk: a few thousand entries, so that a writer decodes
+ * and formats each chunk while it is still in the cache. */
+#define ITER_CHUNK_BYTES (128 * 1024)
+#define ITER_CHUNK_MIN 64
+#define ITER_CHUNK_MAX 8192
+
+struct snapshot_iter_state {
+	struct batch_pos pos;
+	size_t chunk;           /* entries asked for per call */
+	bool whole;             /* no batch lookups: one chunk of everything */
+	bool done;
+};
+
+int snapshot_iter_open(struct snapshot_iter *it, const struct rmap *m)
+{
+	size_t key_size = m->info.key_size, value_size = m->stride * m->nr_cpus;
+	size_t chunk = ITER_CHUNK_BYTES / (key_size + value_size + 1);
+
+	if (!m->snapshottable)
+		return -EOPNOTSUPP;
+	if (!it->st && !(it->st = calloc(1, sizeof(*it->st))))
+		return -ENOMEM;
+	if (it->chunk.key_size != key_size || it->chunk.value_size != value_size) {
+		snapshot_free(&it->chunk);
+		it->chunk.key_size = key_size;
+		it->chunk.value_size = value_size;
+	}
+	memset(it->st, 0, sizeof(*it->st));
+	it->st->pos.least = ITER_CHUNK_MIN;
+	it->st->chunk = chunk < ITER_CHUNK_MIN ? ITER_CHUNK_MIN :
+			chunk > ITER_CHUNK_MAX ? ITER_CHUNK_MAX : chunk;
+	it->st->whole = !batch_capable(m->info.type);
+	it->m = m;
+	it->chunk.n = 0;
+	it->chunk.batched = !it->st->whole;
+	it->total = 0;
+	return 0;
+}
+
+int snapshot_iter_next(struct snapshot_iter *it)
+{
+	struct snapshot_iter_state *st = it->st;
+	int r;
+
+	it->chunk.n = 0;
+	if (st->done)
+		return 0;
+	if (st->whole) {
+		st->done = true;
+		r = snapshot_take(it->m, &it->chunk);
+		if (r)
+			return r;
+		it->total = it->chunk.n;
+		return it->chunk.n > 0;
+	}
+	while (!it->chunk.n && !st->pos.end) {
+		r = batch_once(it->m, &st->pos, &it->chunk, st->chunk);
+		if ((r == -EINVAL || r == -EOPNOTSUPP || r == -ENOTSUP) && !it->total &&
+		    !st->pos.started) {
+			/* old kernel: everything in one chunk, entry by entry */
+			st->whole = true;
+			it->chunk.batched = false;
+			return snapshot_iter_next(it);
+		}
+		if (r)
+			return r;
+	}
+	st->done = st->pos.end;
+	it->total += it->chunk.n;
+	return it->chunk.n > 0;
+}
+
+void snapshot_iter_close(struct snapshot_iter *it)
+{
+	snapshot_free(&it->chunk);
+	free(it->st);
+	memset(it, 0, sizeof(*it));
 }
 
 void snapshot_free(struct snapshot *s)

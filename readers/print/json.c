@@ -259,7 +259,6 @@ static void map_meta(struct json_writer *w, const struct view *v)
 	if (rmap_is_histogram(m))
 		bucket_bounds(w, m);
 	jw_kv_bool(w, "batched", v->batched);
-	jw_kv_uint(w, "count", v->n);
 }
 
 /* One entry: its key, and its value (or per-CPU values), raw and scaled too
@@ -307,7 +306,7 @@ static void entry(const struct json_cursor *c, bool raw, bool has_scale)
 	jw_end_object(w);
 }
 
-static void json_map(struct json_state *js, const struct view *v)
+static void json_map(struct json_state *js, struct view *v)
 {
 	struct json_cursor c = { .w = &js->w, .text = &js->text, .v = v };
 	bool raw = !v->m->btf, has_scale = v->m->tags.scale != 1.0;
@@ -316,11 +315,16 @@ static void json_map(struct json_state *js, const struct view *v)
 	map_meta(c.w, v);
 	jw_key(c.w, "entries");
 	jw_start_array(c.w);
-	for (size_t k = 0; k < v->n_shown; k++) {
-		c.e = v->order[k];
-		entry(&c, raw, has_scale);
-	}
+	/* A streamed view brings its entries chunk by chunk: the count of
+	 * entries is known only after the last, so it comes after them. */
+	do {
+		for (size_t k = 0; k < v->n_shown; k++) {
+			c.e = v->order[k];
+			entry(&c, raw, has_scale);
+		}
+	} while (v->streamed && view_next_chunk(v) > 0);
 	jw_end_array(c.w);
+	jw_kv_uint(c.w, "count", v->total);
 	jw_end_object(c.w);
 }
 

@@ -76,6 +76,13 @@ static const struct print_writer *writer_choose(const struct print_opts *o)
 	return &writer_text;
 }
 
+static void report_read_error(struct rmap *m, int err)
+{
+	if (view_first_error(m))
+		fprintf(stderr, "ebpf-print: %s/%s: cannot read: %s\n", m->backend, m->name,
+			strerror(-err));
+}
+
 /* The views of every selected map, one refresh, written by w. */
 static int print_all(const struct print_opts *o, struct reader *r,
 		     const struct print_writer *w, void *ws, double dt)
@@ -98,14 +105,17 @@ static int print_all(const struct print_opts *o, struct reader *r,
 		rc = view_build(o, m, dt, &views[n]);
 		if (rc > 0)
 			n++;
-		else if (rc < 0 && view_first_error(m))
-			fprintf(stderr, "ebpf-print: %s/%s: cannot read: %s\n", m->backend, m->name,
-				strerror(-rc));
+		else if (rc < 0)
+			report_read_error(m, rc);
 	}
 	/* An empty document still says "nothing selected is loaded"; the
 	 * baseline sample of --delta shows nothing. */
 	if (n || !(o->delta && dt == 0))
 		w->snapshot(ws, &sm, views, n);
+	/* A streamed map whose later chunk failed: written up to there. */
+	for (size_t i = 0; i < n; i++)
+		if (views[i].err)
+			report_read_error((struct rmap *)views[i].m, views[i].err);
 	/* The views point into the previous samples: replaced only now. */
 	for (size_t i = 0; o->delta && i < n; i++)
 		view_keep_previous(&views[i]);

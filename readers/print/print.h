@@ -25,6 +25,7 @@ struct print_opts {
 
 struct view {
 	const struct rmap *m;
+	const struct print_opts *o; /* streamed: for view_next_chunk */
 	size_t n;
 	const uint8_t *keys;
 	size_t key_size;
@@ -39,6 +40,11 @@ struct view {
 	size_t n_fit;           /* of those, the ones written: fewer when the live
 				 * view cuts a map to fit the terminal */
 	bool batched;
+	size_t total;           /* entries read from the map (so far, when streamed) */
+	/* JSON in kernel order: the entries come chunk by chunk; after
+	 * writing n_shown of them, view_next_chunk() brings the next. */
+	bool streamed;
+	int err;                /* a chunk that could not be read: -errno */
 };
 
 /* Read m (its view state in m->user, made on first use) and build its view:
@@ -47,6 +53,9 @@ struct view {
  * a view to write, 0 when not (the first sample of --delta is only a
  * baseline), -errno when m cannot be read. */
 int view_build(const struct print_opts *o, struct rmap *m, double dt, struct view *v);
+/* A streamed view's next chunk (the entries of the last are gone): 1, 0
+ * at the end of the map, -errno (also in v->err). */
+int view_next_chunk(struct view *v);
 /* --delta: keep v's sample for the next rate. Only once v has been written:
  * v->prev points into the sample it replaces. */
 int view_keep_previous(const struct view *v);

@@ -313,14 +313,14 @@ static void heading(const struct view *v)
 		printf("  (%s)", m->tags.unit);
 	if (m->hidden)
 		printf("  (hidden)");
-	if (v->n_shown < v->n)
-		printf("  (top %zu of %zu)", v->n_shown, v->n);
+	if (v->n_shown < v->total)
+		printf("  (top %zu of %zu)", v->n_shown, v->total);
 	printf("\n");
 }
 
 static void print_histograms(struct text_state *t, const struct view *v)
 {
-	bool single = v->n == 1;
+	bool single = v->total == 1;
 
 	for (size_t k = 0; k < v->n_fit; k++) {
 		size_t e = v->order[k];

@@ -19,6 +19,11 @@ struct map_state {
 	size_t *order;
 	double *sortv;          /* the sort value of each entry, computed once */
 	size_t order_cap;
+	/* JSON and --top read the map chunk by chunk: memory by chunk, not
+	 * by map. --top keeps its N entries (and a spare) in tkeys/tvals. */
+	struct snapshot_iter it;
+	uint8_t *tkeys, *tvals;
+	size_t tcap;
 	bool have_prev;
 	bool error_reported;
 };
@@ -39,6 +44,9 @@ void view_free(void *ctx, struct rmap *m)
 		return;
 	snapshot_free(&st->snap);
 	snapshot_free(&st->prev);
+	snapshot_iter_close(&st->it);
+	free(st->tkeys);
+	free(st->tvals);
 	value_sums_free(&st->sums);
 	free(st->prevp);
 	free(st->order);
@@ -178,23 +186,23 @@ static const uint8_t *find_previous(const struct map_state *st, const void *key)
 	return NULL;
 }
 
-/* Take a snapshot of m into v: keys, and the values a writer shows. */
-static int read_values(const struct print_opts *o, struct rmap *m, struct map_state *st,
-		       struct view *v)
+/* v's entries are those of snapshot s of m: keys, and the values a writer
+ * shows (per-CPU sums unless --per-cpu). */
+static int fill_view(const struct print_opts *o, struct rmap *m, struct map_state *st,
+		     const struct snapshot *s, struct view *v)
 {
 	size_t one = m->info.value_size ? m->info.value_size : 1;
-	int r = snapshot_take(m, &st->snap);
 
-	if (r)
-		return r;
 	memset(v, 0, sizeof(*v));
 	v->m = m;
-	v->n = st->snap.n;
-	v->keys = st->snap.keys;
-	v->key_size = st->snap.key_size;
-	v->batched = st->snap.batched;
+	v->n = s->n;
+	v->total = s->n;
+	v->keys = s->keys;
+	v->key_size = s->key_size;
+	v->batched = s->batched;
 	if (m->percpu && !o->per_cpu) {
-		r = snapshot_sum_percpu(m, &st->snap, v->n, &st->sums);
+		int r = snapshot_sum_percpu(m, s, v->n, &st->sums);
+
 		if (r)
 			return r;
 		v->values = st->sums.buf;
@@ -202,12 +210,21 @@ static int read_values(const struct print_opts *o, struct rmap *m, struct map_st
 		v->slots = 1;
 		v->stride = one;
 	} else {
-		v->values = st->snap.values;
-		v->value_size = st->snap.value_size;
+		v->values = s->values;
+		v->value_size = s->value_size;
 		v->slots = m->nr_cpus;
 		v->stride = m->stride;
 	}
 	return 0;
+}
+
+/* Take a snapshot of m into v, every entry at once. */
+static int read_values(const struct print_opts *o, struct rmap *m, struct map_state *st,
+		       struct view *v)
+{
+	int r = snapshot_take(m, &st->snap);
+
+	return r ? r : fill_view(o, m, st, &st->snap, v);
 }
 
 /* Room for n entries in the per-entry arrays of st. */
@@ -273,6 +290,176 @@ static void order_entries(const struct print_opts *o, const struct rmap *m,
 	v->n_fit = v->n_shown;
 }
 
+/* The entries of the iterator's next chunk into v, in kernel order. */
+static int chunk_view(const struct print_opts *o, struct rmap *m, struct map_state *st,
+		      struct view *v)
+{
+	int r = snapshot_iter_next(&st->it);
+
+	if (r < 0)
+		return r;
+	r = fill_view(o, m, st, &st->it.chunk, v);
+	if (!r)
+		r = reserve_entries(st, v->n);
+	if (r)
+		return r;
+	for (size_t i = 0; i < v->n; i++)
+		st->order[i] = i;
+	v->order = st->order;
+	v->n_shown = v->n_fit = v->n;
+	v->total = st->it.total;
+	v->batched = st->it.chunk.batched;
+	v->streamed = true;
+	return 0;
+}
+
+int view_next_chunk(struct view *v)
+{
+	struct rmap *m = (struct rmap *)v->m;
+	const struct print_opts *o = v->o;
+	int r = chunk_view(o, m, m->user, v);
+
+	v->o = o;
+	if (r < 0) {
+		v->n = v->n_shown = v->n_fit = 0;
+		v->err = r;
+		return r;
+	}
+	return v->n > 0;
+}
+
+/* --top N without --delta: the first N entries in the order order_entries
+ * gives (largest first, then by key; by key without a numeric value), kept
+ * in a heap of N slots while the map is read chunk by chunk. The heap's
+ * root is the last of them, replaced by any entry that comes before it. */
+struct top_heap {
+	struct order_ctx c;     /* over the slots: tkeys and sortv */
+	bool by_value;
+	size_t *h;              /* slot indexes */
+	size_t n;
+};
+
+static int top_cmp(const struct top_heap *t, size_t a, size_t b)
+{
+	return t->by_value ? cmp_value_desc(&a, &b, (void *)&t->c) : cmp_key_at(&a, &b, (void *)&t->c);
+}
+
+static void top_sift(struct top_heap *t, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, big = i, x;
+
+		if (l < t->n && top_cmp(t, t->h[l], t->h[big]) > 0)
+			big = l;
+		if (r < t->n && top_cmp(t, t->h[r], t->h[big]) > 0)
+			big = r;
+		if (big == i)
+			return;
+		x = t->h[i];
+		t->h[i] = t->h[big];
+		t->h[big] = x;
+		i = big;
+	}
+}
+
+static void top_push(struct top_heap *t, size_t slot)
+{
+	size_t i = t->n++;
+
+	t->h[i] = slot;
+	while (i > 0 && top_cmp(t, t->h[i], t->h[(i - 1) / 2]) > 0) {
+		size_t p = (i - 1) / 2, x = t->h[p];
+
+		t->h[p] = t->h[i];
+		t->h[i] = x;
+		i = p;
+	}
+}
+
+/* N + 1 slots of keys and values (the spare takes the entry being read). */
+static int top_reserve(struct map_state *st, size_t slots, size_t key_size, size_t value_size)
+{
+	if (st->tcap < slots) {
+		uint8_t *k = realloc(st->tkeys, slots * key_size + 1);
+		uint8_t *v = k ? realloc(st->tvals, slots * value_size + 1) : NULL;
+
+		if (k)
+			st->tkeys = k;
+		if (!v)
+			return -ENOMEM;
+		st->tvals = v;
+		st->tcap = slots;
+	}
+	return reserve_entries(st, slots);
+}
+
+/* Offer every entry of chunk view cv to the heap; spare is the free slot. */
+static void top_offer(struct top_heap *t, struct map_state *st, const struct view *cv,
+		      const struct field *sf, size_t cap, size_t *spare)
+{
+	for (size_t i = 0; i < cv->n; i++) {
+		double sv = t->by_value ? sort_value(cv, sf, i) : 0;
+		size_t slot = t->n < cap ? t->n : *spare;
+
+		if (t->n == cap && t->by_value && sv < st->sortv[t->h[0]])
+			continue; /* after the last kept: the common case */
+		memcpy(st->tkeys + slot * cv->key_size, view_key(cv, i), cv->key_size);
+		memcpy(st->tvals + slot * cv->value_size, cv->values + i * cv->value_size,
+		       cv->value_size);
+		st->sortv[slot] = sv;
+		if (t->n < cap) {
+			top_push(t, slot);
+		} else if (top_cmp(t, slot, t->h[0]) < 0) {
+			*spare = t->h[0];
+			t->h[0] = slot;
+			top_sift(t, 0);
+		}
+	}
+}
+
+static int top_view(const struct print_opts *o, struct rmap *m, struct map_state *st,
+		    struct view *v)
+{
+	const struct field *sf = first_numeric(&m->value);
+	bool numeric_key = m->key.scalar && field_is_numeric(&m->key.fields[0]) &&
+			   m->key.fields[0].count <= 1;
+	size_t cap = (size_t)o->top, spare = cap;
+	struct top_heap t = { .by_value = sf != NULL };
+	struct view cv = { 0 };
+	int r = snapshot_iter_open(&st->it, m);
+
+	while (!r && (r = snapshot_iter_next(&st->it)) > 0) {
+		r = fill_view(o, m, st, &st->it.chunk, &cv);
+		if (!r)
+			r = top_reserve(st, cap + 1, cv.key_size, cv.value_size);
+		if (r)
+			break;
+		t.h = st->order; /* the heap; sorted into the view's order below */
+		t.c = (struct order_ctx){ .keys = st->tkeys, .key_size = cv.key_size,
+					  .key_num = numeric_key ? &m->key.fields[0] : NULL,
+					  .sortv = st->sortv };
+		top_offer(&t, st, &cv, sf, cap, &spare);
+		r = 0;
+	}
+	/* The view's shape, also for a map with no entries. */
+	if (r < 0 || (r = fill_view(o, m, st, &st->it.chunk, &cv)))
+		return r;
+	if (!st->tkeys && (r = top_reserve(st, cap + 1, cv.key_size, cv.value_size)))
+		return r;
+	cv.n = t.n;
+	cv.keys = st->tkeys;
+	cv.values = st->tvals;
+	cv.total = st->it.total;
+	cv.batched = st->it.chunk.batched;
+	*v = cv;
+	if (t.n > 1)
+		qsort_r(st->order, t.n, sizeof(*st->order),
+			t.by_value ? cmp_value_desc : cmp_key_at, &t.c);
+	v->order = st->order;
+	v->n_shown = v->n_fit = t.n;
+	return 0;
+}
+
 int view_build(const struct print_opts *o, struct rmap *m, double dt, struct view *v)
 {
 	struct map_state *st = m->user;
@@ -280,6 +467,17 @@ int view_build(const struct print_opts *o, struct rmap *m, double dt, struct vie
 
 	if (!st && !(st = m->user = calloc(1, sizeof(*st))))
 		return -ENOMEM;
+	if (o->json && !o->top && !o->delta) {
+		r = snapshot_iter_open(&st->it, m);
+		if (!r)
+			r = chunk_view(o, m, st, v);
+		v->o = o;
+		return r < 0 ? r : 1;
+	}
+	if (o->top && !o->delta) {
+		r = top_view(o, m, st, v);
+		return r < 0 ? r : 1;
+	}
 	r = read_values(o, m, st, v);
 	if (!r)
 		r = reserve_entries(st, v->n);
