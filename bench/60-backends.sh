@@ -39,6 +39,7 @@
 # and tcpconnlat are started too, and their row says why they cannot run
 # here (they need kprobes).
 #   BUILD=build RESULTS=/dev/stdout bash bench/60-backends.sh
+# (BK_ONLY="NAME ..." times only those backends, for a closer look.)
 source "$(dirname "$0")/lib.sh"
 SECTION="backend cost"
 
@@ -49,6 +50,7 @@ CONNS=${BK_CONNS:-2000}		# TCP connections per window
 DGRAMS=${BK_DGRAMS:-20000}	# UDP datagrams per window
 UDP_PORT=9		# in the private namespace: nobody else's
 TARGET="<=0.8x"		# ours at most 0.8 times the peer's ns/event
+BK_ONLY=${BK_ONLY:-}	# "biolatency softirqs": only these backends' rows
 LT=${LIBBPF_TOOLS:-/usr/sbin}
 
 for f in "$BH/pingpong" "$BH/tcpchurn" "$TH/udpsend"; do
@@ -153,6 +155,7 @@ measure_peer() { # NAME WORKLOAD ATTACH CMD...
 bench_backend() { # NAME WORKLOAD ATTACH PEER_CMD...
 	local name=$1 w=$2 attach=$3 built=1 r o p
 	shift 3
+	[[ -z "$BK_ONLY" || " $BK_ONLY " == *" $name "* ]] || return 0
 	[ -r "$BUILD/bpf/$name.o" ] || built=
 	bench_log "$name: $RUNS runs of workload $w, ours$([ -n "$built" ] || echo " (not built)") and $*"
 	for ((r = 0; r < RUNS; r++)); do
