@@ -79,7 +79,7 @@ t_softirq() { in_bench_ns "$TH/udpsend" 127.0.0.1 "$UDP_PORT" 1 64; }
 # it has any, started before the window (its first frame is written once
 # it has opened them) and stopped after: records consumed, as in use.
 stream_start() { # NAME
-	local sels i
+	local sels
 	sels=$("$LOADER" show "$1" --pin-root "$BENCH_ROOT" --json |
 		jq -r --arg n "$1" '.maps[] | select(.type == "ringbuf") | "\($n)/\(.name)"')
 	[ -n "$sels" ] || return 0
@@ -87,12 +87,8 @@ stream_start() { # NAME
 	"$STREAM" --pin-root "$BENCH_ROOT" --events $sels >"$BENCH_TMP/stream.out" 2>"$BENCH_TMP/stream.err" &
 	STREAM_PID=$!
 	bench_bg "$STREAM_PID"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$BENCH_TMP/stream.out" ] && return 0
-		kill -0 "$STREAM_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	bench_die "ebpf-stream --events $sels did not start: $(tail -1 "$BENCH_TMP/stream.err")"
+	bench_wait_output "$STREAM_PID" "$BENCH_TMP/stream.out" ||
+		bench_die "ebpf-stream --events $sels did not start: $(tail -1 "$BENCH_TMP/stream.err")"
 }
 
 stream_stop() {

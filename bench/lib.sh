@@ -79,19 +79,27 @@ bench_bg() { BENCH_PIDS+=("$1"); }
 # bench_cleanup), and a statshold holding them on whatever another
 # benchmark running meanwhile does with the sysctl (killed by bench_cleanup)
 bench_stats_on() {
-	local i pid
+	local pid
 	[ -n "$BENCH_STATS_OLD" ] || BENCH_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	[ -x "$BH/statshold" ] || bench_die "$BH/statshold missing: make bench builds it"
 	"$BH/statshold" >"$BENCH_TMP/statshold.out" 2>&1 &
 	pid=$!
 	bench_bg "$pid"
+	bench_wait_output "$pid" "$BENCH_TMP/statshold.out" ||
+		bench_die "statshold did not start: $(tail -1 "$BENCH_TMP/statshold.out")"
+}
+
+# true once a background process PID has written to FILE (it is ready);
+# false if it exits first, or after 5 s
+bench_wait_output() { # PID FILE
+	local i
 	for ((i = 0; i < 100; i++)); do
-		[ -s "$BENCH_TMP/statshold.out" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
+		[ -s "$2" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.05
 	done
-	bench_die "statshold did not start: $(tail -1 "$BENCH_TMP/statshold.out")"
+	return 1
 }
 
 # "RUN_TIME_NS RUN_CNT" of a program by id
