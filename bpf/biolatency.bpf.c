@@ -131,8 +131,9 @@ static __always_inline struct rq_slot *slot_of(const struct request *rq)
 	return bpf_map_lookup_elem(&rq_slots, &k);
 }
 
-/* Issue: stamp the request's slot if it is ours (a requeued request is
- * issued again) or free; false if another request in flight holds it. */
+/* Issue: stamp the request's slot if it is ours (a request issued again
+ * before we saw its requeue: loaded meanwhile) or free; false if another
+ * request in flight holds it. */
 static __always_inline bool slot_claim(const struct request *rq, __u64 ts)
 {
 	__u64 addr = (__u64)rq;
@@ -163,17 +164,22 @@ static __always_inline __u64 slot_take(const struct request *rq)
 	return ts;
 }
 
+/* The request block_rq_issue and block_rq_requeue hand over. */
+static __always_inline struct request *rq_of(__u64 *ctx)
+{
+	/* Kernels before v5.11 (commit a54895fa) passed (q, rq). */
+	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
+		return (struct request *)ctx[1];
+	return (struct request *)ctx[0];
+}
+
 SEC("tp_btf/block_rq_issue")
 int biolatency_rq_issue(__u64 *ctx)
 {
 	struct request *rq;
 	__u64 ts, *tsp;
 
-	/* Kernels before v5.11 (commit a54895fa) passed (q, rq). */
-	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
-		rq = (struct request *)ctx[1];
-	else
-		rq = (struct request *)ctx[0];
+	rq = rq_of(ctx);
 	ts = bpf_ktime_get_ns();
 	if (slot_claim(rq, ts))
 		return 0;
@@ -184,6 +190,27 @@ int biolatency_rq_issue(__u64 *ctx)
 	}
 	/* First issue of this request. Fails only if the map is broken. */
 	bpf_map_update_elem(&rq_start, &rq, &ts, BPF_ANY);
+	return 0;
+}
+
+/*
+ * A request put back to be issued again (the driver was busy) is no longer
+ * in flight: forget its issue time, so that its next issue starts afresh
+ * and only one of its slot and rq_start ever holds a time for it (else a
+ * time left in rq_start could be counted by a later partial completion).
+ * Rare: its cost is not per I/O.
+ */
+SEC("tp_btf/block_rq_requeue")
+int biolatency_rq_requeue(__u64 *ctx)
+{
+	struct request *rq;
+	__u64 *tsp;
+
+	rq = rq_of(ctx);
+	slot_take(rq);
+	tsp = bpf_map_lookup_elem(&rq_start, &rq);
+	if (tsp)
+		*tsp = 0;
 	return 0;
 }
 
