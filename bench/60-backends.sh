@@ -34,10 +34,10 @@
 # within a run; figures are medians of RUNS runs, and the target is checked
 # against the median of the per-run ratios. Where bench/bpf/NAMEfloor.o
 # exists, a floor row times it in the same runs: programs on our hooks
-# doing only one clock read each, the least any per-event timing costs. A backend of ours not
-# built (no build/bpf/NAME.o) gives a row saying so; libbpf-tools oomkill
-# and tcpconnlat are started too, and their row says why they cannot run
-# here (they need kprobes).
+# doing only one clock read each, the least any per-event timing costs.
+# A backend of ours not built (no build/bpf/NAME.o) gives a row saying so;
+# libbpf-tools oomkill and tcpconnlat are started too, and their row says
+# why they cannot run here (they need kprobes).
 #   BUILD=build RESULTS=/dev/stdout bash bench/60-backends.sh
 # (BK_ONLY="NAME ..." times only those backends, for a closer look.)
 source "$(dirname "$0")/lib.sh"
