@@ -31,11 +31,15 @@
 #
 # Each subject is attached alone, one after the other within a run (the
 # order alternating from run to run), so the ratio to the peer is taken
-# within a run; figures are medians of RUNS runs. A backend of ours not
-# built (no build/bpf/NAME.o) gives a row saying so; libbpf-tools oomkill
-# and tcpconnlat are started too, and their row says why they cannot run
-# here (they need kprobes).
+# within a run; figures are medians of RUNS runs, and the target is checked
+# against the median of the per-run ratios. Where bench/bpf/NAMEfloor.o
+# exists, a floor row times it in the same runs: programs on our hooks
+# doing only one clock read each, the least any per-event timing costs.
+# A backend of ours not built (no build/bpf/NAME.o) gives a row saying so;
+# libbpf-tools oomkill and tcpconnlat are started too, and their row says
+# why they cannot run here (they need kprobes).
 #   BUILD=build RESULTS=/dev/stdout bash bench/60-backends.sh
+# (BK_ONLY="NAME ..." times only those backends, for a closer look.)
 source "$(dirname "$0")/lib.sh"
 SECTION="backend cost"
 
@@ -46,6 +50,7 @@ CONNS=${BK_CONNS:-2000}		# TCP connections per window
 DGRAMS=${BK_DGRAMS:-20000}	# UDP datagrams per window
 UDP_PORT=9		# in the private namespace: nobody else's
 TARGET="<=0.8x"		# ours at most 0.8 times the peer's ns/event
+BK_ONLY=${BK_ONLY:-}	# "biolatency softirqs": only these backends' rows
 LT=${LIBBPF_TOOLS:-/usr/sbin}
 
 for f in "$BH/pingpong" "$BH/tcpchurn" "$TH/udpsend"; do
@@ -74,7 +79,7 @@ t_softirq() { in_bench_ns "$TH/udpsend" 127.0.0.1 "$UDP_PORT" 1 64; }
 # it has any, started before the window (its first frame is written once
 # it has opened them) and stopped after: records consumed, as in use.
 stream_start() { # NAME
-	local sels i
+	local sels
 	sels=$("$LOADER" show "$1" --pin-root "$BENCH_ROOT" --json |
 		jq -r --arg n "$1" '.maps[] | select(.type == "ringbuf") | "\($n)/\(.name)"')
 	[ -n "$sels" ] || return 0
@@ -82,12 +87,8 @@ stream_start() { # NAME
 	"$STREAM" --pin-root "$BENCH_ROOT" --events $sels >"$BENCH_TMP/stream.out" 2>"$BENCH_TMP/stream.err" &
 	STREAM_PID=$!
 	bench_bg "$STREAM_PID"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$BENCH_TMP/stream.out" ] && return 0
-		kill -0 "$STREAM_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	bench_die "ebpf-stream --events $sels did not start: $(tail -1 "$BENCH_TMP/stream.err")"
+	bench_wait_output "$STREAM_PID" "$BENCH_TMP/stream.out" ||
+		bench_die "ebpf-stream --events $sels did not start: $(tail -1 "$BENCH_TMP/stream.err")"
 }
 
 stream_stop() {
@@ -150,10 +151,12 @@ measure_peer() { # NAME WORKLOAD ATTACH CMD...
 bench_backend() { # NAME WORKLOAD ATTACH PEER_CMD...
 	local name=$1 w=$2 attach=$3 built=1 r o p
 	shift 3
+	[[ -z "$BK_ONLY" || " $BK_ONLY " == *" $name "* ]] || return 0
 	[ -r "$BUILD/bpf/$name.o" ] || built=
 	bench_log "$name: $RUNS runs of workload $w, ours$([ -n "$built" ] || echo " (not built)") and $*"
 	for ((r = 0; r < RUNS; r++)); do
 		if [ -n "$built" ] && ((r % 2 == 0)); then measure_ours "$name" "$w"; fi
+		measure_floor "$name" "$w"
 		if [ ! -e "$BENCH_TMP/$name.p.err" ]; then
 			measure_peer "$name" "$w" "$attach" "$@" ||
 				bench_log "$name: peer cannot run: $(cat "$BENCH_TMP/$name.p.err")"
@@ -162,13 +165,59 @@ bench_backend() { # NAME WORKLOAD ATTACH PEER_CMD...
 		o=$(tail -1 "$BENCH_TMP/$name.o.ns" 2>/dev/null || echo -)
 		p=$(tail -1 "$BENCH_TMP/$name.p.ns" 2>/dev/null || echo -)
 		[ -e "$BENCH_TMP/$name.p.err" ] || keep "$name.ratio" "$(ratio "${o:--}" "${p:--}")"
-		bench_log "run $((r + 1)): ns/event $name ours ${o:--}, peer ${p:--}"
+		floor_ratios "$name" "${o:--}" "${p:--}"
+		bench_log "run $((r + 1)): ns/event $name ours ${o:--}, peer ${p:--}$(floor_log "$name")"
 	done
 	backend_row "$name" "$built" "libbpf-tools $(basename "$1")${2:+ ${*:2}}"
+	floor_row "$name" "libbpf-tools $(basename "$1")${2:+ ${*:2}}"
+}
+
+# --- the floor: what any backend on the same hooks must spend ----------------
+
+# bench/bpf/NAMEfloor.bpf.c, where there is one, does on NAME's hooks only
+# the two clock reads any per-event timing needs. Timed in the same runs as
+# ours and the peer, it shows how much of their cost is left to save.
+floor_obj() { echo "$BOBJ/${1}floor.o"; }
+
+measure_floor() { # NAME WORKLOAD
+	local obj ids
+	obj=$(floor_obj "$1")
+	[ -r "$obj" ] || return 0
+	"$LOADER" load "$obj" --pin-root "$BENCH_ROOT" >/dev/null || bench_die "ebpf-loader load $obj failed"
+	ids=$("$LOADER" show "${1}floor" --pin-root "$BENCH_ROOT" --json | jq -r '.programs[].id' | paste -sd' ' -)
+	[ -n "$ids" ] || bench_die "no program id for ${1}floor"
+	[ -s "$BENCH_TMP/$1.f.hooks" ] || ours_hooks "${1}floor" >"$BENCH_TMP/$1.f.hooks"
+	window_stats "$ids" "w_$2"
+	keep "$1.f.ns" "$NS"
+	keep "$1.f.ev" "$EV"
+	ours_unload "${1}floor"
+}
+
+floor_ratios() { # NAME OURS_NS PEER_NS: this run's floor against both
+	local f
+	[ -s "$BENCH_TMP/$1.f.ns" ] || return 0
+	f=$(tail -1 "$BENCH_TMP/$1.f.ns")
+	keep "$1.fp.ratio" "$(ratio "$f" "$3")"
+	keep "$1.of.ratio" "$(ratio "$2" "$f")"
+}
+
+floor_log() { # NAME
+	[ -s "$BENCH_TMP/$1.f.ns" ] && echo ", floor $(tail -1 "$BENCH_TMP/$1.f.ns")"
+}
+
+floor_row() { # NAME PEER_LABEL
+	local name=$1 note
+	[ -s "$BENCH_TMP/$name.f.ns" ] || return 0
+	note="median of $RUNS; the floor: programs doing nothing but one clock read (bpf_ktime_get_ns) on each of ours' hooks ($(cat "$BENCH_TMP/$name.f.hooks")), timed in the same runs"
+	note+="; floor/peer x$(med_or_dash "$name.fp.ratio"), ours/floor x$(med_or_dash "$name.of.ratio") (medians of per-run ratios)"
+	note+="; clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
+	note+=$(events_note "$name.f.ev:floor")
+	result "$name floor (two clock reads) ns/event" "$(med_or_dash "$name.f.ns")" ns "$2" \
+		"$(med_or_dash "$name.p.ns")" - "$note"
 }
 
 backend_row() { # NAME BUILT PEER_LABEL
-	local name=$1 built=$2 label=$3 ours=- peer=- note="median of $RUNS"
+	local name=$1 built=$2 label=$3 ours=- peer=- note="median of $RUNS" ratio=-
 	if [ -n "$built" ]; then
 		ours=$(med_or_dash "$name.o.ns")
 	else
@@ -178,7 +227,10 @@ backend_row() { # NAME BUILT PEER_LABEL
 		note+="; peer cannot run: $(cat "$BENCH_TMP/$name.p.err")"
 	else
 		peer=$(med_or_dash "$name.p.ns")
-		[ -z "$built" ] || note+="; ours/peer x$(med_or_dash "$name.ratio") (median of per-run ratios)"
+		if [ -n "$built" ]; then
+			ratio=$(med_or_dash "$name.ratio")
+			note+="; ours/peer x$ratio (median of per-run ratios; the target is checked against it)"
+		fi
 		note+="; ~$(med "$name.p.ev" | xargs printf "%.0f") events/window"
 		note+="; peer: $(cat "$BENCH_TMP/$name.p.progs")"
 	fi
@@ -188,7 +240,7 @@ backend_row() { # NAME BUILT PEER_LABEL
 	elif [ ! -e "$BENCH_TMP/$name.p.err" ]; then
 		note+=$(events_note "$name.p.ev:peer")
 	fi
-	result "$name ns/event" "$ours" ns "$label" "$peer" "$TARGET" "$note"
+	result "$name ns/event" "$ours" ns "$label" "$peer" "$TARGET" "$note" "$ratio"
 }
 
 # --- peers that do not start here ---------------------------------------------

@@ -3,7 +3,7 @@
 #   BUILD=build bash bench/20-overhead.sh
 #
 # A section appends result rows to $RESULTS, one per line, tab separated:
-#   SECTION  SUBJECT  VALUE  UNIT  PEER  PEER_VALUE  TARGET  NOTE
+#   SECTION  SUBJECT  VALUE  UNIT  PEER  PEER_VALUE  TARGET  NOTE  RATIO
 # PEER and PEER_VALUE are "-" when there is no peer; TARGET is "-" or a bound
 # on VALUE in UNIT, "<=130" or ">=2000000"; NOTE is free text or "-".
 # run.sh prints them as one table and writes docs/performance.md.
@@ -36,10 +36,13 @@ PEER_IDS=
 bench_log() { echo "bench: $*" >&2; }
 bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
-# result SUBJECT VALUE UNIT [PEER PEER_VALUE [TARGET [NOTE]]]
+# result SUBJECT VALUE UNIT [PEER PEER_VALUE [TARGET [NOTE [RATIO]]]]
+# RATIO: ours/peer as measured within each run (median of the per-run
+# ratios), which a target in "x" is checked against rather than
+# VALUE / PEER_VALUE, a ratio of medians taken from different runs.
 result() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${SECTION:?}" "$1" "$2" "$3" \
-		"${4:--}" "${5:--}" "${6:--}" "${7:--}" >>"$RESULTS"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${SECTION:?}" "$1" "$2" "$3" \
+		"${4:--}" "${5:--}" "${6:--}" "${7:--}" "${8:--}" >>"$RESULTS"
 }
 
 # median of the numbers on stdin (one per line)
@@ -72,10 +75,31 @@ measure() { "$BH/measure" "$@"; }
 # a background process to be killed by bench_cleanup
 bench_bg() { BENCH_PIDS+=("$1"); }
 
-# kernel.bpf_stats_enabled on for the section (restored by bench_cleanup)
+# BPF statistics on for the section: kernel.bpf_stats_enabled (restored by
+# bench_cleanup), and a statshold holding them on whatever another
+# benchmark running meanwhile does with the sysctl (killed by bench_cleanup)
 bench_stats_on() {
+	local pid
 	[ -n "$BENCH_STATS_OLD" ] || BENCH_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
+	[ -x "$BH/statshold" ] || bench_die "$BH/statshold missing: make bench builds it"
+	"$BH/statshold" >"$BENCH_TMP/statshold.out" 2>&1 &
+	pid=$!
+	bench_bg "$pid"
+	bench_wait_output "$pid" "$BENCH_TMP/statshold.out" ||
+		bench_die "statshold did not start: $(tail -1 "$BENCH_TMP/statshold.out")"
+}
+
+# true once a background process PID has written to FILE (it is ready);
+# false if it exits first, or after 5 s
+bench_wait_output() { # PID FILE
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$2" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
 }
 
 # "RUN_TIME_NS RUN_CNT" of a program by id
