@@ -9,10 +9,12 @@ load lib
 
 BENCH=$BATS_TEST_DIRNAME/../bench
 
-# Every row: 8 tab-separated fields, a number in VALUE.
+# Every row: 9 tab-separated fields, a number in VALUE, and in the last
+# (the in-run ratio a target is checked against) a number or "-".
 rows_ok() { # FILE
 	[ -s "$1" ]
-	awk -F'\t' 'NF != 8 || $3 !~ /^[0-9.e+-]+$/ { print "bad row: " $0; bad = 1 } END { exit bad }' "$1"
+	awk -F'\t' 'NF != 9 || $3 !~ /^[0-9.e+-]+$/ || $9 !~ /^([0-9.e+-]+|-)$/ {
+		print "bad row: " $0; bad = 1 } END { exit bad }' "$1"
 }
 
 # What a section may not leave behind, of what it can make: programs of
