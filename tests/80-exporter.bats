@@ -96,8 +96,8 @@ load_all_backends() {
 	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 5 10
 	exporter_start sockex1
-	scrape | grep -v scrape_duration >"$TMP/plain"
-	curl -sf -H 'Accept-Encoding: gzip' -D "$TMP/h" "http://127.0.0.1:$PORT/metrics" | gunzip | grep -v scrape_duration >"$TMP/gz"
+	scrape | grep -Ev "scrape_duration|^process_" >"$TMP/plain"
+	curl -sf -H 'Accept-Encoding: gzip' -D "$TMP/h" "http://127.0.0.1:$PORT/metrics" | gunzip | grep -Ev "scrape_duration|^process_" >"$TMP/gz"
 	grep -qi '^Content-Encoding: gzip' "$TMP/h"
 	grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' "$TMP/h"
 	diff "$TMP/plain" "$TMP/gz"
@@ -109,7 +109,7 @@ load_all_backends() {
 	grep -q 'proto="udp"} 5$' "$TMP/plain"
 	run -0 curl -sI "http://127.0.0.1:$PORT/metrics"
 	[[ "$output" == "HTTP/1.1 200 OK"* ]]
-	[[ "$output" == *"Content-Length: "* ]]
+	[[ "$output" == *"Transfer-Encoding: chunked"* ]]
 	[ "$(curl -s -X HEAD -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/metrics")" = 0 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nope")" = 404 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/metrics")" = 405 ]
@@ -162,7 +162,7 @@ while True:
 	# Each curl by pid: a bare `wait` would wait for the exporter too.
 	for i in $pids; do wait "$i"; done
 	for i in $(seq 50); do
-		grep -v scrape_duration "$TMP/s$i" >"$TMP/c$i"
+		grep -Ev "scrape_duration|^process_" "$TMP/s$i" >"$TMP/c$i"
 		diff "$TMP/c1" "$TMP/c$i"
 	done
 	grep -q 'packets_total{proto="udp"} 11$' "$TMP/c1"
