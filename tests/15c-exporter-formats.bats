@@ -91,21 +91,8 @@ mkmap_samples_exact() { # FILE METRIC N
 	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 23 64
 	exporter_start sockex1
-	local pport
-	pport=$(free_port 1)
-	cat >"$TMP/prometheus.yml" <<-CONF
-	global:
-	  scrape_interval: 1s
-	scrape_configs:
-	  - job_name: ebpf
-	    static_configs:
-	      - targets: ['127.0.0.1:$PORT']
-	CONF
-	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
-	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
-		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	local q="http://127.0.0.1:$pport/api/v1/query" v
+	prom_scrape_exporter
+	local q=$PROM_QUERY v
 	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 	wait_until 20 promql_has "$q" "$packets"
 	v=$(promql "$q" "$packets")
@@ -114,7 +101,7 @@ mkmap_samples_exact() { # FILE METRIC N
 	v=$(promql "$q" 'up{job="ebpf"}')
 	[ "$v" = 1 ]
 	# Only OpenMetrics has units: Prometheus knowing one shows it read that.
-	run -0 curl -sf "http://127.0.0.1:$pport/api/v1/targets/metadata?metric=process_cpu_seconds"
+	run -0 curl -sf "$PROM_API/targets/metadata?metric=process_cpu_seconds"
 	echo "$output"
 	[ "$(jq -r '.data[0].unit' <<<"$output")" = seconds ]
 	[ "$(jq -r '.data[0].type' <<<"$output")" = counter ]

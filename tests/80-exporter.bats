@@ -63,21 +63,8 @@ load_all_backends() {
 	# the median (Prometheus' own storage is on tmpfs, below).
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=1024 oflag=direct status=none
 	exporter_start sockex1 bitehist
-	local pport
-	pport=$(free_port 1)
-	cat >"$TMP/prometheus.yml" <<-CONF
-	global:
-	  scrape_interval: 1s
-	scrape_configs:
-	  - job_name: ebpf
-	    static_configs:
-	      - targets: ['127.0.0.1:$PORT']
-	CONF
-	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
-	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
-		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	local q="http://127.0.0.1:$pport/api/v1/query" v
+	prom_scrape_exporter
+	local q=$PROM_QUERY v
 	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 	# Prometheus starts, then scrapes once a second.
 	wait_until 20 promql_has "$q" "$packets"

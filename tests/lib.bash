@@ -377,3 +377,25 @@ stream_selfcheck_build() {
 		"$obj"/*.o "$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" \
 		"$BUILD/libebpfcommon.a" -lbpf -lelf -lz -lprotobuf-c
 }
+
+# A Prometheus (Debian's) on a free loopback port, its data in /dev/shm
+# (SHM_DIR, removed by teardown), scraping the exporter at $PORT every
+# second. Sets PROM_API (its API URL) and PROM_QUERY (instant queries).
+prom_scrape_exporter() {
+	local pport
+	pport=$(free_port 1)
+	cat >"$TMP/prometheus.yml" <<-CONF
+	global:
+	  scrape_interval: 1s
+	scrape_configs:
+	  - job_name: ebpf
+	    static_configs:
+	      - targets: ['127.0.0.1:$PORT']
+	CONF
+	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
+	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
+		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	PROM_API="http://127.0.0.1:$pport/api/v1"
+	PROM_QUERY="$PROM_API/query"
+}

@@ -253,6 +253,8 @@ struct snapshot {
 /* Read every entry of m into s, reusing s's buffers. */
 int snapshot_take(const struct rmap *m, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/* Whether maps of this type can be read with bpf_map_lookup_batch. */
+bool snapshot_batch_capable(__u32 type);
 /* Per-CPU values summed, one slot of info.value_size bytes per entry (at
  * least 1), in a buffer kept from one snapshot to the next. */
 struct value_sums {

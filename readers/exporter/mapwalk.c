@@ -10,34 +10,13 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "exporter.h"
-
-#if defined(__has_include) && __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define MARK_DEFINED(p, len) VALGRIND_MAKE_MEM_DEFINED(p, len)
-#else
-#define MARK_DEFINED(p, len) ((void)(p), (void)(len))
-#endif
+#include "memcheck.h"
 
 /* Entries per piece: big enough that the syscall is a small part of a
  * piece's cost, small enough that a piece is a few hundred KiB at most. */
 #define PIECE_ENTRIES 4096u
 /* A hash bucket must fit a piece whole; past this one is corrupt, not big. */
 #define PIECE_MAX (1u << 24)
-
-static bool batch_capable(__u32 type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_HASH:
-	case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_LRU_HASH:
-	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static int piece_cap(struct snapshot *s, size_t want)
 {
@@ -69,7 +48,7 @@ void mapwalk_start(struct mapwalk *w, const struct rmap *m)
 	w->piece.n = 0;
 	w->started = false;
 	w->ended = false;
-	w->whole = !batch_capable(m->info.type) || key_size > sizeof(w->tok[0]);
+	w->whole = !snapshot_batch_capable(m->info.type) || key_size > sizeof(w->tok[0]);
 	w->want = PIECE_ENTRIES;
 }
 

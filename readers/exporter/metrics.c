@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The mapping from maps to Prometheus text format 0.0.4, collected at scrape
- * time: <prefix>_<backend>_<map>[_<field>][_<unit>][_total], one label per
- * key field, log2/linear histograms as real histograms (docs/ebpf-exporter.md).
+ * The mapping from maps to Prometheus text format 0.0.4 or OpenMetrics 1.0,
+ * collected at scrape time: <prefix>_<backend>_<map>[_<field>][_<unit>][_total],
+ * one label per key field, log2/linear histograms as real histograms
+ * (docs/ebpf-exporter.md). A scrape is written piece by piece as the HTTP
+ * side asks for more, each family in one walk over its map.
  */
 #include <errno.h>
 #include <limits.h>
@@ -164,21 +166,21 @@ static bool hide_key(const struct rmap *m)
 /* `name="` (with a leading comma but for the first) of each label of a
  * map's entries, made once per map and scrape: sanitizing the field names
  * for every entry of a million-entry map was a good part of a scrape. */
-static int plan_labels(struct scrape *e, const struct rmap *m)
+static int plan_labels(struct scrape *sc, const struct rmap *m)
 {
 	char name[128];
 
-	if (e->nr_heads < m->key.n) {
-		struct label_head *h = realloc(e->heads, m->key.n * sizeof(*h));
+	if (sc->nr_heads < m->key.n) {
+		struct label_head *h = realloc(sc->heads, m->key.n * sizeof(*h));
 
 		if (!h)
 			return -ENOMEM;
-		e->heads = h;
-		e->nr_heads = m->key.n;
+		sc->heads = h;
+		sc->nr_heads = m->key.n;
 	}
 	for (size_t i = 0; i < m->key.n; i++) {
 		const struct field *f = &m->key.fields[i];
-		struct label_head *h = &e->heads[i];
+		struct label_head *h = &sc->heads[i];
 
 		label_name(f->name[0] ? f->name : m->tags.label[0] ? m->tags.label : "key", name,
 			   sizeof(name));
@@ -198,13 +200,13 @@ static bool plain_text(const struct field *f)
 	       f->kind == FIELD_BOOL;
 }
 
-/* `name="value",...` of an entry's key into e->labels (no braces), with the
+/* `name="value",...` of an entry's key into sc->labels (no braces), with the
  * names plan_labels made. */
-static void entry_labels(struct scrape *e, const struct rmap *m, const void *key)
+static void entry_labels(struct scrape *sc, const struct rmap *m, const void *key)
 {
 	char val[DECODED_MAX];
 
-	sb_reset(&e->labels);
+	sb_reset(&sc->labels);
 	if (hide_key(m))
 		return;
 	for (size_t i = 0; i < m->key.n; i++) {
@@ -225,12 +227,12 @@ static void entry_labels(struct scrape *e, const struct rmap *m, const void *key
 		} else {
 			field_format(f, key, 0, val, sizeof(val));
 		}
-		sb_append(&e->labels, e->heads[i].text, e->heads[i].len);
+		sb_append(&sc->labels, sc->heads[i].text, sc->heads[i].len);
 		if (plain_text(f))
-			sb_puts(&e->labels, val);
+			sb_puts(&sc->labels, val);
 		else
-			escape_label_value(&e->labels, val);
-		sb_putc(&e->labels, '"');
+			escape_label_value(&sc->labels, val);
+		sb_putc(&sc->labels, '"');
 	}
 }
 
