@@ -37,6 +37,7 @@ struct scrape {
 	size_t fam;             /* value field (0 for a histogram) */
 	bool in_family;         /* its header written, its walk started */
 	bool first_family;      /* of its map: it counts series dropped */
+	bool map_failed;        /* a read failed: its other families are skipped */
 	size_t pos;             /* next entry of the piece */
 	size_t seen, keep, per; /* entries walked, kept (--max-series), series each */
 	const uint8_t *vals;    /* the piece's values, summed when per-CPU */
@@ -482,7 +483,10 @@ static int family_piece(struct scrape *sc, struct rmap *m)
 	int r = mapwalk_next(w, m);
 
 	if (r < 0) {
+		/* The family ends where the read failed; the map counts one
+		 * error per scrape, not one per family. */
 		((struct map_stats *)m->user)->read_errors++;
+		sc->map_failed = true;
 		return 0;
 	}
 	if (r == 0)
@@ -492,6 +496,7 @@ static int family_piece(struct scrape *sc, struct rmap *m)
 	if (m->percpu) {
 		if (snapshot_sum_percpu(m, &w->piece, w->piece.n, &w->sums)) {
 			((struct map_stats *)m->user)->read_errors++;
+			sc->map_failed = true;
 			return 0;
 		}
 		sc->vals = w->sums.buf;
@@ -544,11 +549,12 @@ static int maps_step(struct scrape *sc, struct strbuf *out, size_t want)
 	}
 	if (exportable(m) && !m->user && !(m->user = calloc(1, sizeof(struct map_stats))))
 		return -ENOMEM;
-	sc->fam = exportable(m) ? next_family(m, sc->fam) : SIZE_MAX;
+	sc->fam = exportable(m) && !sc->map_failed ? next_family(m, sc->fam) : SIZE_MAX;
 	if (sc->fam == SIZE_MAX) {
 		sc->mi++;
 		sc->fam = 0;
 		sc->first_family = true;
+		sc->map_failed = false;
 		return 1;
 	}
 	return family_begin(sc, out, m) ? -ENOMEM : 1;
