@@ -276,3 +276,19 @@ print("done")' "$PORT"
 	echo "open fds before $fds, after $now"
 	(( now <= fds + 1 ))
 }
+
+@test "a per-CPU map of many pieces: every entry once, summed over the possible CPUs" {
+	local n=10000 ncpu
+	run -0 "$HELPERS/mkmap" "$ROOT/pc/maps/counts" percpu_hash $n
+	# mkmap puts 3*key+1 plus the CPU number in each CPU's slot.
+	ncpu=$(awk -F- '{ print ($2 == "" ? $1 : $2) + 1 }' /sys/devices/system/cpu/possible)
+	exporter_start --max-series 100000
+	run -0 scrape -o "$TMP/m"
+	awk -v n=$n -v c="$ncpu" '
+		index($0, "ebpf_pc_counts{key=\"") == 1 {
+			k = $1; sub(/.*key="/, "", k); sub(/".*/, "", k)
+			if (seen[k]++ || $2 != c * (3 * k + 1) + c * (c - 1) / 2) bad++
+			cnt++
+		}
+		END { exit !(cnt == n && !bad) }' "$TMP/m"
+}
