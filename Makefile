@@ -323,7 +323,8 @@ UNIT_CFLAGS     = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
+$(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
+		      $(OUTPUT)/readers/exporter/mapwalk.o $(OUTPUT)/readers/exporter/procmetrics.o
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
@@ -383,7 +384,8 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
-$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c \
+		       readers/exporter/mapwalk.c readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 

@@ -76,7 +76,7 @@ traffic() {
 	traffic
 	stats_on
 	exporter_start
-	prometheus_scraping_exporter
+	prom_scrape_exporter
 	wait_until 20 promql_data "$PROM_QUERY" 'ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 	wait_until 20 promql_data "$PROM_QUERY" 'ebpf_bitehist_io_size_bytes_count > 0'
 	traffic

@@ -63,7 +63,7 @@ load_all_backends() {
 	# the median (Prometheus' own storage is on tmpfs, below).
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=1024 oflag=direct status=none
 	exporter_start sockex1 bitehist
-	prometheus_scraping_exporter
+	prom_scrape_exporter
 	local q=$PROM_QUERY v
 	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 	# Prometheus starts, then scrapes once a second.
@@ -83,8 +83,8 @@ load_all_backends() {
 	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 5 10
 	exporter_start sockex1
-	scrape | grep -v scrape_duration >"$TMP/plain"
-	curl -sf -H 'Accept-Encoding: gzip' -D "$TMP/h" "http://127.0.0.1:$PORT/metrics" | gunzip | grep -v scrape_duration >"$TMP/gz"
+	scrape | grep -Ev "scrape_duration|^process_" >"$TMP/plain"
+	curl -sf -H 'Accept-Encoding: gzip' -D "$TMP/h" "http://127.0.0.1:$PORT/metrics" | gunzip | grep -Ev "scrape_duration|^process_" >"$TMP/gz"
 	grep -qi '^Content-Encoding: gzip' "$TMP/h"
 	grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' "$TMP/h"
 	diff "$TMP/plain" "$TMP/gz"
@@ -96,7 +96,7 @@ load_all_backends() {
 	grep -q 'proto="udp"} 5$' "$TMP/plain"
 	run -0 curl -sI "http://127.0.0.1:$PORT/metrics"
 	[[ "$output" == "HTTP/1.1 200 OK"* ]]
-	[[ "$output" == *"Content-Length: "* ]]
+	[[ "$output" == *"Transfer-Encoding: chunked"* ]]
 	[ "$(curl -s -X HEAD -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/metrics")" = 0 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nope")" = 404 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/metrics")" = 405 ]
@@ -149,7 +149,7 @@ while True:
 	# Each curl by pid: a bare `wait` would wait for the exporter too.
 	for i in $pids; do wait "$i"; done
 	for i in $(seq 50); do
-		grep -v scrape_duration "$TMP/s$i" >"$TMP/c$i"
+		grep -Ev "scrape_duration|^process_" "$TMP/s$i" >"$TMP/c$i"
 		diff "$TMP/c1" "$TMP/c$i"
 	done
 	grep -q 'packets_total{proto="udp"} 11$' "$TMP/c1"

@@ -378,12 +378,10 @@ stream_selfcheck_build() {
 		"$BUILD/libebpfcommon.a" -lbpf -lelf -lz -lprotobuf-c
 }
 
-# --- A real Prometheus (Debian's 2.42) scraping the test's exporter ---
-
-# Start Prometheus on a free loopback port, scraping 127.0.0.1:$PORT (job
-# "ebpf") every second, its data on tmpfs (SHM_DIR, removed by the
-# teardown); PROM_QUERY is its instant-query URL.
-prometheus_scraping_exporter() {
+# A Prometheus (Debian's) on a free loopback port, its data in /dev/shm
+# (SHM_DIR, removed by teardown), scraping the exporter at $PORT every
+# second. Sets PROM_API (its API URL) and PROM_QUERY (instant queries).
+prom_scrape_exporter() {
 	local pport
 	pport=$(free_port 1)
 	cat >"$TMP/prometheus.yml" <<-CONF
@@ -398,5 +396,6 @@ prometheus_scraping_exporter() {
 	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
 		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
-	PROM_QUERY="http://127.0.0.1:$pport/api/v1/query"
+	PROM_API="http://127.0.0.1:$pport/api/v1"
+	PROM_QUERY="$PROM_API/query"
 }

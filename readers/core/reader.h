@@ -278,6 +278,8 @@ int snapshot_iter_open(struct snapshot_iter *it, const struct rmap *m);
 /* The next chunk into it->chunk: 1, 0 at the end (chunk.n == 0), -errno. */
 int snapshot_iter_next(struct snapshot_iter *it);
 void snapshot_iter_close(struct snapshot_iter *it);
+/* Whether maps of this type can be read with bpf_map_lookup_batch. */
+bool snapshot_batch_capable(__u32 type);
 /* Per-CPU values summed, one slot of info.value_size bytes per entry (at
  * least 1), in a buffer kept from one snapshot to the next. */
 struct value_sums {

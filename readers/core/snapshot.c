@@ -8,18 +8,7 @@
 #include <bpf/bpf.h>
 #include "reader.h"
 
-/* The kernel fills snapshot buffers through bpf(2) commands memcheck does
- * not model (batch lookups): tell it which bytes became defined, so it does
- * not flag every read of them. Outside valgrind this costs a few
- * instructions; zeroing the buffers instead cost 5 % of a big snapshot. */
-#if defined(__has_include) && __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define MARK_DEFINED(p, len) VALGRIND_MAKE_MEM_DEFINED(p, len)
-#define ZERO_WHEN_GROWN 0
-#else
-#define MARK_DEFINED(p, len) ((void)(p), (void)(len))
-#define ZERO_WHEN_GROWN 1
-#endif
+#include "memcheck.h"
 
 #define CHUNK_MAX (64 * 1024)
 
@@ -51,7 +40,7 @@ static int ensure_cap(struct snapshot *s, size_t want, bool exact)
 	return 0;
 }
 
-static bool batch_capable(__u32 type)
+bool snapshot_batch_capable(__u32 type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_HASH:
@@ -231,7 +220,7 @@ int snapshot_take(const struct rmap *m, struct snapshot *s)
 	}
 	s->n = 0;
 	s->batched = false;
-	if (batch_capable(m->info.type)) {
+	if (snapshot_batch_capable(m->info.type)) {
 		r = take_batch(m, s);
 		if (r == 0) {
 			s->batched = true;

@@ -22,21 +22,48 @@ struct exporter {
 	struct reader r;
 	const char *prefix;
 	long max_series;        /* per map */
-	struct strbuf out;      /* the exposition, rebuilt per scrape */
-	struct strbuf labels;   /* scratch */
-	/* Families whose samples are gathered per backend or map and written
-	 * after their HELP/TYPE: program runs and run time, map read errors and
-	 * series dropped. Reused from scrape to scrape. */
-	struct strbuf prog_runs, prog_times, read_errors, series_dropped;
-	/* Made once per map and scrape (metrics.c): the labels of its key
-	 * fields and the le labels of its buckets. */
-	struct label_head *heads, *les;
-	size_t nr_heads, nr_les;
+	size_t scrapes;         /* in flight: the map list holds still meanwhile */
+	/* Program runs and run time, gathered per backend in one pass and
+	 * written after their HELP/TYPE. Reused from scrape to scrape. */
+	struct strbuf prog_runs, prog_times, labels;
 };
 
-/* Rescan and render every selected map (and self metrics) into e->out. */
-int metrics_collect(struct exporter *e);
+/* A map read piece by piece (mapwalk.c): the current piece in `piece`,
+ * per-CPU values summed into `sums`. */
+struct mapwalk {
+	struct snapshot piece;
+	struct value_sums sums;
+	uint64_t tok[2][8];     /* batch tokens: in and out, swapped per call */
+	int cur;
+	size_t want;            /* entries asked per call */
+	bool started, ended, whole;
+};
+void mapwalk_start(struct mapwalk *w, const struct rmap *m);
+/* The next piece into w->piece: 1, 0 at the end, or -errno. */
+int mapwalk_next(struct mapwalk *w, const struct rmap *m);
+void mapwalk_free(struct mapwalk *w);
+
+/* A scrape in progress (metrics.c): written piece by piece, so that its
+ * memory does not grow with the maps. */
+struct scrape;
+/* Start one, in text 0.0.4 or OpenMetrics 1.0 (om). The first scrape in
+ * flight rescans the pin root; NULL when out of memory. */
+struct scrape *scrape_begin(struct exporter *e, bool om);
+/* Append the next part of the exposition to out, until out holds at least
+ * `want` bytes or the end is written: 1 while more follows, 0 after the end,
+ * -errno (out of memory). */
+int scrape_fill(struct scrape *sc, struct strbuf *out, size_t want);
+void scrape_end(struct scrape *sc);
 void metrics_free_map(void *ctx, struct rmap *m);
+void metrics_free(struct exporter *e);
+
+/* The process_* metrics as Prometheus client libraries write them
+ * (procmetrics.c), read from /proc/self at each scrape. */
+void process_metrics(struct strbuf *out, bool om);
+/* HELP, TYPE (and UNIT, in OpenMetrics) of a family whose samples are
+ * called `name` (with _total for a counter). */
+void metrics_header(struct strbuf *out, bool om, const char *name, const char *type,
+		    const char *unit, const char *help);
 
 /* The names a scrape gives a map's families and labels, for what describes
  * them without scraping (dashboard.c): the same code names both. */
@@ -84,5 +111,7 @@ void http_free(struct http_server *s);
  * method/path (NUL-terminated copies) and *gzip, or an HTTP status. */
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip);
+/* Whether a request head's Accept prefers OpenMetrics 1.0 to text 0.0.4. */
+bool http_wants_openmetrics(const char *req, size_t len);
 
 #endif

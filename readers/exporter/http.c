@@ -26,14 +26,20 @@
 #define SEND_TIMEOUT_MS 30000   /* whole response within this */
 #define MAX_LISTEN 16
 
+/* A response goes out from `wire`: the head and a small body at once; a
+ * scrape piece by piece, each piece of the exposition (`text`) deflated
+ * when gzip was asked for, and framed as a chunk unless the client speaks
+ * HTTP/1.0 (then the end of the connection ends the body). */
 struct conn {
 	int fd;
 	char req[REQ_MAX];
 	size_t req_len;
-	struct strbuf resp;     /* the head, and small bodies */
-	struct strbuf body;     /* a scrape, handed over rather than copied */
-	struct strbuf *home;    /* where body came from, to go back to */
-	size_t sent;            /* of resp, then of body */
+	struct strbuf wire;     /* bytes to send, from wire_sent on */
+	size_t wire_sent;
+	struct scrape *sc;      /* a scrape still being written, or NULL */
+	struct strbuf text;     /* its latest piece */
+	z_stream z;
+	bool gzip, zinit, chunked;
 	bool responding;
 	bool want_out;          /* registered for EPOLLOUT */
 	double deadline;        /* monotonic seconds */
@@ -46,7 +52,6 @@ struct http_server {
 	struct conn *conns[MAX_CONNS];
 	size_t nconns;
 	struct exporter *e;
-	struct strbuf gz;
 };
 
 static const char landing[] =
@@ -199,49 +204,97 @@ int http_parse_request(const char *req, size_t len, char *method, size_t msize, 
 	return ll == 0 ? 0 : 400; /* no empty line: the head is cut short */
 }
 
+/* One media range of an Accept value: its q (1 when absent) if it is
+ * type/subtype with version `version` or none, else -1. */
+static double media_q(const char *range, const char *type, const char *version)
+{
+	size_t tl = strlen(type);
+	const char *p = range, *q;
+	double w = 1;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, type, tl) || (p[tl] && p[tl] != ';' && p[tl] != ' ' && p[tl] != '\t'))
+		return -1;
+	for (p = strchr(p, ';'); p; p = strchr(p + 1, ';')) {
+		for (q = p + 1; *q == ' ' || *q == '\t'; q++)
+			;
+		if (!strncasecmp(q, "q=", 2))
+			w = strtod(q + 2, NULL);
+		else if (version && !strncasecmp(q, "version=", 8) &&
+			 strncmp(q + 8, version, strlen(version)))
+			return -1;
+	}
+	return w;
+}
+
+/* Accept: OpenMetrics 1.0 when its weight is above 0 and not below text
+ * 0.0.4's (text/plain, text/ or any type), as Prometheus asks:
+ * "application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5,...". */
+static void accept_openmetrics(const char *v, size_t vl, double *om, double *text)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)(vl < sizeof(buf) ? vl : sizeof(buf) - 1), v);
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double o = media_q(tok, "application/openmetrics-text", "1.0.0");
+		double t = media_q(tok, "text/plain", "0.0.4");
+
+		if (t < 0)
+			t = media_q(tok, "text/*", NULL);
+		if (t < 0)
+			t = media_q(tok, "*/*", NULL);
+		*om = o > *om ? o : *om;
+		*text = t > *text ? t : *text;
+	}
+}
+
+bool http_wants_openmetrics(const char *req, size_t len)
+{
+	static const char accept[] = "accept";
+	const char *end = req + len, *line = req, *next, *v;
+	double om = -1, text = -1;
+	size_t nl, vl;
+	ssize_t ll;
+
+	if (head_line(line, end, &next) < 0)
+		return false;
+	for (line = next; (ll = head_line(line, end, &next)) > 0; line = next)
+		if (!parse_field_line(line, (size_t)ll, &nl, &v, &vl) && nl == sizeof(accept) - 1 &&
+		    !strncasecmp(line, accept, nl))
+			accept_openmetrics(v, vl, &om, &text);
+	return om > 0 && om >= text;
+}
+
+/* An HTTP/1.0 client knows no chunked transfer coding (RFC 9112 7.1). */
+static bool http10(const char *req, size_t len)
+{
+	const char *lf = memchr(req, '\n', len);
+	size_t n = lf ? (size_t)(lf - req) : 0;
+
+	if (n && req[n - 1] == '\r')
+		n--;
+	return n >= 8 && !memcmp(req + n - 8, "HTTP/1.0", 8);
+}
+
 static void conn_close(struct http_server *s, size_t i)
 {
 	struct conn *c = s->conns[i];
 
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	sb_free(&c->resp);
-	/* The scrape buffer goes back for the next scrape, if it has none. */
-	if (c->body.buf && c->home && !c->home->buf)
-		*c->home = c->body;
-	else
-		sb_free(&c->body);
+	scrape_end(c->sc);
+	if (c->zinit)
+		deflateEnd(&c->z);
+	sb_free(&c->wire);
+	sb_free(&c->text);
 	free(c);
 	s->conns[i] = s->conns[--s->nconns];
 }
 
-static int gzip_into(struct strbuf *dst, const char *src, size_t len)
-{
-	z_stream z = {};
-	int r;
-
-	sb_reset(dst);
-	/* + 16: a gzip wrapper, as Content-Encoding: gzip means. A 8 KiB
-	 * window and memLevel 6 keep zlib's state near 50 KiB instead of
-	 * 256 KiB; metric lines repeat within far less than that. */
-	if (deflateInit2(&z, 1, Z_DEFLATED, 13 + 16, 6, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	if (sb_reserve(dst, deflateBound(&z, len))) {
-		deflateEnd(&z);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)src;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)dst->buf;
-	z.avail_out = (uInt)(dst->cap - 1);
-	r = deflate(&z, Z_FINISH);
-	dst->len = z.total_out;
-	deflateEnd(&z);
-	return r == Z_STREAM_END ? 0 : -EIO;
-}
-
-static void respond(struct http_server *s, struct conn *c, int status, const char *ctype,
-		    const char *body, size_t blen, bool head, bool gzipped, const char *extra)
+/* The head of a response into c->wire, and a small body unless HEAD. */
+static void respond(struct conn *c, int status, const char *ctype, const char *body,
+		    size_t blen, bool head, const char *extra)
 {
 	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
 			     status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
@@ -249,70 +302,71 @@ static void respond(struct http_server *s, struct conn *c, int status, const cha
 			     status == 431 ? "Request Header Fields Too Large" :
 			     status == 503 ? "Service Unavailable" : "Internal Server Error";
 
-	sb_reset(&c->resp);
-	sb_printf(&c->resp,
-		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
-		  "Connection: close\r\n\r\n",
-		  status, reason, ctype, blen, gzipped ? "Content-Encoding: gzip\r\n" : "",
-		  extra ? extra : "");
+	sb_reset(&c->wire);
+	sb_printf(&c->wire, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason, ctype);
+	if (body)
+		sb_printf(&c->wire, "Content-Length: %zu\r\n", blen);
+	sb_printf(&c->wire, "%sConnection: close\r\n\r\n", extra ? extra : "");
 	if (!head && body)
-		sb_append(&c->resp, body, blen);
+		sb_append(&c->wire, body, blen);
+	c->wire_sent = 0;
 	c->responding = true;
-	c->sent = 0;
 	c->deadline = monotonic_s() + SEND_TIMEOUT_MS / 1000.0;
 }
 
-static void respond_text(struct http_server *s, struct conn *c, int status, const char *msg)
+static void respond_text(struct conn *c, int status, const char *msg)
 {
-	respond(s, c, status, "text/plain; charset=utf-8", msg, strlen(msg), false, false,
+	respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), false,
 		status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+}
+
+/* A scrape's head; its body follows piece by piece (conn_write). HEAD gets
+ * the head alone, and costs no scrape. */
+static void respond_scrape(struct http_server *s, struct conn *c, bool gzip, bool head)
+{
+	bool om = http_wants_openmetrics(c->req, c->req_len);
+	char extra[128];
+
+	c->chunked = !http10(c->req, c->req_len);
+	c->gzip = gzip;
+	snprintf(extra, sizeof(extra), "%s%s", c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
+		 gzip ? "Content-Encoding: gzip\r\n" : "");
+	respond(c, 200,
+		om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+		   : "text/plain; version=0.0.4; charset=utf-8",
+		NULL, 0, head, extra);
+	if (head)
+		return;
+	c->sc = scrape_begin(s->e, om);
+	if (!c->sc)
+		respond_text(c, 500, "out of memory\n");
 }
 
 static void handle(struct http_server *s, struct conn *c)
 {
 	char method[16], path[1024];
-	struct strbuf *home;
 	bool gzip, head;
 	int status;
 
 	status = http_parse_request(c->req, c->req_len, method, sizeof(method), path,
 				    sizeof(path), &gzip);
 	if (status) {
-		respond_text(s, c, status, status == 405 ? "method not allowed\n" : "bad request\n");
+		respond_text(c, status, status == 405 ? "method not allowed\n" : "bad request\n");
 		return;
 	}
 	head = !strcmp(method, "HEAD");
 	if (!head && strcmp(method, "GET")) {
-		respond_text(s, c, 405, "method not allowed\n");
+		respond_text(c, 405, "method not allowed\n");
 		return;
 	}
 	/* The query string does not select anything. */
 	path[strcspn(path, "?")] = '\0';
-	if (!strcmp(path, "/")) {
-		respond(s, c, 200, "text/html; charset=utf-8", landing, sizeof(landing) - 1, head,
-			false, NULL);
-		return;
-	}
-	if (strcmp(path, "/metrics")) {
-		respond_text(s, c, 404, "not found: try /metrics\n");
-		return;
-	}
-	if (metrics_collect(s->e)) {
-		respond_text(s, c, 500, "collection failed\n");
-		return;
-	}
-	gzip = gzip && !gzip_into(&s->gz, s->e->out.buf, s->e->out.len);
-	home = gzip ? &s->gz : &s->e->out;
-	/* The body is sent from the buffer it was written in, which this
-	 * connection keeps until it is done: one copy of a big scrape in
-	 * memory, not two. A scrape meanwhile starts a buffer of its own. */
-	respond(s, c, 200, "text/plain; version=0.0.4; charset=utf-8", NULL, home->len, head,
-		gzip, NULL);
-	if (!head) {
-		c->body = *home;
-		c->home = home;
-		memset(home, 0, sizeof(*home));
-	}
+	if (!strcmp(path, "/"))
+		respond(c, 200, "text/html; charset=utf-8", landing, sizeof(landing) - 1, head, NULL);
+	else if (!strcmp(path, "/metrics"))
+		respond_scrape(s, c, gzip, head);
+	else
+		respond_text(c, 404, "not found: try /metrics\n");
 }
 
 /* Read what is there; answer once the head is complete. */
@@ -322,7 +376,7 @@ static bool conn_read(struct http_server *s, struct conn *c)
 		ssize_t n;
 
 		if (c->req_len == REQ_MAX) {
-			respond_text(s, c, 431, "request head too large\n");
+			respond_text(c, 431, "request head too large\n");
 			return true;
 		}
 		n = read(c->fd, c->req + c->req_len, REQ_MAX - c->req_len);
@@ -338,31 +392,107 @@ static bool conn_read(struct http_server *s, struct conn *c)
 	}
 }
 
+/* Every byte of a response goes out here, so that a transport (TLS) can
+ * take the socket's place: what was written, or -errno. */
+static ssize_t conn_send(struct conn *c, const void *buf, size_t len)
+{
+	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+
+	return n < 0 ? -errno : n;
+}
+/* A piece of a scrape: its text goes to the wire after GAP bytes left for
+ * its chunk size line ("%zx\r\n", at most 8 digits and CRLF). */
+#define PIECE (32u << 10)
+#define GAP 16
+
+/* c->text deflated onto c->wire. Z_SYNC_FLUSH ends each piece on a byte
+ * boundary, so what the client holds always inflates; the last piece
+ * finishes the gzip stream. */
+static int deflate_piece(struct conn *c, bool last)
+{
+	struct strbuf *w = &c->wire;
+	int r;
+
+	if (!c->zinit) {
+		/* + 16: a gzip wrapper, as Content-Encoding: gzip means. A 8 KiB
+		 * window and memLevel 6 keep zlib's state near 50 KiB instead
+		 * of 256 KiB; metric lines repeat within far less than that. */
+		if (deflateInit2(&c->z, 1, Z_DEFLATED, 13 + 16, 6, Z_DEFAULT_STRATEGY) != Z_OK)
+			return -ENOMEM;
+		c->zinit = true;
+	}
+	c->z.next_in = (Bytef *)c->text.buf;
+	c->z.avail_in = (uInt)c->text.len;
+	do {
+		size_t room;
+
+		if (sb_reserve(w, c->text.len / 2 + 1024))
+			return -ENOMEM;
+		room = w->cap - w->len - 1;
+		c->z.next_out = (Bytef *)w->buf + w->len;
+		c->z.avail_out = (uInt)room;
+		r = deflate(&c->z, last ? Z_FINISH : Z_SYNC_FLUSH);
+		if (r == Z_STREAM_ERROR)
+			return -EIO;
+		w->len += room - c->z.avail_out;
+	} while (last ? r != Z_STREAM_END : c->z.avail_out == 0);
+	return 0;
+}
+
+/* The next piece of c's scrape onto c->wire, framed as a chunk; the last
+ * one ends the body. -errno when the scrape cannot go on: the body is then
+ * cut short, which a chunked client sees (no last chunk). */
+static int next_piece(struct conn *c)
+{
+	struct strbuf *w = &c->wire, *dst = c->gzip ? &c->text : w;
+	char size[GAP];
+	int r, n;
+
+	sb_reset(w);
+	if (sb_reserve(w, GAP + PIECE))
+		return -ENOMEM;
+	w->len = GAP;
+	sb_reset(&c->text);
+	r = scrape_fill(c->sc, dst, dst->len + PIECE);
+	if (r >= 0 && c->gzip)
+		r = deflate_piece(c, r == 0) ?: r;
+	if (r < 0)
+		return r;
+	c->wire_sent = GAP;
+	if (c->chunked && w->len > GAP) {
+		n = snprintf(size, sizeof(size), "%zx\r\n", w->len - GAP);
+		c->wire_sent = GAP - (size_t)n;
+		memcpy(w->buf + c->wire_sent, size, (size_t)n);
+		sb_append(w, "\r\n", 2);
+	}
+	if (r == 0) {
+		if (c->chunked)
+			sb_append(w, "0\r\n\r\n", 5);
+		scrape_end(c->sc);
+		c->sc = NULL;
+	}
+	return w->oom ? -ENOMEM : 0;
+}
+
+/* Send what the wire holds, then the scrape's next pieces: true while
+ * there is more to send once the socket takes it, false when done or the
+ * peer is gone. */
 static bool conn_write(struct conn *c)
 {
-	size_t total = c->resp.len + c->body.len;
+	for (;;) {
+		while (c->wire_sent < c->wire.len) {
+			ssize_t n = conn_send(c, c->wire.buf + c->wire_sent,
+					      c->wire.len - c->wire_sent);
 
-	while (c->sent < total) {
-		struct iovec iov[2];
-		struct msghdr msg = { .msg_iov = iov };
-		ssize_t n;
-
-		if (c->sent < c->resp.len) {
-			iov[0] = (struct iovec){ c->resp.buf + c->sent, c->resp.len - c->sent };
-			iov[1] = (struct iovec){ c->body.buf, c->body.len };
-			msg.msg_iovlen = c->body.len ? 2 : 1;
-		} else {
-			size_t off = c->sent - c->resp.len;
-
-			iov[0] = (struct iovec){ c->body.buf + off, c->body.len - off };
-			msg.msg_iovlen = 1;
+			if (n == -EAGAIN || n == -EINTR)
+				return true;
+			if (n < 0)
+				return false;
+			c->wire_sent += (size_t)n;
 		}
-		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
-		c->sent += (size_t)n;
+		if (!c->sc || next_piece(c))
+			return false; /* all sent, or cut short: close */
 	}
-	return false; /* all sent: close */
 }
 
 /* At capacity, the connection that has waited longest without completing a
@@ -514,6 +644,5 @@ void http_free(struct http_server *s)
 	for (size_t i = 0; i < s->nl; i++)
 		close(s->lfds[i]);
 	close(s->epfd);
-	sb_free(&s->gz);
 	free(s);
 }

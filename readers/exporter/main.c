@@ -209,14 +209,7 @@ static int print_dashboard(const struct exporter *e, const char *pin_root)
 static void exporter_free(struct exporter *e)
 {
 	reader_free(&e->r);
-	sb_free(&e->out);
-	sb_free(&e->labels);
-	sb_free(&e->prog_runs);
-	sb_free(&e->prog_times);
-	sb_free(&e->read_errors);
-	sb_free(&e->series_dropped);
-	free(e->heads);
-	free(e->les);
+	metrics_free(e);
 }
 
 static void on_ready(void *ctx, uint32_t events)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The mapping from maps to Prometheus text format 0.0.4, collected at scrape
- * time: <prefix>_<backend>_<map>[_<field>][_<unit>][_total], one label per
- * key field, log2/linear histograms as real histograms (docs/ebpf-exporter.md).
+ * The mapping from maps to Prometheus text format 0.0.4 or OpenMetrics 1.0,
+ * collected at scrape time: <prefix>_<backend>_<map>[_<field>][_<unit>][_total],
+ * one label per key field, log2/linear histograms as real histograms
+ * (docs/ebpf-exporter.md). A scrape is written piece by piece as the HTTP
+ * side asks for more, each family in one walk over its map.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,22 +20,41 @@
 #include "pinlayout.h"
 #include "util.h"
 
+/* What a map's scrapes counted, kept while the map is. */
 struct map_stats {
-	struct snapshot snap;
-	struct value_sums sums;
 	uint64_t read_errors;
 	uint64_t dropped;
 };
 
+/* Where a scrape is: the map, its family and the entry in the current piece
+ * of the map, and what each family's samples are called. */
+struct scrape {
+	struct exporter *e;
+	bool om;                /* OpenMetrics 1.0, else text 0.0.4 */
+	bool tail_done;
+	double started;
+	size_t mi;              /* map */
+	size_t fam;             /* value field (0 for a histogram) */
+	bool in_family;         /* its header written, its walk started */
+	bool first_family;      /* of its map: it counts series dropped */
+	bool map_failed;        /* a read failed: its other families are skipped */
+	size_t pos;             /* next entry of the piece */
+	size_t seen, keep, per; /* entries walked, kept (--max-series), series each */
+	const uint8_t *vals;    /* the piece's values, summed when per-CPU */
+	struct mapwalk walk;
+	char name[256];         /* the samples' name */
+	size_t name_len;
+	char bucket[300], count[300], total[300];
+	size_t bucket_len, count_len, total_len;
+	struct strbuf labels;   /* the current entry's */
+	struct label_head *heads, *les;
+	size_t nr_heads, nr_les;
+};
+
 void metrics_free_map(void *ctx, struct rmap *m)
 {
-	struct map_stats *ms = m->user;
-
-	if (!ms)
-		return;
-	snapshot_free(&ms->snap);
-	value_sums_free(&ms->sums);
-	free(ms);
+	(void)ctx;
+	free(m->user);
 	m->user = NULL;
 }
 
@@ -155,23 +176,43 @@ size_t metrics_key_labels(const struct rmap *m)
 	return hide_key(m) ? 0 : m->key.n;
 }
 
+void metrics_histogram_name(const struct exporter *e, const struct rmap *m, char *buf,
+			    size_t size)
+{
+	family_name(e, m, NULL, buf, size);
+	/* A histogram's name carries no _total even when tagged a counter. */
+	if (ends_with(buf, "_total"))
+		buf[strlen(buf) - 6] = '\0';
+}
+
+void metrics_field_name(const struct exporter *e, const struct rmap *m, const struct field *f,
+			char *buf, size_t size)
+{
+	family_name(e, m, f->name, buf, size);
+}
+
+bool metrics_field_exported(const struct field *f)
+{
+	return field_is_numeric(f) || f->kind == FIELD_BOOL;
+}
+
 /* `name="` (with a leading comma but for the first) of each label of a
  * map's entries, made once per map and scrape: sanitizing the field names
  * for every entry of a million-entry map was a good part of a scrape. */
-static int plan_labels(struct exporter *e, const struct rmap *m)
+static int plan_labels(struct scrape *sc, const struct rmap *m)
 {
 	char name[128];
 
-	if (e->nr_heads < m->key.n) {
-		struct label_head *h = realloc(e->heads, m->key.n * sizeof(*h));
+	if (sc->nr_heads < m->key.n) {
+		struct label_head *h = realloc(sc->heads, m->key.n * sizeof(*h));
 
 		if (!h)
 			return -ENOMEM;
-		e->heads = h;
-		e->nr_heads = m->key.n;
+		sc->heads = h;
+		sc->nr_heads = m->key.n;
 	}
 	for (size_t i = 0; i < m->key.n; i++) {
-		struct label_head *h = &e->heads[i];
+		struct label_head *h = &sc->heads[i];
 
 		metrics_key_label(m, i, name, sizeof(name));
 		h->len = (size_t)snprintf(h->text, sizeof(h->text), "%s%s=\"", i ? "," : "", name);
@@ -190,13 +231,13 @@ static bool plain_text(const struct field *f)
 	       f->kind == FIELD_BOOL;
 }
 
-/* `name="value",...` of an entry's key into e->labels (no braces), with the
+/* `name="value",...` of an entry's key into sc->labels (no braces), with the
  * names plan_labels made. */
-static void entry_labels(struct exporter *e, const struct rmap *m, const void *key)
+static void entry_labels(struct scrape *sc, const struct rmap *m, const void *key)
 {
 	char val[DECODED_MAX];
 
-	sb_reset(&e->labels);
+	sb_reset(&sc->labels);
 	if (hide_key(m))
 		return;
 	for (size_t i = 0; i < m->key.n; i++) {
@@ -217,12 +258,12 @@ static void entry_labels(struct exporter *e, const struct rmap *m, const void *k
 		} else {
 			field_format(f, key, 0, val, sizeof(val));
 		}
-		sb_append(&e->labels, e->heads[i].text, e->heads[i].len);
+		sb_append(&sc->labels, sc->heads[i].text, sc->heads[i].len);
 		if (plain_text(f))
-			sb_puts(&e->labels, val);
+			sb_puts(&sc->labels, val);
 		else
-			escape_label_value(&e->labels, val);
-		sb_putc(&e->labels, '"');
+			escape_label_value(&sc->labels, val);
+		sb_putc(&sc->labels, '"');
 	}
 }
 
@@ -254,11 +295,29 @@ static void sample(struct strbuf *out, const char *name, const char *suffix,
 	sample_tail(out, labels, extra, extra ? strlen(extra) : 0, v);
 }
 
-static void header(struct strbuf *out, const char *name, const char *type, const char *help)
+/* OpenMetrics names a family without the _total of its counter samples,
+ * calls "untyped" "unknown", and gives the unit a line of its own where the
+ * name ends in it. */
+void metrics_header(struct strbuf *out, bool om, const char *name, const char *type,
+		    const char *unit, const char *help)
 {
-	sb_printf(out, "# HELP %s ", name);
+	char fam[256], u[64];
+	bool counter = !strcmp(type, "counter");
+
+	strscpy(fam, name, sizeof(fam));
+	if (om && counter && ends_with(fam, "_total"))
+		fam[strlen(fam) - 6] = '\0';
+	sb_printf(out, "# HELP %s ", fam);
 	escape_help(out, help);
-	sb_printf(out, "\n# TYPE %s %s\n", name, type);
+	sb_printf(out, "\n# TYPE %s %s\n", fam,
+		  om && !strcmp(type, "untyped") ? "unknown" : type);
+	if (!om || !unit || !*unit)
+		return;
+	u[0] = '_';
+	u[1] = '\0';
+	sanitize_append(u + 1, sizeof(u) - 1, unit);
+	if (ends_with(fam, u))
+		sb_printf(out, "# UNIT %s %s\n", fam, u + 1);
 }
 
 static const char *prom_type(const struct rmap *m)
@@ -278,133 +337,75 @@ static double upper_bound(const struct rmap *m, uint32_t i)
 	return scale_apply(m->tags.scale, (double)hi);
 }
 
-/* The `le="..."` label of each bucket of a map, made once per scrape, not
+/* The `le="..."` label of each bucket of a map, made once per family, not
  * once per entry and bucket. */
-static int plan_buckets(struct exporter *e, const struct rmap *m, uint32_t count)
+static int plan_buckets(struct scrape *sc, const struct rmap *m, uint32_t count)
 {
 	char bound[FMT_DOUBLE_MAX];
 
-	if (e->nr_les < count) {
-		struct label_head *l = realloc(e->les, count * sizeof(*l));
+	if (sc->nr_les < count) {
+		struct label_head *l = realloc(sc->les, count * sizeof(*l));
 
 		if (!l)
 			return -ENOMEM;
-		e->les = l;
-		e->nr_les = count;
+		sc->les = l;
+		sc->nr_les = count;
 	}
 	for (uint32_t k = 0; k + 1 < count; k++) {
 		fmt_double(bound, upper_bound(m, k));
-		e->les[k].len = (size_t)snprintf(e->les[k].text, sizeof(e->les[k].text),
-						 "le=\"%s\"", bound);
+		sc->les[k].len = (size_t)snprintf(sc->les[k].text, sizeof(sc->les[k].text),
+						  "le=\"%s\"", bound);
 	}
-	e->les[count - 1].len = (size_t)snprintf(e->les[count - 1].text,
-						 sizeof(e->les[count - 1].text), "le=\"+Inf\"");
+	sc->les[count - 1].len = (size_t)snprintf(sc->les[count - 1].text,
+						  sizeof(sc->les[count - 1].text), "le=\"+Inf\"");
 	return 0;
 }
 
-void metrics_histogram_name(const struct exporter *e, const struct rmap *m, char *buf,
-			    size_t size)
-{
-	family_name(e, m, NULL, buf, size);
-	/* A histogram's name carries no _total even when tagged a counter. */
-	if (ends_with(buf, "_total"))
-		buf[strlen(buf) - 6] = '\0';
-}
-
-void metrics_field_name(const struct exporter *e, const struct rmap *m, const struct field *f,
-			char *buf, size_t size)
-{
-	family_name(e, m, f->name, buf, size);
-}
-
-bool metrics_field_exported(const struct field *f)
-{
-	return field_is_numeric(f) || f->kind == FIELD_BOOL;
-}
-
-static void export_histogram(struct exporter *e, const struct rmap *m, const uint8_t *vals,
-			     size_t vsize, const uint8_t *keys, size_t n)
+static void histogram_entry(struct scrape *sc, struct strbuf *out, const struct rmap *m,
+			    const uint8_t *v)
 {
 	const struct field *b = histogram_buckets(m);
 	const struct field *sum = histogram_sum(m);
-	char name[256], help[512], bucket[300], count[300], total[300];
-	size_t bucket_len, count_len, total_len;
+	double cum = 0;
 
-	metrics_histogram_name(e, m, name, sizeof(name));
-	snprintf(help, sizeof(help), "%s", m->tags.help[0] ? m->tags.help : "BPF histogram");
-	header(&e->out, name, "histogram", help);
-	if (plan_buckets(e, m, b->count)) {
-		e->out.oom = true;
-		return;
+	/* The last bucket also holds everything beyond it (the BPF side
+	 * clamps): it is the +Inf bucket, not one with a finite bound. */
+	for (uint32_t k = 0; k < b->count; k++) {
+		cum += field_number(b, v, k);
+		sb_append(out, sc->bucket, sc->bucket_len);
+		sample_tail(out, &sc->labels, sc->les[k].text, sc->les[k].len, cum);
 	}
-	bucket_len = (size_t)snprintf(bucket, sizeof(bucket), "%s_bucket", name);
-	count_len = (size_t)snprintf(count, sizeof(count), "%s_count", name);
-	total_len = (size_t)snprintf(total, sizeof(total), "%s_sum", name);
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *v = vals + i * vsize;
-		double cum = 0;
-
-		entry_labels(e, m, keys + i * m->info.key_size);
-		/* The last bucket also holds everything beyond it (the BPF side
-		 * clamps): it is the +Inf bucket, not one with a finite bound. */
-		for (uint32_t k = 0; k < b->count; k++) {
-			cum += field_number(b, v, k);
-			sb_append(&e->out, bucket, bucket_len);
-			sample_tail(&e->out, &e->labels, e->les[k].text, e->les[k].len, cum);
-		}
-		sb_append(&e->out, count, count_len);
-		sample_tail(&e->out, &e->labels, NULL, 0, cum);
-		sb_append(&e->out, total, total_len);
-		sample_tail(&e->out, &e->labels, NULL, 0,
-			    sum ? scale_apply(m->tags.scale, field_number(sum, v, 0)) : 0);
-	}
+	sb_append(out, sc->count, sc->count_len);
+	sample_tail(out, &sc->labels, NULL, 0, cum);
+	sb_append(out, sc->total, sc->total_len);
+	sample_tail(out, &sc->labels, NULL, 0,
+		    sum ? scale_apply(m->tags.scale, field_number(sum, v, 0)) : 0);
 }
 
-static void export_fields(struct exporter *e, const struct rmap *m, const uint8_t *vals,
-			  size_t vsize, const uint8_t *keys, size_t n)
+static void field_entry(struct scrape *sc, struct strbuf *out, const struct rmap *m,
+			const uint8_t *v)
 {
-	char name[256], help[512], idx[32];
-	size_t name_len;
+	const struct field *f = &m->value.fields[sc->fam];
+	uint32_t count = f->count ? f->count : 1;
+	char idx[32];
 
-	for (size_t fi = 0; fi < m->value.n; fi++) {
-		const struct field *f = &m->value.fields[fi];
-		uint32_t count = f->count ? f->count : 1;
+	for (uint32_t k = 0; k < count; k++) {
+		double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
+						 : scale_apply(m->tags.scale, field_number(f, v, k));
 
-		if (!metrics_field_exported(f))
-			continue;
-		metrics_field_name(e, m, f, name, sizeof(name));
-		if (m->tags.help[0] && f->name[0])
-			snprintf(help, sizeof(help), "%s (%s)", m->tags.help, f->name);
-		else if (m->tags.help[0])
-			snprintf(help, sizeof(help), "%s", m->tags.help);
-		else
-			snprintf(help, sizeof(help), "BPF map %s/%s%s%s", m->backend, m->name,
-				 f->name[0] ? ", field " : "", f->name);
-		header(&e->out, name, prom_type(m), help);
-		name_len = strlen(name);
-		for (size_t i = 0; i < n; i++) {
-			const uint8_t *v = vals + i * vsize;
+		sb_append(out, sc->name, sc->name_len);
+		if (count > 1) {
+			int len = snprintf(idx, sizeof(idx), METRIC_INDEX_LABEL "=\"%u\"", k);
 
-			entry_labels(e, m, keys + i * m->info.key_size);
-			for (uint32_t k = 0; k < count; k++) {
-				double x = f->kind == FIELD_BOOL ? (double)(field_u64(f, v, k) != 0)
-								 : scale_apply(m->tags.scale, field_number(f, v, k));
-
-				sb_append(&e->out, name, name_len);
-				if (count > 1) {
-					int len = snprintf(idx, sizeof(idx), METRIC_INDEX_LABEL "=\"%u\"", k);
-
-					sample_tail(&e->out, &e->labels, idx, (size_t)len, x);
-				} else {
-					sample_tail(&e->out, &e->labels, NULL, 0, x);
-				}
-			}
+			sample_tail(out, &sc->labels, idx, (size_t)len, x);
+		} else {
+			sample_tail(out, &sc->labels, NULL, 0, x);
 		}
 	}
 }
 
 /* Series one entry gives: a histogram's buckets, _count and _sum; else a
- * sample per element of each numeric or bool field (export_fields). */
+ * sample per element of each numeric or bool field. */
 static size_t entry_series(const struct rmap *m)
 {
 	size_t n = 0;
@@ -420,48 +421,185 @@ static size_t entry_series(const struct rmap *m)
 	return n;
 }
 
-static void export_map(struct exporter *e, struct rmap *m)
+/* The first family of m at or after value field `from`: a histogram is one
+ * family, other maps one per numeric or bool field. SIZE_MAX: none left. */
+static size_t next_family(const struct rmap *m, size_t from)
+{
+	if (rmap_is_histogram(m))
+		return from == 0 ? 0 : SIZE_MAX;
+	for (size_t i = from; i < m->value.n; i++) {
+		const struct field *f = &m->value.fields[i];
+
+		if (metrics_field_exported(f))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static void histogram_header(struct scrape *sc, struct strbuf *out, const struct rmap *m)
+{
+	char *name = sc->name;
+
+	metrics_histogram_name(sc->e, m, name, sizeof(sc->name));
+	metrics_header(out, sc->om, name, "histogram", m->tags.unit,
+		       m->tags.help[0] ? m->tags.help : "BPF histogram");
+	sc->bucket_len = (size_t)snprintf(sc->bucket, sizeof(sc->bucket), "%s_bucket", name);
+	sc->count_len = (size_t)snprintf(sc->count, sizeof(sc->count), "%s_count", name);
+	sc->total_len = (size_t)snprintf(sc->total, sizeof(sc->total), "%s_sum", name);
+}
+
+static void field_header(struct scrape *sc, struct strbuf *out, const struct rmap *m)
+{
+	const struct field *f = &m->value.fields[sc->fam];
+	char help[512];
+
+	metrics_field_name(sc->e, m, f, sc->name, sizeof(sc->name));
+	if (m->tags.help[0] && f->name[0])
+		snprintf(help, sizeof(help), "%s (%s)", m->tags.help, f->name);
+	else if (m->tags.help[0])
+		snprintf(help, sizeof(help), "%s", m->tags.help);
+	else
+		snprintf(help, sizeof(help), "BPF map %s/%s%s%s", m->backend, m->name,
+			 f->name[0] ? ", field " : "", f->name);
+	metrics_header(out, sc->om, sc->name, prom_type(m), m->tags.unit, help);
+	sc->name_len = strlen(sc->name);
+}
+
+/* A family's header, and its walk over the map started. */
+static int family_begin(struct scrape *sc, struct strbuf *out, const struct rmap *m)
+{
+	long max = sc->e->max_series;
+
+	if (plan_labels(sc, m))
+		return -ENOMEM;
+	if (rmap_is_histogram(m)) {
+		histogram_header(sc, out, m);
+		if (plan_buckets(sc, m, histogram_buckets(m)->count))
+			return -ENOMEM;
+	} else {
+		field_header(sc, out, m);
+	}
+	/* Cardinality guard: a runaway map costs this map, not the scrape.
+	 * Whole entries are kept, so an entry's series (its histogram, its
+	 * array elements) are all there or none is. */
+	sc->per = entry_series(m);
+	sc->keep = max > 0 && sc->per ? (size_t)max / sc->per : SIZE_MAX;
+	sc->seen = 0;
+	sc->pos = 0;
+	mapwalk_start(&sc->walk, m);
+	sc->in_family = true;
+	return 0;
+}
+
+static void family_end(struct scrape *sc, struct rmap *m)
 {
 	struct map_stats *ms = m->user;
-	size_t one = m->info.value_size, n, per = entry_series(m), keep;
-	const uint8_t *vals;
-	int r;
 
-	r = snapshot_take(m, &ms->snap);
-	if (r) {
-		ms->read_errors++;
-		return;
+	if (sc->first_family && sc->seen > sc->keep)
+		ms->dropped += (sc->seen - sc->keep) * sc->per;
+	sc->in_family = false;
+	sc->first_family = false;
+	sc->fam++;
+}
+
+/* The next piece of the family's walk, its per-CPU values summed: 1, or 0
+ * when the family is done (read to the end, or a read failed). */
+static int family_piece(struct scrape *sc, struct rmap *m)
+{
+	struct mapwalk *w = &sc->walk;
+	int r = mapwalk_next(w, m);
+
+	if (r < 0) {
+		/* The family ends where the read failed; the map counts one
+		 * error per scrape, not one per family. */
+		((struct map_stats *)m->user)->read_errors++;
+		sc->map_failed = true;
+		return 0;
 	}
-	n = ms->snap.n;
-	if (e->max_series > 0 && per && n * per > (size_t)e->max_series) {
-		/* Cardinality guard: a runaway map costs this map, not the
-		 * scrape. Whole entries are kept, so an entry's series (its
-		 * histogram, its array elements) are all there or none is. */
-		keep = (size_t)e->max_series / per;
-		ms->dropped += (n - keep) * per;
-		n = keep;
-	}
+	if (r == 0)
+		return 0;
+	sc->pos = 0;
+	sc->vals = w->piece.values;
 	if (m->percpu) {
-		if (snapshot_sum_percpu(m, &ms->snap, n, &ms->sums)) {
-			ms->read_errors++;
-			return;
+		if (snapshot_sum_percpu(m, &w->piece, w->piece.n, &w->sums)) {
+			((struct map_stats *)m->user)->read_errors++;
+			sc->map_failed = true;
+			return 0;
 		}
-		vals = ms->sums.buf;
-	} else {
-		vals = ms->snap.values;
+		sc->vals = w->sums.buf;
 	}
-	if (plan_labels(e, m)) {
-		e->out.oom = true;
-		return;
+	return 1;
+}
+
+/* Samples of the current piece, from sc->pos, until out holds want bytes. */
+static void piece_samples(struct scrape *sc, struct strbuf *out, const struct rmap *m,
+			  size_t want)
+{
+	const struct snapshot *p = &sc->walk.piece;
+	size_t one = m->info.value_size;
+	bool hist = rmap_is_histogram(m);
+
+	for (; sc->pos < p->n && out->len < want; sc->pos++, sc->seen++) {
+		const uint8_t *v = sc->vals + sc->pos * one;
+
+		if (sc->seen >= sc->keep)
+			continue; /* walked only to count what is dropped */
+		entry_labels(sc, m, snapshot_key(p, sc->pos));
+		if (hist)
+			histogram_entry(sc, out, m, v);
+		else
+			field_entry(sc, out, m, v);
 	}
-	if (rmap_is_histogram(m))
-		export_histogram(e, m, vals, one, ms->snap.keys, n);
-	else
-		export_fields(e, m, vals, one, ms->snap.keys, n);
+}
+
+static bool exportable(const struct rmap *m)
+{
+	/* Ring buffers are events, not metrics; hidden maps internal state
+	 * (ebpf:hidden, global data). */
+	return m->snapshottable && !m->hidden;
+}
+
+/* One step over the maps: 1 while there is more, 0 when all are written. */
+static int maps_step(struct scrape *sc, struct strbuf *out, size_t want)
+{
+	struct rmap *m;
+
+	if (sc->mi >= sc->e->r.nr_maps)
+		return 0;
+	m = sc->e->r.maps[sc->mi];
+	if (sc->in_family) {
+		if (sc->pos < sc->walk.piece.n)
+			piece_samples(sc, out, m, want);
+		else if (!family_piece(sc, m))
+			family_end(sc, m);
+		return 1;
+	}
+	if (exportable(m) && !m->user && !(m->user = calloc(1, sizeof(struct map_stats))))
+		return -ENOMEM;
+	sc->fam = exportable(m) && !sc->map_failed ? next_family(m, sc->fam) : SIZE_MAX;
+	if (sc->fam == SIZE_MAX) {
+		sc->mi++;
+		sc->fam = 0;
+		sc->first_family = true;
+		sc->map_failed = false;
+		return 1;
+	}
+	return family_begin(sc, out, m) ? -ENOMEM : 1;
+}
+
+/* `backend="...",NAME="..."` into sb. */
+static void two_labels(struct strbuf *sb, const char *backend, const char *key, const char *v)
+{
+	sb_reset(sb);
+	sb_puts(sb, "backend=\"");
+	escape_label_value(sb, backend);
+	sb_printf(sb, "\",%s=\"", key);
+	escape_label_value(sb, v);
+	sb_putc(sb, '"');
 }
 
 /* Per program run count and time, from the pins under <root>/<backend>/progs. */
-static void export_prog_stats(struct exporter *e)
+static void export_prog_stats(struct exporter *e, struct strbuf *out, bool om)
 {
 	char cnt[256], tim[256], dir[PATH_MAX], path[PATH_MAX];
 	struct strbuf *runs = &e->prog_runs, *times = &e->prog_times;
@@ -489,12 +627,7 @@ static void export_prog_stats(struct exporter *e)
 			if (fd < 0)
 				continue;
 			if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-				sb_reset(&e->labels);
-				sb_puts(&e->labels, "backend=\"");
-				escape_label_value(&e->labels, e->r.backends[b]);
-				sb_puts(&e->labels, "\",program=\"");
-				escape_label_value(&e->labels, l.names[i]);
-				sb_putc(&e->labels, '"');
+				two_labels(&e->labels, e->r.backends[b], "program", l.names[i]);
 				sample(runs, cnt, "", &e->labels, NULL, (double)info.run_cnt);
 				sample(times, tim, "", &e->labels, NULL, info.run_time_ns / 1e9);
 			}
@@ -502,10 +635,12 @@ static void export_prog_stats(struct exporter *e)
 		}
 		dirlist_free(&l);
 	}
-	header(&e->out, cnt, "counter", "Times each BPF program ran (kernel.bpf_stats_enabled=1)");
-	sb_append(&e->out, runs->buf ? runs->buf : "", runs->len);
-	header(&e->out, tim, "counter", "Time each BPF program ran, in seconds (kernel.bpf_stats_enabled=1)");
-	sb_append(&e->out, times->buf ? times->buf : "", times->len);
+	metrics_header(out, om, cnt, "counter", NULL,
+		       "Times each BPF program ran (kernel.bpf_stats_enabled=1)");
+	sb_append(out, runs->buf ? runs->buf : "", runs->len);
+	metrics_header(out, om, tim, "counter", "seconds",
+		       "Time each BPF program ran, in seconds (kernel.bpf_stats_enabled=1)");
+	sb_append(out, times->buf ? times->buf : "", times->len);
 }
 
 /* Maps held that are not hidden: the ones a scrape can show. */
@@ -518,80 +653,114 @@ static size_t visible_maps(const struct reader *r)
 	return n;
 }
 
-static void export_self(struct exporter *e, double started)
+/* A counter per map from its map_stats, read_errors (errors) or dropped;
+ * what is the family's name after the prefix (METRIC_*). */
+static void per_map_counter(struct exporter *e, struct strbuf *out, bool om, const char *what,
+			    bool errors, const char *help)
 {
 	char name[256];
-	struct strbuf *errs = &e->read_errors, *drops = &e->series_dropped;
 
-	sb_reset(errs);
-	sb_reset(drops);
+	snprintf(name, sizeof(name), "%s_%s", e->prefix, what);
+	metrics_header(out, om, name, "counter", NULL, help);
 	for (size_t i = 0; i < e->r.nr_maps; i++) {
 		const struct rmap *m = e->r.maps[i];
 		const struct map_stats *ms = m->user;
 
 		if (!ms)
 			continue;
-		sb_reset(&e->labels);
-		sb_puts(&e->labels, "backend=\"");
-		escape_label_value(&e->labels, m->backend);
-		sb_puts(&e->labels, "\",map=\"");
-		escape_label_value(&e->labels, m->name);
-		sb_putc(&e->labels, '"');
-		snprintf(name, sizeof(name), "%s_" METRIC_READ_ERRORS, e->prefix);
-		sample(errs, name, "", &e->labels, NULL, (double)ms->read_errors);
-		snprintf(name, sizeof(name), "%s_" METRIC_SERIES_DROPPED, e->prefix);
-		sample(drops, name, "", &e->labels, NULL, (double)ms->dropped);
+		two_labels(&e->labels, m->backend, "map", m->name);
+		sample(out, name, "", &e->labels, NULL,
+		       (double)(errors ? ms->read_errors : ms->dropped));
 	}
-	snprintf(name, sizeof(name), "%s_" METRIC_READ_ERRORS, e->prefix);
-	header(&e->out, name, "counter", "Failed reads of a map since the exporter started");
-	sb_append(&e->out, errs->buf ? errs->buf : "", errs->len);
-	snprintf(name, sizeof(name), "%s_" METRIC_SERIES_DROPPED, e->prefix);
-	header(&e->out, name, "counter", "Series of a map not exported because of --max-series");
-	sb_append(&e->out, drops->buf ? drops->buf : "", drops->len);
-
-	snprintf(name, sizeof(name), "%s_" METRIC_BUILD_INFO, e->prefix);
-	header(&e->out, name, "gauge", "ebpf-exporter version");
-	sb_printf(&e->out, "%s{version=\"%s\"} 1\n", name, EBPF_VERSION);
-	snprintf(name, sizeof(name), "%s_" METRIC_MAPS, e->prefix);
-	header(&e->out, name, "gauge", "Maps exported");
-	sb_printf(&e->out, "%s %zu\n", name, visible_maps(&e->r));
-	snprintf(name, sizeof(name), "%s_" METRIC_UNREADABLE, e->prefix);
-	header(&e->out, name, "gauge",
-	       "Selected backends (or the pin root) the last scan could not read, in whole or in part");
-	sb_printf(&e->out, "%s %zu\n", name, e->r.nr_unreadable);
-	snprintf(name, sizeof(name), "%s_" METRIC_SCRAPE_DURATION, e->prefix);
-	header(&e->out, name, "gauge", "Time this scrape took to collect");
-	sb_puts(&e->out, name);
-	sb_putc(&e->out, ' ');
-	put_number(&e->out, monotonic_s() - started);
-	sb_putc(&e->out, '\n');
 }
 
-#define SCRAPE_BUF_START (256u << 10)
-
-int metrics_collect(struct exporter *e)
+static void gauge(struct strbuf *out, bool om, const char *prefix, const char *what,
+		  const char *help, double v)
 {
-	double started = monotonic_s();
+	char name[256];
 
-	/* A scrape buffer starts above malloc's mmap threshold: it grows by
-	 * remapping, not by copies through the heap that stay resident, and
-	 * capacity it never writes costs no memory. */
-	if (!e->out.buf)
-		sb_reserve(&e->out, SCRAPE_BUF_START);
-	sb_reset(&e->out);
-	reader_rescan(&e->r);
-	for (size_t i = 0; i < e->r.nr_maps; i++) {
-		struct rmap *m = e->r.maps[i];
+	snprintf(name, sizeof(name), "%s_%s", prefix, what);
+	metrics_header(out, om, name, "gauge", NULL, help);
+	sb_puts(out, name);
+	sb_putc(out, ' ');
+	put_number(out, v);
+	sb_putc(out, '\n');
+}
 
-		if (!m->snapshottable)
-			continue; /* ring buffers are events, not metrics */
-		if (m->hidden)
-			continue; /* internal state (ebpf:hidden, global data) */
-		if (!m->user && !(m->user = calloc(1, sizeof(struct map_stats))))
-			return -ENOMEM;
-		export_map(e, m);
+static void export_self(struct scrape *sc, struct strbuf *out)
+{
+	struct exporter *e = sc->e;
+	char name[256];
+
+	per_map_counter(e, out, sc->om, METRIC_READ_ERRORS, true,
+			"Failed reads of a map since the exporter started");
+	per_map_counter(e, out, sc->om, METRIC_SERIES_DROPPED, false,
+			"Series of a map not exported because of --max-series");
+	snprintf(name, sizeof(name), "%s_" METRIC_BUILD_INFO, e->prefix);
+	metrics_header(out, sc->om, name, "gauge", NULL, "ebpf-exporter version");
+	sb_printf(out, "%s{version=\"%s\"} 1\n", name, EBPF_VERSION);
+	gauge(out, sc->om, e->prefix, METRIC_MAPS, "Maps exported", (double)visible_maps(&e->r));
+	gauge(out, sc->om, e->prefix, METRIC_UNREADABLE,
+	      "Selected backends (or the pin root) the last scan could not read, in whole or in part",
+	      (double)e->r.nr_unreadable);
+	gauge(out, sc->om, e->prefix, METRIC_SCRAPE_DURATION,
+	      "Time this scrape took to collect", monotonic_s() - sc->started);
+}
+
+struct scrape *scrape_begin(struct exporter *e, bool om)
+{
+	struct scrape *sc = calloc(1, sizeof(*sc));
+
+	if (!sc)
+		return NULL;
+	sc->e = e;
+	sc->om = om;
+	sc->started = monotonic_s();
+	sc->first_family = true;
+	/* Maps come and go only between scrapes: one in flight holds
+	 * pointers into the map list. */
+	if (!e->scrapes)
+		reader_rescan(&e->r);
+	e->scrapes++;
+	return sc;
+}
+
+int scrape_fill(struct scrape *sc, struct strbuf *out, size_t want)
+{
+	int r = 1;
+
+	while (r > 0 && out->len < want)
+		r = maps_step(sc, out, want);
+	if (r < 0 || out->oom)
+		return -ENOMEM;
+	if (r > 0)
+		return 1;
+	if (!sc->tail_done) {
+		export_prog_stats(sc->e, out, sc->om);
+		export_self(sc, out);
+		process_metrics(out, sc->om);
+		if (sc->om)
+			sb_puts(out, "# EOF\n");
+		sc->tail_done = true;
 	}
-	export_prog_stats(e);
-	export_self(e, started);
-	return e->out.oom ? -ENOMEM : 0;
+	return out->oom ? -ENOMEM : 0;
+}
+
+void scrape_end(struct scrape *sc)
+{
+	if (!sc)
+		return;
+	sc->e->scrapes--;
+	mapwalk_free(&sc->walk);
+	sb_free(&sc->labels);
+	free(sc->heads);
+	free(sc->les);
+	free(sc);
+}
+
+void metrics_free(struct exporter *e)
+{
+	sb_free(&e->prog_runs);
+	sb_free(&e->prog_times);
+	sb_free(&e->labels);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libFuzzer target: the exporter's HTTP request-head parser. Besides not
- * crashing, what it accepts must be what the server relies on: a method in
- * capitals, and a target of visible ASCII (no NUL cutting it short). */
+/* libFuzzer target: the exporter's HTTP request-head parser and its Accept
+ * negotiation. Besides not crashing, what it accepts must be what the
+ * server relies on: a method in capitals, and a target of visible ASCII
+ * (no NUL cutting it short). */
 #include <stdint.h>
 #include "exporter.h"
 
@@ -15,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (http_parse_request((const char *)data, size, method, sizeof(method), path, sizeof(path),
 			       &gzip))
 		return 0;
+	(void)http_wants_openmetrics((const char *)data, size);
 	for (const char *p = method; *p; p++)
 		if (*p < 'A' || *p > 'Z')
 			__builtin_trap();

@@ -116,6 +116,34 @@ static void test_long_path(void)
 				     path, sizeof(path), &gzip), 400);
 }
 
+/* Accept: OpenMetrics 1.0 when ranked above 0 and not below text 0.0.4. */
+static bool om(const char *accept)
+{
+	char head[1024];
+
+	snprintf(head, sizeof(head), "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: %s\r\n\r\n",
+		 accept);
+	return http_wants_openmetrics(head, strlen(head));
+}
+
+static void test_openmetrics(void)
+{
+	const char *none = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	/* What Prometheus 2.42 sends. */
+	CHECK(om("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+		 "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+	CHECK(om("application/openmetrics-text"));
+	CHECK(om("Application/OpenMetrics-Text; version=1.0.0; q=0.9, text/plain; q=0.9"));
+	CHECK(!http_wants_openmetrics(none, strlen(none)));
+	CHECK(!om("*/*"));
+	CHECK(!om("text/plain"));
+	CHECK(!om("application/openmetrics-text;version=0.0.1"));
+	CHECK(!om("application/openmetrics-text;version=1.0.0;q=0"));
+	CHECK(!om("application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.9"));
+	CHECK(!om("application/openmetrics-textual"));
+}
+
 int main(void)
 {
 	unit_start();
@@ -123,5 +151,6 @@ int main(void)
 	test_gzip();
 	test_bad();
 	test_long_path();
+	test_openmetrics();
 	return UNIT_END();
 }
