@@ -375,7 +375,7 @@ FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_h
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
-$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c loader/privs.c $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
