@@ -153,7 +153,7 @@ VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
 .PHONY: all bins deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
-	check-sanitize check-valgrind bench
+	check-sanitize check-valgrind check-systemd bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -415,6 +415,12 @@ test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJ
 
 check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)
+
+# The units as installed, under a real systemd (PID 1 of a systemd-nspawn
+# container over a Debian root that the first run builds with debootstrap,
+# cached in $(OUTPUT)/systemd-root). make check runs it too.
+check-systemd: test-deps
+	$(Q)sh tests/run.sh $(OUTPUT) tests/18a-systemd.bats
 
 # The whole suite against binaries built with ASan + UBSan (clang), in their
 # own build dir. Any sanitizer report fails the run that produced it.

@@ -11,10 +11,13 @@
 set -eu
 prog=install-deps
 
+# debootstrap, systemd-container: the root and the container of the
+# systemd tests (tests/18a-systemd.bats, make check-systemd).
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
 bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
-python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind"
+python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind \
+debootstrap systemd-container"
 
 # The multiarch libraries the user-space binaries link, per Debian arch.
 CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev"
