@@ -1,7 +1,7 @@
 #!/bin/bash
 # checks.bash NAME: one check of the units as installed, under the real
-# systemd of the test container (tests/18a-systemd.bats runs each as a
-# transient unit of that systemd). Exit 0: the check holds; otherwise the
+# systemd of the test container (tests/18a-systemd.bats runs each as
+# ebpf-check@NAME.service of that systemd). Exit 0: the check holds; otherwise the
 # last line says what did not. A new check is one check_NAME function here
 # and one @test line there.
 set -uo pipefail
@@ -15,16 +15,12 @@ CAP_BPF_ONLY=0000008000000000
 fail() { echo "not ok: $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
-# Poll CMD every 0.1 s for at most SECONDS; CMD's status from a last try.
-poll() { # SECONDS CMD...
-	local end=$((SECONDS + $1))
-	shift
-	while ((SECONDS < end)); do
-		"$@" && return 0
-		sleep 0.1 # not a wait: the poll interval of this bounded wait
-	done
-	"$@"
-}
+# The suite's helpers (wait_until, holds_map_fd, scrape), installed beside.
+BUILD=$HERE
+# shellcheck source=../lib.bash
+source "$HERE/lib.bash"
+# The port of ebpf-exporter.socket, for scrape.
+PORT=9436
 
 prop() { systemctl show -P "$2" "$1"; } # UNIT PROPERTY
 is_active() { [ "$(systemctl is-active "$1")" = active ]; }
@@ -46,17 +42,9 @@ loader_unit() { # NAME
 	esac
 }
 
-scrape() { curl -sf http://127.0.0.1:9436/metrics; }
 scrape_has() { # TEXT: a scrape succeeds and shows a line starting with TEXT
 	local body
 	body=$(scrape) && grep -q "^$1" <<<"$body"
-}
-holds_map_fd() { # PID
-	local f
-	for f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$f" 2>/dev/null)" = anon_inode:bpf-map ] && return 0
-	done
-	return 1
 }
 listed() { ebpf-loader list | awk -v n="$1" 'NR > 1 && $1 == n { f = 1 } END { exit !f }'; }
 # Inode of a backend's meta pin: a new one after each (re)load.
@@ -83,7 +71,7 @@ check_reload_swaps_backend() {
 	local before after scrapes=0
 	start ebpf-loader@bitehist.service
 	start ebpf-exporter.socket
-	poll 10 scrape_has ebpf_bitehist || fail "no ebpf_bitehist metric in a scrape"
+	wait_until 10 scrape_has ebpf_bitehist || fail "no ebpf_bitehist metric in a scrape"
 	local pid
 	pid=$(prop ebpf-exporter.service MainPID)
 	before=$(meta_inode bitehist)
@@ -124,7 +112,7 @@ check_exporter_socket_activated() {
 	start ebpf-loader@bitehist.service
 	start ebpf-exporter.socket
 	is_inactive ebpf-exporter.service || fail "ebpf-exporter.service $(systemctl is-active ebpf-exporter.service) before any connection"
-	poll 10 scrape_has ebpf_bitehist || fail "the first scrape shows no ebpf_bitehist metric"
+	wait_until 10 scrape_has ebpf_bitehist || fail "the first scrape shows no ebpf_bitehist metric"
 	is_active ebpf-exporter.service || fail "ebpf-exporter.service not active after a scrape"
 	[ "$(prop ebpf-exporter.service TriggeredBy)" = ebpf-exporter.socket ] ||
 		fail "ebpf-exporter.service triggered by '$(prop ebpf-exporter.service TriggeredBy)'"
@@ -176,7 +164,7 @@ check_notify_seen_by_systemd() {
 		wd=$(prop "$u" WatchdogUSec)
 		# A ping comes every half period: one period (plus slack) is enough.
 		half=$(systemd-analyze timespan "$wd" | sed -n 's/.*μs: *\([0-9]*\).*/\1/p')
-		poll $((half / 1000000 + 5)) watchdog_moved "$u" "${t0[$u]}" ||
+		wait_until $((half / 1000000 + 5)) watchdog_moved "$u" "${t0[$u]}" ||
 			fail "$u: WatchdogTimestamp still ${t0[$u]} after $wd (no WATCHDOG=1)"
 		note "$u: watchdog pinged ($(prop "$u" WatchdogTimestamp))"
 	done
@@ -197,11 +185,11 @@ check_restart_after_sigkill() {
 		pid=$(prop "$u" MainPID)
 		n=$(prop "$u" NRestarts)
 		systemctl kill --kill-whom=main -s KILL "$u" || fail "systemctl kill $u"
-		poll 15 restarted "$u" "$pid" "$n" ||
+		wait_until 15 restarted "$u" "$pid" "$n" ||
 			fail "$u not restarted after SIGKILL (MainPID $(prop "$u" MainPID), NRestarts $(prop "$u" NRestarts))"
 		note "$u: killed $pid, restarted as $(prop "$u" MainPID)"
 	done
-	poll 10 scrape_has ebpf_bitehist || fail "the restarted exporter does not serve"
+	wait_until 10 scrape_has ebpf_bitehist || fail "the restarted exporter does not serve"
 }
 
 check_readers_hardened() {
@@ -213,7 +201,7 @@ check_readers_hardened() {
 	local u pid eff
 	for u in ebpf-exporter.service ebpf-stream.service; do
 		pid=$(prop "$u" MainPID)
-		poll 10 holds_map_fd "$pid" || fail "$u ($pid) holds no map fd"
+		wait_until 10 holds_map_fd "$pid" || fail "$u ($pid) holds no map fd"
 		eff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
 		[ "$eff" = "$CAP_BPF_ONLY" ] || fail "$u: CapEff $eff, want $CAP_BPF_ONLY (CAP_BPF only)"
 		"$HERE/fdprobe" "$pid" || fail "$u: a write through its map fd was not refused"

@@ -54,13 +54,15 @@ ct_booted() {
 	[ "$state" = running ] || [ "$state" = degraded ]
 }
 
-# The files the run adds to the root: the project, the checks, their unit
-# and the helper they use to try a write through a reader's map fd.
+# The files the run adds to the root: the project, the checks, their unit,
+# the suite's helpers they use, and the one that tries a write through a
+# reader's map fd.
 ct_stage() { # UPPER_DIR
 	local repo=$BATS_TEST_DIRNAME/..
 	# -o all: install what this suite runs, never rebuild it with other flags.
 	make -s -C "$repo" OUTPUT="$BUILD" -o all install DESTDIR="$1" PREFIX=/usr >/dev/null || return 1
 	install -D -m 0755 "$BATS_TEST_DIRNAME/systemd/checks.bash" "$1$CT_CHECKS/checks.bash" &&
+		install -m 0644 "$BATS_TEST_DIRNAME/lib.bash" "$1$CT_CHECKS/lib.bash" &&
 		install -m 0755 "$HELPERS/fdprobe" "$1$CT_CHECKS/fdprobe" &&
 		install -D -m 0644 "$BATS_TEST_DIRNAME/systemd/ebpf-check@.service" \
 			"$1/etc/systemd/system/ebpf-check@.service"
@@ -129,7 +131,12 @@ ct_shutdown() {
 ct_check() {
 	local status=0
 	ct_exec systemctl start "ebpf-check@$1.service" || status=$?
-	ct_exec cat "/run/ebpf-check-$1.log"
+	# What a passing check noted (scores, pids) shows in the TAP too.
+	if [ "$status" -eq 0 ]; then
+		ct_exec grep '^# ' "/run/ebpf-check-$1.log" >&3 || true
+	else
+		ct_exec cat "/run/ebpf-check-$1.log"
+	fi
 	ct_exec rm -f "/run/ebpf-check-$1.log"
 	return "$status"
 }
