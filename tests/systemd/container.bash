@@ -31,11 +31,13 @@ ct_missing() {
 	done
 }
 
-# The container's PID 1, a process under nspawn in a PID namespace of its own.
+# The container's PID 1: the child of nspawn that is PID 1 of a PID
+# namespace of its own (nspawn's other children, helpers that join the
+# container for a moment, are not).
 ct_find_leader() {
 	local p
 	for p in $(pgrep -P "$CT_NSPAWN"); do
-		if [ "$(readlink "/proc/$p/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]; then
+		if [ "$(awk '/^NSpid:/ { if (NF > 2) print $NF }' "/proc/$p/status" 2>/dev/null)" = 1 ]; then
 			CT_LEADER=$p
 			return 0
 		fi
@@ -102,7 +104,7 @@ ct_boot() {
 	export CT_NSPAWN
 	wait_until 30 ct_find_leader || { ct_boot_failed; return 1; }
 	export CT_LEADER
-	wait_until 60 ct_booted || { ct_boot_failed; return 1; }
+	wait_until 120 ct_booted || { ct_boot_failed; return 1; }
 	# The host's tracefs, where a host's systemd mounts it (tracepoint ids).
 	ct_exec mount -t tracefs -o nosuid,nodev,noexec tracefs /sys/kernel/tracing
 }
