@@ -153,7 +153,7 @@ VMLINUX_H  := $(OUTPUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
 .PHONY: all bins deps demo check test install install-strip uninstall clean fuzz fuzz-build test-deps \
-	check-sanitize check-valgrind bench
+	check-sanitize check-valgrind check-systemd bench
 
 all: $(LOADER) $(READERS) $(BPF_OBJS) $(CLASSIC_OBJS)
 
@@ -376,7 +376,7 @@ FUZZERS    := $(FUZZ_DIR)/fuzz_object $(FUZZ_DIR)/fuzz_decode $(FUZZ_DIR)/fuzz_h
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
-$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
+$(FUZZ_DIR)/fuzz_object: tests/fuzz/fuzz_object.c loader/object.c loader/classic.c loader/log.c loader/probe.c loader/privs.c $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
@@ -417,6 +417,12 @@ test-deps: all $(TEST_BPF_OBJS) $(TEST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF_OBJ
 
 check test: test-deps
 	$(Q)sh tests/run.sh $(OUTPUT)
+
+# The units as installed, under a real systemd (PID 1 of a systemd-nspawn
+# container over a Debian root that the first run builds with debootstrap,
+# cached in $(OUTPUT)/systemd-root). make check runs it too.
+check-systemd: test-deps
+	$(Q)sh tests/run.sh $(OUTPUT) tests/18a-systemd.bats
 
 # The whole suite against binaries built with ASan + UBSan (clang), in their
 # own build dir. Any sanitizer report fails the run that produced it.

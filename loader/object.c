@@ -29,6 +29,9 @@
  * (>= 6.4) keeps the end of the log when it does not fit. */
 #define VERIFIER_LOG_SIZE (1u << 20)
 
+/* The running kernel's BTF, where libbpf itself looks for it first. */
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
 static int exe_dir(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
@@ -459,6 +462,14 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 					path, sig ? ": " : "", sig ? strsignal(sig) : "");
 		if (r)
 			return diag_set(d, r, "%s: cannot parse: %s", path, strerror(-r));
+		/* libbpf 1.1 (Debian 12) looks for CO-RE candidates in every
+		 * module's BTF too, and listing those takes CAP_SYS_ADMIN: a
+		 * loader with CAP_BPF and CAP_PERFMON (its unit) failed every
+		 * object that reads kernel structs with EPERM. Without
+		 * CAP_SYS_ADMIN, the kernel's own BTF is the one relocated
+		 * against: the backends use no module types. */
+		if (!privs_sys_admin() && access(KERNEL_BTF, R_OK) == 0)
+			opts.btf_custom_path = KERNEL_BTF;
 		libbpf_log_reset();
 		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
 		if (!o->bpf) {

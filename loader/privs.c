@@ -41,6 +41,13 @@ static bool has(const struct caps *c, int cap)
 						  (1u << (CAP_SYS_ADMIN % 32))));
 }
 
+bool privs_sys_admin(void)
+{
+	struct caps c;
+
+	return caps_get(&c) == 0 && has(&c, CAP_SYS_ADMIN);
+}
+
 /* kernel/bpf/syscall.c is_perfmon_prog_type() (Linux 6.x). */
 static bool needs_perfmon(enum bpf_prog_type t)
 {

@@ -4,6 +4,7 @@
 #ifndef EBPF_PRIVS_H
 #define EBPF_PRIVS_H
 
+#include <stdbool.h>
 #include "diag.h"
 #include "object.h"
 
@@ -11,6 +12,10 @@
  * capability missing. The kernel has the last word: this catches the
  * common case (not root) early and says what is needed. */
 int privs_check_object(const struct object *o, struct diag *d);
+
+/* Whether this process holds CAP_SYS_ADMIN (what listing the kernel's BTF
+ * objects, module BTF included, takes). */
+bool privs_sys_admin(void);
 
 /* Appended to an "Operation not permitted" from the kernel. */
 #define PRIVS_HINT "needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)"

@@ -11,11 +11,13 @@
 set -eu
 prog=install-deps
 
+# debootstrap, systemd-container: the root and the container of the
+# systemd tests (tests/18a-systemd.bats, make check-systemd).
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
 bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
 python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind \
-python3-prometheus-client"
+python3-prometheus-client debootstrap systemd-container"
 # make bench: the scaling section (bench/15-scaling.sh) draws its plots with it.
 PKGS="$PKGS gnuplot-nox"
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The units as installed, under a real systemd: PID 1 of a container
+# (systemd-nspawn --boot) over a minimal Debian root, the project installed
+# into it with make install DESTDIR=... PREFIX=/usr. Each test runs one
+# check of tests/systemd/checks.bash as a unit of that systemd; a new check
+# is one function there and one test here. `make check-systemd` runs this
+# file alone; the first run builds the root (debootstrap, cached under the
+# build directory).
+
+bats_require_minimum_version 1.5.0
+load lib
+load systemd/container
+
+setup_file() {
+	local missing
+	missing=$(ct_missing)
+	# Bats 1.8 cannot skip from setup_file: each test skips (setup).
+	if [ -n "$missing" ]; then
+		export CT_SKIP="needs ${missing% } (scripts/install-deps.sh installs them)"
+		return 0
+	fi
+	# One container for the file: booting is the slow part.
+	ct_boot
+}
+
+teardown_file() {
+	ct_shutdown
+}
+
+setup() {
+	[ -z "${CT_SKIP:-}" ] || skip "$CT_SKIP"
+	common_setup
+}
+
+teardown() {
+	[ -n "${CT_SKIP:-}" ] || ct_reset
+	common_teardown
+}
+
+@test "every shipped backend loads and unloads through its loader unit, sockex1 through the foreground one" {
+	ct_check backends
+}
+
+@test "systemctl reload swaps a backend while the exporter keeps serving" {
+	ct_check reload_swaps_backend
+}
+
+@test "systemctl stop unloads: no pins left, the foreground loader gone" {
+	ct_check stop_unloads
+}
+
+@test "the exporter is socket-activated by a scrape" {
+	ct_check exporter_socket_activated
+}
+
+@test "the stream is socket-activated by a subscriber, which receives a Describe first" {
+	ct_check stream_socket_activated
+}
+
+@test "systemd sees the readers' READY=1, STATUS= and WATCHDOG=1" {
+	ct_check notify_seen_by_systemd
+}
+
+@test "Restart= brings each reader back after a SIGKILL" {
+	ct_check restart_after_sigkill
+}
+
+@test "the hardening is in force: readers hold CAP_BPF only and cannot write a map" {
+	ct_check readers_hardened
+}
+
+@test "systemd-analyze security rates the running units 2.5 or better" {
+	ct_check security_scores
+}
