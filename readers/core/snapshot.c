@@ -264,7 +264,7 @@ int snapshot_iter_open(struct snapshot_iter *it, const struct rmap *m)
 	it->st->pos.least = ITER_CHUNK_MIN;
 	it->st->chunk = chunk < ITER_CHUNK_MIN ? ITER_CHUNK_MIN :
 			chunk > ITER_CHUNK_MAX ? ITER_CHUNK_MAX : chunk;
-	it->st->whole = !batch_capable(m->info.type);
+	it->st->whole = !snapshot_batch_capable(m->info.type);
 	it->m = m;
 	it->chunk.n = 0;
 	it->chunk.batched = !it->st->whole;
