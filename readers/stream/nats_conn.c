@@ -173,8 +173,13 @@ int natspub_ensure_stream(struct natspub *np)
 		jsStreamInfo_Destroy(si);
 		return 0;
 	}
-	if (s != NATS_NOT_FOUND)
+	if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
+		if (!atomic_exchange(&np->said, true))
+			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream,
+				nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
+				natsStatus_GetText(s));
 		return -EAGAIN;
+	}
 	snprintf(subj, sizeof(subj), "%s.>", np->o.prefix);
 	jsStreamConfig_Init(&cfg);
 	cfg.Name = np->o.stream;
@@ -197,21 +202,21 @@ int natspub_ensure_stream(struct natspub *np)
 	return 0;
 }
 
-/* (Re)connected: the stream is checked (made if missing), then frames
- * flow again, a Describe first (publish_nats.c). */
+/* Connected in the background (a server not reachable at start): with no
+ * callback, libnats would retry in natsConnection_Connect(), blocking.
+ * Nothing to do here: natspub_retry_setup() sees the connection. */
 static void on_connected(natsConnection *nc, void *closure)
 {
-	struct natspub *np = closure;
-
 	(void)nc;
-	if (!natspub_ensure_stream(np)) {
-		atomic_store(&np->reconnected, true);
-		atomic_store(&np->up, true);
-	}
+	(void)closure;
 }
 
-/* Connected, but the stream set-up failed: tried again once a second
- * (it waits up to jsOptions.Wait: only while nothing can be sent anyway). */
+/* Connected but not yet sending (just (re)connected, or the stream's
+ * set-up failed): the stream is checked (made if missing), a Describe is
+ * due, and frames flow again. Tried once a second; it waits up to
+ * jsOptions.Wait, only while nothing can be sent anyway. */
+/* No request is made from a libnats callback: it could wait for an
+ * answer only that callback's thread would read. */
 void natspub_retry_setup(struct natspub *np)
 {
 	double now = monotonic_s();
@@ -220,7 +225,10 @@ void natspub_retry_setup(struct natspub *np)
 	    natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED)
 		return;
 	np->last_setup = now;
-	on_connected(np->nc, np);
+	if (!natspub_ensure_stream(np)) {
+		atomic_store(&np->reconnected, true);
+		atomic_store(&np->up, true);
+	}
 }
 
 static int count_servers(const char *list)
@@ -243,7 +251,6 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
 	if (s == NATS_OK) s = natsOptions_SetMaxReconnect(no, -1);
 	if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(no, reconnect_delay, np);
-	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
 	if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(no, on_disconnected, np);
 	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
 	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
@@ -288,13 +295,12 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 	jo.PublishAsync.MaxPending = (int64_t)np->o.window;
 	jo.PublishAsync.AckHandler = natspub_on_ack;
 	jo.PublishAsync.AckHandlerClosure = np;
-	jo.Wait = 2000;
+	jo.Wait = 1000;
 	if (natsConnection_JetStream(&np->js, np->nc, &jo) != NATS_OK) {
 		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	if (natsConnection_Status(np->nc) == NATS_CONN_STATUS_CONNECTED)
-		on_connected(np->nc, np);
+	natspub_retry_setup(np);
 	return 0;
 }
 
