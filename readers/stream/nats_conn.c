@@ -231,13 +231,22 @@ void natspub_retry_setup(struct natspub *np)
 	}
 }
 
-static int count_servers(const char *list)
+/* --publish's comma-separated list, for natsOptions_SetServers(). */
+static natsStatus set_servers(struct natspub *np, natsOptions *no)
 {
-	int n = 1;
+	char *copy = strdup(np->o.servers), *save = NULL, *tok;
+	const char *urls[64];
+	natsStatus s;
+	int n = 0;
 
-	for (; *list; list++)
-		n += *list == ',';
-	return n;
+	if (!copy)
+		return NATS_NO_MEMORY;
+	for (tok = strtok_r(copy, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save))
+		urls[n++] = tok;
+	np->nservers = n;
+	s = n ? natsOptions_SetServers(no, urls, n) : NATS_INVALID_ARG;
+	free(copy);
+	return s;
 }
 
 /* Everything of --publish that goes into natsOptions. */
@@ -246,7 +255,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	const struct nats_opts *o = &np->o;
 	natsStatus s;
 
-	s = natsOptions_SetURL(no, o->servers);
+	s = set_servers(np, no);
 	if (s == NATS_OK) s = natsOptions_SetName(no, "ebpf-stream");
 	if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
 	if (s == NATS_OK) s = natsOptions_SetMaxReconnect(no, -1);
@@ -275,7 +284,6 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 	natsStatus s;
 	int r;
 
-	np->nservers = count_servers(np->o.servers);
 	if (natsOptions_Create(&no) != NATS_OK) {
 		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
 		return -ENOMEM;
