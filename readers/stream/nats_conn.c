@@ -202,13 +202,13 @@ int natspub_ensure_stream(struct natspub *np)
 	return 0;
 }
 
-/* Connected in the background (a server not reachable at start): with no
- * callback, libnats would retry in natsConnection_Connect(), blocking.
- * Nothing to do here: natspub_retry_setup() sees the connection. */
+/* Connected in the background (a server not reachable at start; with no
+ * callback, libnats would retry in natsConnection_Connect(), blocking), or
+ * reconnected: the loop is woken to set up and send (natspub_retry_setup). */
 static void on_connected(natsConnection *nc, void *closure)
 {
 	(void)nc;
-	(void)closure;
+	natspub_wake(closure);
 }
 
 /* Connected but not yet sending (just (re)connected, or the stream's
@@ -261,6 +261,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK) s = natsOptions_SetMaxReconnect(no, -1);
 	if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(no, reconnect_delay, np);
 	if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(no, on_disconnected, np);
+	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
 	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
 	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
 	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);

@@ -34,6 +34,9 @@ struct natspub {
 	atomic_bool up;         /* connected, the stream there */
 	atomic_bool reconnected; /* a Describe is due */
 	atomic_long inflight;   /* published, ack not yet in */
+	pthread_t sender;       /* publishes what the queue holds */
+	bool started, stop;     /* stop: under lock */
+	pthread_cond_t cond;    /* the sender has something to do */
 	pthread_mutex_t lock;   /* retry, filled by the ack handler's thread */
 	struct pubq retry;
 	struct pubq q;          /* frames waiting for the connection or the window */
@@ -53,6 +56,7 @@ struct natspub {
 int natspub_connect(struct natspub *np, char *err, size_t errlen);
 int natspub_ensure_stream(struct natspub *np);
 void natspub_retry_setup(struct natspub *np);
+void natspub_wake(struct natspub *np);
 void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
 
 #endif

@@ -11,9 +11,12 @@
  * says how many. Nothing here ever waits on the network: the ring
  * buffers keep being drained.
  *
- * Threads: the stream's main loop feeds and sends; libnats' threads run
- * the ack handler, which only counts and hands failed messages back
- * (under np->lock), and the connection callbacks (nats_conn.c).
+ * Threads: the stream's main loop only splits the stream into frames and
+ * queues them (a copy); our sender thread publishes (and sets the stream
+ * up after each reconnect, which waits on the network); libnats' threads
+ * run the ack handler, which counts and hands failed messages back, and
+ * the connection callbacks (nats_conn.c), which wake the sender. The queue
+ * is under np->lock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -151,25 +154,23 @@ static int send_now(struct natspub *np, const char *subj, const char *id, const 
 	return 0;
 }
 
-static bool can_send(struct natspub *np)
-{
-	return atomic_load(&np->up) && atomic_load(&np->inflight) < (long)np->o.window;
-}
-
-/* A frame of ours (not from the ring buffers) at the front of the queue. */
+/* A frame of ours (not from the ring buffers) at the front of the queue.
+ * Under np->lock. */
 static void push_control(struct natspub *np, const void *data, size_t len)
 {
 	char subj[512], id[512];
 	struct pubmsg *m;
 
 	snprintf(subj, sizeof(subj), "%s.%s._control", np->o.prefix, np->host);
-	snprintf(id, sizeof(id), "%s/c%llu", np->idbase, (unsigned long long)++np->nctl);
+	snprintf(id, sizeof(id), "%s/c%llu", np->idbase,
+		 (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
 	m = msg_new(subj, id, data, len, false);
 	if (m)
 		q_push(&np->q, m, true);
 }
 
-/* Back from an outage: a Describe, then what was lost meanwhile. */
+/* Back from an outage: a Describe, then what was lost meanwhile. Under
+ * np->lock (the sender's: arena and scratch are its own). */
 static void after_reconnect(struct natspub *np)
 {
 	const uint8_t *p, *end;
@@ -191,27 +192,78 @@ static void after_reconnect(struct natspub *np)
 		push_control(np, np->describe.buf, np->describe.len);
 }
 
-/* Send what waits, as far as the connection and the window allow. */
-static void pump(struct natspub *np)
+/* Wake the sender (acks came in, a reconnect, new frames). */
+void natspub_wake(struct natspub *np)
 {
+	pthread_mutex_lock(&np->lock);
+	pthread_cond_signal(&np->cond);
+	pthread_mutex_unlock(&np->lock);
+}
+
+/* Up to max frames off the queue, in order, into *out. Under np->lock. */
+static size_t take(struct natspub *np, struct pubmsg **out, size_t max)
+{
+	size_t n = 0;
 	struct pubmsg *m;
 
-	pthread_mutex_lock(&np->lock);
 	while ((m = q_pop(&np->retry)))
-		q_push(&np->q, m, true); /* order within does not matter: seq says */
-	pthread_mutex_unlock(&np->lock);
-	natspub_retry_setup(np);
-	if (!atomic_load(&np->up))
-		return;
+		q_push(&np->q, m, true); /* order does not matter: seq says */
 	if (np->dropped || atomic_load(&np->reconnected))
 		after_reconnect(np);
-	while (np->q.head && can_send(np)) {
-		m = np->q.head;
-		if (send_now(np, m->subj, m->id, m->data,
-			     m->len - (size_t)((char *)m->data - m->subj)))
-			break;
-		free(q_pop(&np->q));
+	while (n < max && (m = q_pop(&np->q)))
+		out[n++] = m;
+	return n;
+}
+
+#define SEND_BATCH 256
+
+/*
+ * The sender: all publishing happens here, so that the stream's loop only
+ * queues frames (a copy) and goes back to the ring buffers, whatever libnats
+ * costs per message or however long NATS takes. Sends while connected and
+ * the window has room; waits (bounded) otherwise.
+ */
+static void *sender(void *arg)
+{
+	struct natspub *np = arg;
+	struct pubmsg *batch[SEND_BATCH];
+	struct timespec ts;
+	size_t n, i, room;
+
+	pthread_mutex_lock(&np->lock);
+	while (!np->stop) {
+		pthread_mutex_unlock(&np->lock);
+		natspub_retry_setup(np); /* may wait on the network: only here */
+		pthread_mutex_lock(&np->lock);
+		room = atomic_load(&np->up) ? np->o.window - (size_t)atomic_load(&np->inflight) : 0;
+		if (room > np->o.window)
+			room = 0;
+		n = room && (np->q.head || np->retry.head) ? take(np, batch, room < SEND_BATCH ? room : SEND_BATCH) : 0;
+		if (!n) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000; /* a bound: a wake-up may be missed */
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&np->cond, &np->lock, &ts);
+			continue;
+		}
+		pthread_mutex_unlock(&np->lock);
+		for (i = 0; i < n; i++) {
+			struct pubmsg *m = batch[i];
+
+			if (send_now(np, m->subj, m->id, m->data,
+				     m->len - (size_t)((char *)m->data - m->subj)))
+				break;
+			free(m);
+		}
+		pthread_mutex_lock(&np->lock);
+		while (n > i) /* not sent: back in front, in order */
+			q_push(&np->q, batch[--n], true);
 	}
+	pthread_mutex_unlock(&np->lock);
+	return NULL;
 }
 
 /* Subject and message id of one frame: an Event or a Snapshot is its
@@ -254,7 +306,7 @@ static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end
 	if (!backend || !map) {
 		*event = false;
 		snprintf(subj, subjlen, "%s.%s._control", np->o.prefix, np->host);
-		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)++np->nctl);
+		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
 		return;
 	}
 	subject_safe(b, sizeof(b), (const char *)backend, blen);
@@ -263,25 +315,29 @@ static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end
 	if (*event)
 		snprintf(id, idlen, "%s/%s/%s/%llu", np->idbase, b, mp, (unsigned long long)seq);
 	else
-		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)++np->nctl);
+		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
 }
 
 static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
 {
 	char subj[512], id[512];
 	struct pubmsg *m;
-	bool event;
+	bool event, was_empty;
 
 	frame_route(np, p, p + len, &event, subj, sizeof(subj), id, sizeof(id));
-	if (!np->q.head && can_send(np) && !send_now(np, subj, id, p, len))
-		return;
 	m = msg_new(subj, id, p, len, event);
+	pthread_mutex_lock(&np->lock);
 	if (!m) {
 		np->dropped += event;
-		return;
+		np->dropped_total += event;
+	} else {
+		was_empty = !np->q.head;
+		q_push(&np->q, m, false);
+		q_trim(np);
+		if (was_empty)
+			pthread_cond_signal(&np->cond);
 	}
-	q_push(&np->q, m, false);
-	q_trim(np);
+	pthread_mutex_unlock(&np->lock);
 }
 
 /* Whole frames from p; returns where the first incomplete one starts. */
@@ -309,9 +365,11 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 	if (describe) {
 		const uint8_t *body = get_varint(p, end, &n);
 
+		pthread_mutex_lock(&np->lock); /* the sender repeats it */
 		sb_reset(&np->describe);
 		if (body && n == (uint64_t)(end - body))
 			sb_append(&np->describe, body, (size_t)n);
+		pthread_mutex_unlock(&np->lock);
 		return 0;
 	}
 	if (np->part.len) {
@@ -325,7 +383,6 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 	} else if ((rest = split(np, p, end)) < end) {
 		sb_append(&np->part, rest, (size_t)(end - rest));
 	}
-	pump(np);
 	return 0;
 }
 
@@ -333,7 +390,8 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 {
 	struct natspub *np = closure;
 	const char *id = NULL, *subj;
-	struct pubmsg *m;
+	struct pubmsg *m = NULL;
+	long left;
 
 	(void)js;
 	(void)pa;
@@ -343,13 +401,16 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 		natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
 		m = msg_new(subj, id ? id : "", natsMsg_GetData(msg),
 			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
-		if (m) {
-			pthread_mutex_lock(&np->lock);
-			q_push(&np->retry, m, false);
-			pthread_mutex_unlock(&np->lock);
-		}
 	}
-	atomic_fetch_sub(&np->inflight, 1);
+	left = atomic_fetch_sub(&np->inflight, 1) - 1;
+	if (m || left == (long)np->o.window / 2 || !left) {
+		/* Half the window free again (or all): the sender goes on. */
+		pthread_mutex_lock(&np->lock);
+		if (m)
+			q_push(&np->retry, m, false);
+		pthread_cond_signal(&np->cond);
+		pthread_mutex_unlock(&np->lock);
+	}
 }
 
 static void read_boot_id(char *buf, size_t size)
@@ -376,6 +437,7 @@ int natspub_open(struct natspub **out, const struct nats_opts *o)
 	}
 	np->o = *o;
 	pthread_mutex_init(&np->lock, NULL);
+	pthread_cond_init(&np->cond, NULL);
 	if (o->host)
 		strscpy(host, o->host, sizeof(host));
 	else
@@ -393,33 +455,55 @@ int natspub_open(struct natspub **out, const struct nats_opts *o)
 	}
 	/* Connected at once: the stream's own describe frame comes first. */
 	atomic_store(&np->reconnected, false);
+	r = -pthread_create(&np->sender, NULL, sender, np);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: --publish: %s\n", strerror(-r));
+		natspub_close(np);
+		return r;
+	}
+	np->started = true;
 	*out = np;
 	return 0;
+}
+
+static bool all_sent(struct natspub *np)
+{
+	bool done;
+
+	pthread_mutex_lock(&np->lock);
+	done = !np->q.head && !np->retry.head && !atomic_load(&np->inflight);
+	pthread_mutex_unlock(&np->lock);
+	return done;
 }
 
 void natspub_close(struct natspub *np)
 {
 	double until = monotonic_s() + CLOSE_WAIT_S;
-	struct timespec ts = { 0, 10 * 1000 * 1000 }; /* not a wait for a condition: a poll */
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 	if (!np)
 		return;
-	while (np->js && monotonic_s() < until) {
-		pump(np);
-		if (!np->q.head && !atomic_load(&np->inflight))
-			break;
+	/* What waits is sent (the sender goes on) for up to CLOSE_WAIT_S. */
+	while (np->started && !all_sent(np) && monotonic_s() < until)
 		nanosleep(&ts, NULL);
+	if (np->started) {
+		pthread_mutex_lock(&np->lock);
+		np->stop = true;
+		pthread_cond_signal(&np->cond);
+		pthread_mutex_unlock(&np->lock);
+		pthread_join(np->sender, NULL);
 	}
 	if (np->nc)
 		natsConnection_Close(np->nc);
 	jsCtx_Destroy(np->js);
 	natsConnection_Destroy(np->nc);
-	if (np->q.head || np->dropped_total)
+	if (np->q.head || np->retry.head || np->dropped_total)
 		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
-			"%llu event frames dropped\n", np->q.bytes,
+			"%llu event frames dropped\n", np->q.bytes + np->retry.bytes,
 			(unsigned long long)np->dropped_total);
 	q_free(&np->q);
 	q_free(&np->retry);
+	pthread_cond_destroy(&np->cond);
 	pthread_mutex_destroy(&np->lock);
 	sb_free(&np->part);
 	sb_free(&np->describe);

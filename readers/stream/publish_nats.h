@@ -67,10 +67,9 @@ struct natspub;
 /* Connect (or keep trying in the background: an absent server is not an
  * error) and make the stream when asked. 0 or -errno, said on stderr. */
 int natspub_open(struct natspub **out, const struct nats_opts *o);
-/* The stream's bytes (length-delimited frames, in pieces of any size);
- * len 0: a pass of the loop, a chance to send what waits. describe: the
- * describe frame to repeat after each reconnect, not sent now. Never
- * blocks on the network. */
+/* The stream's bytes (length-delimited frames, in pieces of any size),
+ * queued for the sender thread; describe: the describe frame to repeat
+ * after each reconnect, not sent now. Never waits on the network. */
 int natspub_feed(void *np, const void *data, size_t len, bool describe);
 /* Send what waits, for up to a few seconds, and disconnect. */
 void natspub_close(struct natspub *np);
