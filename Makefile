@@ -114,9 +114,15 @@ PROTO_H    := $(OUTPUT)/proto/ebpf_stream.pb-c.h
 # READER_<NAME>_* for anything it needs beyond the core.
 READER_NAMES := print exporter stream
 READER_stream_NEEDS := $(PROTO_H)
-READER_stream_CFLAGS = -I$(OUTPUT)/proto
+# ebpf-stream --publish (NATS JetStream) needs libnats: built when
+# pkg-config finds it for the target (a cross sysroot may lack it), or as
+# NATS=1|0 says; without it, --publish says the build has no NATS support.
+ifeq ($(origin NATS),undefined)
+NATS := $(shell $(PKG_CONFIG) --exists libnats 2>/dev/null && echo 1 || echo 0)
+endif
+READER_stream_CFLAGS = -I$(OUTPUT)/proto -DEBPF_HAVE_NATS=$(NATS)
 READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
-READER_stream_LIBS  = $(PROTOC_LIBS)
+READER_stream_LIBS  = $(PROTOC_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
 reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
 READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
 READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))
@@ -302,6 +308,16 @@ endif
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c $(HELPER_LIB_A) | $(DEPS_STAMP) $(OUTPUT)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) -MF $@.d -MT $@ -o $@ $< $(HELPER_LIB_A) $(LDLIBS)
+
+# The NATS helpers (a test consumer, the bench's minimal publisher) link libnats.
+$(OUTPUT)/tests/helpers/nats_%: tests/helpers/nats_%.c | $(DEPS_STAMP) $(OUTPUT)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -DEBPF_HAVE_NATS=$(NATS) -MF $@.d -MT $@ -o $@ $< \
+		$(if $(filter 1,$(NATS)),-lnats -lpthread)
+$(OUTPUT)/bench/helpers/nats_%: bench/helpers/nats_%.c | $(DEPS_STAMP) $(OUTPUT)/bench/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) -DEBPF_HAVE_NATS=$(NATS) -MF $@.d -MT $@ -o $@ $< \
+		$(if $(filter 1,$(NATS)),-lnats -lpthread)
 
 # names_check and sysnames_check run the reader core's tables and lookups.
 $(OUTPUT)/tests/helpers/names_check $(OUTPUT)/tests/helpers/sysnames_check: \

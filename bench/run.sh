@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every benchmark section, side by side with the peers, one
 # table on stdout and docs/performance.md rewritten with it.
-#   bash bench/run.sh BUILD_DIR [SECTION...]     (SECTION: 10 15 20 30 40 50 60)
+#   bash bench/run.sh BUILD_DIR [SECTION...]     (SECTION: 10 15 20 30 40 50 60 80)
 # RUNS=N changes the number of runs a median is taken over (default 5).
 set -u
 BUILD=${1:-build}
@@ -33,7 +33,7 @@ export RESULTS
 trap 'rm -f "$RESULTS"' EXIT
 
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(10 15 20 30 40 50 60)
+[ ${#sections[@]} -gt 0 ] || sections=(10 15 20 30 40 50 60 80)
 started=$(date +%s)
 failed=()
 for s in "${sections[@]}"; do

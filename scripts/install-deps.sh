@@ -17,12 +17,13 @@ PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
 bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
 python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind \
-python3-prometheus-client debootstrap systemd-container"
+python3-prometheus-client debootstrap systemd-container libnats-dev nats-server"
 # make bench: the scaling section (bench/15-scaling.sh) draws its plots with it.
 PKGS="$PKGS gnuplot-nox"
 
 # The multiarch libraries the user-space binaries link, per Debian arch.
-CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev"
+CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev \
+libnats-dev"
 
 archs=""
 best_effort=0

@@ -58,7 +58,15 @@ struct fanout {
 	struct arena arena;
 	struct strbuf scratch;
 	size_t queued;          /* listen mode: bytes published since the last flush */
+	fanout_tap_fn tap;      /* also gets every byte of the stream (--publish) */
+	void *tap_ctx;
 };
+
+void fanout_set_tap(struct fanout *f, fanout_tap_fn fn, void *ctx)
+{
+	f->tap = fn;
+	f->tap_ctx = ctx;
+}
 
 struct fanout *fanout_new_output(int fd, size_t queue_bytes)
 {
@@ -181,6 +189,8 @@ int fanout_publish(struct fanout *f, const void *data, size_t len)
 		sb_append(&f->outbuf, data, len);
 		return fanout_appended(f);
 	}
+	if (f->tap)
+		f->tap(f->tap_ctx, data, len, false);
 	for (size_t i = 0; i < f->nsubs; i++)
 		sub_enqueue(f, f->subs[i], data, len);
 	/* Send as we go, so that a long batch of records does not have to
@@ -238,6 +248,8 @@ int fanout_flush(struct fanout *f)
 {
 	double now = monotonic_s();
 
+	if (f->tap) /* every pass: also a chance for it to send what waits */
+		f->tap(f->tap_ctx, f->q ? f->outbuf.buf : NULL, f->q ? f->outbuf.len : 0, false);
 	if (f->q) {
 		/* Records stop at queue_bytes; a heartbeat or a backend change
 		 * on top of that must not stop the ring buffers from being
@@ -262,6 +274,8 @@ int fanout_flush(struct fanout *f)
 
 void fanout_set_describe(struct fanout *f, const void *data, size_t len)
 {
+	if (f->tap)
+		f->tap(f->tap_ctx, data, len, true);
 	if (f->out_fd >= 0)
 		return; /* only subscribers that connect later need it */
 	sb_reset(&f->describe);

@@ -24,6 +24,7 @@
 #include "btftags.h"
 #include "cliopt.h"
 #include "pinlayout.h"
+#include "publish_nats.h"
 #include "stream.h"
 #include "util.h"
 
@@ -47,6 +48,7 @@ struct opts {
 	bool once;
 	size_t queue_bytes;
 	double max_lag;
+	struct nats_opts nats;  /* --publish (publish_nats.h) */
 };
 
 struct change {
@@ -58,6 +60,7 @@ struct stream {
 	struct opts o;
 	struct reader r;
 	struct fanout *out;
+	struct natspub *np;     /* --publish */
 	struct arena arena;
 	struct strbuf frame;
 	bool check;             /* EBPF_STREAM_SELFCHECK (selfcheck.c) */
@@ -80,7 +83,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: ebpf-stream [--pin-root DIR] [--interval SEC] [--snapshots|--events]\n"
 		"                   [--output FILE|-] [--listen unix:PATH|tcp:ADDR:PORT]\n"
-		"                   [--per-cpu] [SELECTOR...]\n"
+		"                   [--per-cpu] [--publish nats://HOST:PORT[,...] ...] [SELECTOR...]\n"
 		"       ebpf-stream --once [--pin-root DIR] [--output FILE|-] [--per-cpu] [SELECTOR...]\n"
 		"       ebpf-stream --decode < STREAM\n"
 		"Stream pinned maps (snapshots every interval) and ring buffer records as\n"
@@ -94,6 +97,7 @@ static void usage(FILE *f)
 		"  --queue-bytes N       per-subscriber queue, or the output's (default 8 MiB)\n"
 		"  --max-lag SEC         disconnect a subscriber behind for longer (default 10)\n"
 		"  --per-cpu             per-CPU values instead of their sum\n"
+		NATS_USAGE
 		"  --decode              read a stream on stdin, print JSON lines\n"
 		"  --help, --version\n");
 }
@@ -539,6 +543,12 @@ static int check_opts(struct opts *o, bool only_snap, bool only_events)
 			"not with %s\n", only_events ? "--events" : "--listen");
 		return 2;
 	}
+	if (o->once && o->nats.servers) {
+		fprintf(stderr, "ebpf-stream: --once writes one snapshot to the output: not with --publish\n");
+		return 2;
+	}
+	if (o->nats.servers && !o->output && !o->listen)
+		o->output = "/dev/null"; /* published only */
 	r = o->listen ? listen_addr_parse(&o->listen_addr, o->listen, LISTEN_PREFIXED, &d) : 0;
 	if (r) {
 		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
@@ -568,6 +578,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ "decode", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		NATS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only_snap = false, only_events = false;
@@ -591,6 +602,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ebpf-stream %s\n", EBPF_VERSION); exit(0);
 		default:
+			if (c >= NATS_OPT_PUBLISH && c < NATS_OPT_END) {
+				r = nats_opt(c, optarg, &o->nats);
+				break;
+			}
 			fprintf(stderr, "ebpf-stream: %s (see --help)\n",
 				opt_error(msg, sizeof(msg), c, argv, longopts));
 			return 2;
@@ -788,6 +803,7 @@ static int run(struct stream *st)
 static void stream_free(struct stream *st, int out_fd)
 {
 	fanout_free(st->out);
+	natspub_close(st->np); /* after the last bytes fanout_free() flushes */
 	listen_addr_release(&st->o.listen_addr);
 	reader_free(&st->r);
 	arena_free(&st->arena);
@@ -800,7 +816,9 @@ static void stream_free(struct stream *st, int out_fd)
 
 int main(int argc, char **argv)
 {
-	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0 },
+	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0,
+				    .nats = { .prefix = "ebpf", .replicas = 1,
+					      .buffer = 64u << 20, .window = 16384 } },
 			     .startup = true };
 	bool decode = false;
 	int out_fd = -1, r;
@@ -822,6 +840,12 @@ int main(int argc, char **argv)
 	r = open_reader(&st, argv + optind, argc - optind);
 	if (!r)
 		r = open_sink(&st, &out_fd);
+	if (!r && st.o.nats.servers) {
+		/* Frames go to NATS too: one more consumer of the stream's bytes. */
+		r = natspub_open(&st.np, &st.o.nats) ? 1 : 0;
+		if (!r)
+			fanout_set_tap(st.out, natspub_feed, st.np);
+	}
 	if (r)
 		goto out;
 	st.startup = false;

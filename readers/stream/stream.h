@@ -159,6 +159,11 @@ bool fanout_take_record(struct fanout *f);
  * subscribers); fanout_appended() after appending, to write full batches. */
 struct strbuf *fanout_direct(struct fanout *f);
 int fanout_appended(struct fanout *f);
+/* Another consumer of every byte of the stream, as written or queued
+ * (frames may come in pieces), and of each new describe frame (describe);
+ * called with len 0 after each pass. */
+typedef int (*fanout_tap_fn)(void *ctx, const void *data, size_t len, bool describe);
+void fanout_set_tap(struct fanout *f, fanout_tap_fn fn, void *ctx);
 /* The describe frame new subscribers get first. */
 void fanout_set_describe(struct fanout *f, const void *data, size_t len);
 /* epoll plumbing for listen mode: fds to watch and what to do on events. */

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ebpf-stream --publish: its options, and the NATS connection (servers,
+ * reconnects with backoff, TLS, credentials) and JetStream stream set-up.
+ * The frames themselves are publish_nats.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "publish_nats.h"
+
+static int bad(const char *opt, const char *arg, const char *rule)
+{
+	fprintf(stderr, "ebpf-stream: invalid --%s '%s': %s\n", opt, arg, rule);
+	return 2;
+}
+
+static int parse_size(const char *opt, const char *arg, unsigned long long min,
+		      unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || *v < min || *v > max || arg[0] == '-') {
+		char rule[96];
+
+		snprintf(rule, sizeof(rule), "a number from %llu to %llu", min, max);
+		return bad(opt, arg, rule);
+	}
+	return 0;
+}
+
+/* Subject tokens may not hold '.', '*', '>' or white space. */
+static bool subject_token_ok(const char *s, bool dots)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((*s == '.' && !dots) || *s == '*' || *s == '>' || *s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int nats_opt(int c, const char *arg, struct nats_opts *o)
+{
+	unsigned long long v;
+	int r = 0;
+
+	switch (c) {
+	case NATS_OPT_PUBLISH: o->servers = arg; break;
+	case NATS_OPT_PREFIX:
+		if (!subject_token_ok(arg, true) || arg[0] == '.' || arg[strlen(arg) - 1] == '.')
+			return bad("subject-prefix", arg, "subject tokens without '*', '>' or spaces");
+		o->prefix = arg;
+		break;
+	case NATS_OPT_HOST:
+		if (!*arg)
+			return bad("host-name", arg, "not empty");
+		o->host = arg;
+		break;
+	case NATS_OPT_STREAM:
+		if (!subject_token_ok(arg, false))
+			return bad("jetstream-stream", arg, "a stream name without '.', '*', '>' or spaces");
+		o->stream = arg;
+		break;
+	case NATS_OPT_REPLICAS:
+		r = parse_size("replicas", arg, 1, 5, &v);
+		o->replicas = (int)v;
+		break;
+	case NATS_OPT_BUFFER:
+		r = parse_size("publish-buffer", arg, 65536, 1ull << 40, &v);
+		o->buffer = v;
+		break;
+	case NATS_OPT_WINDOW:
+		r = parse_size("publish-window", arg, 1, 1u << 20, &v);
+		o->window = v;
+		break;
+	case NATS_OPT_CREDS: o->creds = arg; break;
+	case NATS_OPT_NKEY: o->nkey = arg; break;
+	case NATS_OPT_AUTH: o->auth_file = arg; break;
+	case NATS_OPT_CA: o->ca = arg; break;
+	case NATS_OPT_CERT: o->cert = arg; break;
+	case NATS_OPT_KEY: o->key = arg; break;
+	}
+	return r;
+}
+
+#if EBPF_HAVE_NATS
+#include "natspub_int.h"
+#include "util.h"
+
+#define RECONNECT_WAIT_MS 250
+#define RECONNECT_JITTER_MS 250
+/* Reconnect waits double per failed round over the servers, up to this. */
+#define RECONNECT_MAX_MS 5000
+
+/* user=, password=, token= lines of --nats-auth-file into the options. */
+static int load_auth_file(natsOptions *no, const char *path, char *err, size_t errlen)
+{
+	char line[1024], user[512] = "", pass[512] = "", token[1024] = "";
+	FILE *f = fopen(path, "re");
+	natsStatus s = NATS_OK;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!strncmp(line, "user=", 5))
+			strscpy(user, line + 5, sizeof(user));
+		else if (!strncmp(line, "password=", 9))
+			strscpy(pass, line + 9, sizeof(pass));
+		else if (!strncmp(line, "token=", 6))
+			strscpy(token, line + 6, sizeof(token));
+	}
+	fclose(f);
+	if (user[0])
+		s = natsOptions_SetUserInfo(no, user, pass);
+	if (s == NATS_OK && token[0])
+		s = natsOptions_SetToken(no, token);
+	explicit_bzero(pass, sizeof(pass));
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(line, sizeof(line));
+	if (s != NATS_OK || (!user[0] && !token[0])) {
+		snprintf(err, errlen, "%s: %s", path, s != NATS_OK ? natsStatus_GetText(s) :
+			 "no user= or token= line");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Reconnect backoff: the wait doubles with each failed attempt past one
+ * round over the servers, with jitter, capped. */
+static int64_t reconnect_delay(natsConnection *nc, int attempts, void *closure)
+{
+	struct natspub *np = closure;
+	int64_t ms = RECONNECT_WAIT_MS;
+	int rounds = np->nservers ? attempts / np->nservers : attempts;
+
+	(void)nc;
+	while (rounds-- > 0 && ms < RECONNECT_MAX_MS)
+		ms *= 2;
+	if (ms > RECONNECT_MAX_MS)
+		ms = RECONNECT_MAX_MS;
+	return ms + rand() % RECONNECT_JITTER_MS;
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+	struct natspub *np = closure;
+
+	(void)nc;
+	atomic_store(&np->up, false);
+}
+
+/* The stream exists, or is made: subjects PREFIX.>, file storage. */
+int natspub_ensure_stream(struct natspub *np)
+{
+	jsStreamConfig cfg;
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	char subj[300];
+	const char *subjects[1] = { subj };
+	natsStatus s;
+
+	if (!np->o.stream)
+		return 0;
+	s = js_GetStreamInfo(&si, np->js, np->o.stream, NULL, &jerr);
+	if (s == NATS_OK) {
+		jsStreamInfo_Destroy(si);
+		return 0;
+	}
+	if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
+		if (!atomic_exchange(&np->said, true))
+			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream,
+				nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
+				natsStatus_GetText(s));
+		return -EAGAIN;
+	}
+	snprintf(subj, sizeof(subj), "%s.>", np->o.prefix);
+	jsStreamConfig_Init(&cfg);
+	cfg.Name = np->o.stream;
+	cfg.Subjects = subjects;
+	cfg.SubjectsLen = 1;
+	cfg.Storage = js_FileStorage;
+	cfg.Replicas = np->o.replicas;
+	s = js_AddStream(&si, np->js, &cfg, NULL, &jerr);
+	if (s == NATS_OK)
+		jsStreamInfo_Destroy(si);
+	/* Another host may have made it meanwhile: that one is used. */
+	else if (jerr != JSStreamNameExistErr) {
+		/* A cluster still electing its leader, say: tried again. */
+		if (!atomic_exchange(&np->said, true))
+			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream,
+				nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
+				natsStatus_GetText(s));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Connected in the background (a server not reachable at start; with no
+ * callback, libnats would retry in natsConnection_Connect(), blocking), or
+ * reconnected: the loop is woken to set up and send (natspub_retry_setup). */
+static void on_connected(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	natspub_wake(closure);
+}
+
+/* Connected but not yet sending (just (re)connected, or the stream's
+ * set-up failed): the stream is checked (made if missing), a Describe is
+ * due, and frames flow again. Tried once a second; it waits up to
+ * jsOptions.Wait, only while nothing can be sent anyway. */
+/* No request is made from a libnats callback: it could wait for an
+ * answer only that callback's thread would read. */
+void natspub_retry_setup(struct natspub *np)
+{
+	double now = monotonic_s();
+
+	if (atomic_load(&np->up) || now - np->last_setup < 1.0 ||
+	    natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED)
+		return;
+	np->last_setup = now;
+	if (!natspub_ensure_stream(np)) {
+		atomic_store(&np->reconnected, true);
+		atomic_store(&np->up, true);
+	}
+}
+
+/* --publish's comma-separated list, for natsOptions_SetServers(). */
+static natsStatus set_servers(struct natspub *np, natsOptions *no)
+{
+	char *copy = strdup(np->o.servers), *save = NULL, *tok;
+	const char *urls[64];
+	natsStatus s;
+	int n = 0;
+
+	if (!copy)
+		return NATS_NO_MEMORY;
+	for (tok = strtok_r(copy, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save))
+		urls[n++] = tok;
+	np->nservers = n;
+	s = n ? natsOptions_SetServers(no, urls, n) : NATS_INVALID_ARG;
+	free(copy);
+	return s;
+}
+
+/* Everything of --publish that goes into natsOptions. */
+static int set_options(struct natspub *np, natsOptions *no, char *err, size_t errlen)
+{
+	const struct nats_opts *o = &np->o;
+	natsStatus s;
+
+	s = set_servers(np, no);
+	if (s == NATS_OK) s = natsOptions_SetName(no, "ebpf-stream");
+	if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
+	if (s == NATS_OK) s = natsOptions_SetMaxReconnect(no, -1);
+	if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(no, reconnect_delay, np);
+	if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(no, on_disconnected, np);
+	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
+	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
+	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
+	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);
+	if (s == NATS_OK && o->ca) s = natsOptions_LoadCATrustedCertificates(no, o->ca);
+	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert,
+									   o->key ? o->key : o->cert);
+	if (s != NATS_OK) {
+		snprintf(err, errlen, "--publish: %s", nats_GetLastError(NULL) ?
+			 nats_GetLastError(NULL) : natsStatus_GetText(s));
+		return -EINVAL;
+	}
+	return o->auth_file ? load_auth_file(no, o->auth_file, err, errlen) : 0;
+}
+
+/* The connection and its JetStream context; a server not reachable yet
+ * is retried in the background. 0 or -errno with err set. */
+int natspub_connect(struct natspub *np, char *err, size_t errlen)
+{
+	natsOptions *no = NULL;
+	jsOptions jo;
+	natsStatus s;
+	int r;
+
+	if (natsOptions_Create(&no) != NATS_OK) {
+		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	r = set_options(np, no, err, errlen);
+	if (!r) {
+		s = natsConnection_Connect(&np->nc, no);
+		if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+			snprintf(err, errlen, "--publish %s: %s", np->o.servers, natsStatus_GetText(s));
+			r = -EINVAL;
+		}
+	}
+	natsOptions_Destroy(no);
+	if (r)
+		return r;
+	jsOptions_Init(&jo);
+	jo.PublishAsync.MaxPending = (int64_t)np->o.window;
+	jo.PublishAsync.AckHandler = natspub_on_ack;
+	jo.PublishAsync.AckHandlerClosure = np;
+	jo.Wait = 1000;
+	if (natsConnection_JetStream(&np->js, np->nc, &jo) != NATS_OK) {
+		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	natspub_retry_setup(np);
+	return 0;
+}
+
+#endif

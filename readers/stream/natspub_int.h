@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Between publish_nats.c (frames, buffer) and nats_conn.c (connection). */
+#ifndef EBPF_NATSPUB_INT_H
+#define EBPF_NATSPUB_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <nats/nats.h>
+#include "publish_nats.h"
+#include "strbuf.h"
+#include "stream.h"
+
+/* A frame waiting to be published (again). */
+struct pubmsg {
+	struct pubmsg *next;
+	bool event;             /* may be dropped for newer ones */
+	uint32_t len;           /* of the frame, at data */
+	uint8_t *data;
+	char *id;               /* Nats-Msg-Id */
+	char subj[];            /* then id, then the frame */
+};
+
+struct pubq {
+	struct pubmsg *head, *tail;
+	size_t bytes;
+};
+
+struct natspub {
+	struct nats_opts o;
+	int nservers;
+	natsConnection *nc;
+	jsCtx *js;
+	atomic_bool up;         /* connected, the stream there */
+	atomic_bool reconnected; /* a Describe is due */
+	atomic_long inflight;   /* published, ack not yet in */
+	pthread_t sender;       /* publishes what the queue holds */
+	bool started, stop;     /* stop: under lock */
+	pthread_cond_t cond;    /* the sender has something to do */
+	pthread_mutex_t lock;   /* retry, filled by the ack handler's thread */
+	struct pubq retry;
+	struct pubq q;          /* frames waiting for the connection or the window */
+	double last_setup;      /* monotonic_s() of the last stream set-up try */
+	atomic_bool said;       /* a stream set-up failure has been told */
+	uint64_t dropped;       /* event frames dropped since the last Lost frame */
+	uint64_t dropped_total;
+	uint64_t nctl;          /* message ids of frames other than events */
+	struct strbuf part;     /* a frame not yet whole */
+	struct strbuf describe; /* the last describe frame, without its length */
+	struct arena arena;
+	struct strbuf scratch;
+	char host[128];         /* subject-safe */
+	char idbase[256];       /* host/boot id/start time */
+};
+
+int natspub_connect(struct natspub *np, char *err, size_t errlen);
+int natspub_ensure_stream(struct natspub *np);
+void natspub_retry_setup(struct natspub *np);
+void natspub_wake(struct natspub *np);
+void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
+
+#endif

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ebpf-stream --publish: each frame of the stream becomes one JetStream
+ * message (its payload the Frame, without the length prefix) on
+ * PREFIX.HOST.BACKEND.MAP, or PREFIX.HOST._control for frames that are not
+ * a map's. Publishes are asynchronous, up to --publish-window awaiting
+ * their ack; each carries a Nats-Msg-Id, so a frame sent again (its ack
+ * lost or late) is stored once. While NATS is away, or slower than the
+ * ring buffers, frames wait in a buffer of --publish-buffer bytes; past
+ * it the oldest event frames are dropped and counted, and a Lost frame
+ * says how many. Nothing here ever waits on the network: the ring
+ * buffers keep being drained.
+ *
+ * Threads: the stream's main loop only splits the stream into frames and
+ * queues them (a copy); our sender thread publishes (and sets the stream
+ * up after each reconnect, which waits on the network); libnats' threads
+ * run the ack handler, which counts and hands failed messages back, and
+ * the connection callbacks (nats_conn.c), which wake the sender. The queue
+ * is under np->lock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "publish_nats.h"
+
+#if EBPF_HAVE_NATS
+#include "natspub_int.h"
+#include "util.h"
+
+/* An ack not in after this long: the frame is sent again (same id). */
+#define ACK_WAIT_MS 3000
+/* natspub_close(): what waits is sent for up to this long. */
+#define CLOSE_WAIT_S 5.0
+
+static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; p < end && shift < 64; shift += 7) {
+		*v |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			return p;
+	}
+	return NULL;
+}
+
+/* Subject tokens: what NATS would read as a separator or wildcard is '_'. */
+static void subject_safe(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i + 1 < size; i++) {
+		char c = src[i];
+
+		dst[i] = c == '.' || c == '*' || c == '>' || c <= ' ' || c == 0x7f ? '_' : c;
+	}
+	dst[i] = '\0';
+}
+
+static void q_push(struct pubq *q, struct pubmsg *m, bool front)
+{
+	m->next = NULL;
+	if (!q->head) {
+		q->head = q->tail = m;
+	} else if (front) {
+		m->next = q->head;
+		q->head = m;
+	} else {
+		q->tail->next = m;
+		q->tail = m;
+	}
+	q->bytes += sizeof(*m) + m->len;
+}
+
+static struct pubmsg *q_pop(struct pubq *q)
+{
+	struct pubmsg *m = q->head;
+
+	if (m) {
+		q->head = m->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->bytes -= sizeof(*m) + m->len;
+	}
+	return m;
+}
+
+static void q_free(struct pubq *q)
+{
+	struct pubmsg *m;
+
+	while ((m = q_pop(q)))
+		free(m);
+}
+
+static struct pubmsg *msg_new(const char *subj, const char *id, const void *data, size_t len,
+			      bool event)
+{
+	size_t ls = strlen(subj) + 1, li = strlen(id) + 1;
+	struct pubmsg *m = malloc(sizeof(*m) + ls + li + len);
+
+	if (!m)
+		return NULL;
+	m->event = event;
+	m->len = (uint32_t)(ls + li + len); /* what the buffer holds */
+	memcpy(m->subj, subj, ls);
+	m->id = m->subj + ls;
+	memcpy(m->id, id, li);
+	m->data = (uint8_t *)m->id + li;
+	memcpy(m->data, data, len);
+	return m;
+}
+
+/* Over --publish-buffer: the oldest event frame goes, counted. */
+static void q_trim(struct natspub *np)
+{
+	while (np->q.bytes > np->o.buffer) {
+		struct pubmsg **pp = &np->q.head, *m = NULL, *prev = NULL;
+
+		while (*pp && !(*pp)->event) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		if (!*pp)
+			return; /* control frames only: few and small */
+		m = *pp;
+		*pp = m->next;
+		if (np->q.tail == m)
+			np->q.tail = prev;
+		np->q.bytes -= sizeof(*m) + m->len;
+		free(m);
+		np->dropped++;
+		np->dropped_total++;
+	}
+}
+
+static int send_now(struct natspub *np, const char *subj, const char *id, const void *data,
+		    size_t len)
+{
+	jsPubOptions po;
+	natsStatus s;
+
+	jsPubOptions_Init(&po);
+	po.MsgId = id;
+	po.MaxWait = ACK_WAIT_MS;
+	atomic_fetch_add(&np->inflight, 1);
+	s = js_PublishAsync(np->js, subj, data, (int)len, &po);
+	if (s != NATS_OK) {
+		atomic_fetch_sub(&np->inflight, 1);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* A frame of ours (not from the ring buffers) at the front of the queue.
+ * Under np->lock. */
+static void push_control(struct natspub *np, const void *data, size_t len)
+{
+	char subj[512], id[512];
+	struct pubmsg *m;
+
+	snprintf(subj, sizeof(subj), "%s.%s._control", np->o.prefix, np->host);
+	snprintf(id, sizeof(id), "%s/c%llu", np->idbase,
+		 (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
+	m = msg_new(subj, id, data, len, false);
+	if (m)
+		q_push(&np->q, m, true);
+}
+
+/* Back from an outage: a Describe, then what was lost meanwhile. Under
+ * np->lock (the sender's: arena and scratch are its own). */
+static void after_reconnect(struct natspub *np)
+{
+	const uint8_t *p, *end;
+	uint64_t n;
+
+	if (np->dropped) {
+		sb_reset(&np->scratch);
+		frame_pack(frame_lost(&np->arena, np->dropped, "publish buffer full"), &np->scratch);
+		arena_reset(&np->arena);
+		p = (const uint8_t *)np->scratch.buf;
+		end = p + np->scratch.len;
+		p = get_varint(p, end, &n);
+		if (p && n == (uint64_t)(end - p)) {
+			push_control(np, p, (size_t)n);
+			np->dropped = 0;
+		}
+	}
+	if (atomic_exchange(&np->reconnected, false) && np->describe.len)
+		push_control(np, np->describe.buf, np->describe.len);
+}
+
+/* Wake the sender (acks came in, a reconnect, new frames). */
+void natspub_wake(struct natspub *np)
+{
+	pthread_mutex_lock(&np->lock);
+	pthread_cond_signal(&np->cond);
+	pthread_mutex_unlock(&np->lock);
+}
+
+/* Up to max frames off the queue, in order, into *out. Under np->lock. */
+static size_t take(struct natspub *np, struct pubmsg **out, size_t max)
+{
+	size_t n = 0;
+	struct pubmsg *m;
+
+	while ((m = q_pop(&np->retry)))
+		q_push(&np->q, m, true); /* order does not matter: seq says */
+	if (np->dropped || atomic_load(&np->reconnected))
+		after_reconnect(np);
+	while (n < max && (m = q_pop(&np->q)))
+		out[n++] = m;
+	return n;
+}
+
+#define SEND_BATCH 256
+
+/*
+ * The sender: all publishing happens here, so that the stream's loop only
+ * queues frames (a copy) and goes back to the ring buffers, whatever libnats
+ * costs per message or however long NATS takes. Sends while connected and
+ * the window has room; waits (bounded) otherwise.
+ */
+static void *sender(void *arg)
+{
+	struct natspub *np = arg;
+	struct pubmsg *batch[SEND_BATCH];
+	struct timespec ts;
+	size_t n, i, room;
+
+	pthread_mutex_lock(&np->lock);
+	while (!np->stop) {
+		pthread_mutex_unlock(&np->lock);
+		natspub_retry_setup(np); /* may wait on the network: only here */
+		pthread_mutex_lock(&np->lock);
+		room = atomic_load(&np->up) ? np->o.window - (size_t)atomic_load(&np->inflight) : 0;
+		if (room > np->o.window)
+			room = 0;
+		n = room && (np->q.head || np->retry.head) ? take(np, batch, room < SEND_BATCH ? room : SEND_BATCH) : 0;
+		if (!n) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000; /* a bound: a wake-up may be missed */
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&np->cond, &np->lock, &ts);
+			continue;
+		}
+		pthread_mutex_unlock(&np->lock);
+		for (i = 0; i < n; i++) {
+			struct pubmsg *m = batch[i];
+
+			if (send_now(np, m->subj, m->id, m->data,
+				     m->len - (size_t)((char *)m->data - m->subj)))
+				break;
+			free(m);
+		}
+		pthread_mutex_lock(&np->lock);
+		while (n > i) /* not sent: back in front, in order */
+			q_push(&np->q, batch[--n], true);
+	}
+	pthread_mutex_unlock(&np->lock);
+	return NULL;
+}
+
+/* Subject and message id of one frame: an Event or a Snapshot is its
+ * map's, with backend (2), map (3) and, for events, seq (7). */
+static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end, bool *event,
+			char *subj, size_t subjlen, char *id, size_t idlen)
+{
+	uint64_t key, v, seq = 0;
+	const uint8_t *backend = NULL, *map = NULL;
+	size_t blen = 0, mlen = 0;
+	char b[64], mp[64];
+	int kind = 0;
+
+	if (p < end && (p = get_varint(p, end, &key)) && (key & 7) == 2 &&
+	    (p = get_varint(p, end, &v)) && v <= (uint64_t)(end - p)) {
+		kind = (int)(key >> 3);
+		end = p + v;
+	}
+	*event = kind == 3;
+	while ((kind == 2 || kind == 3) && p && p < end) {
+		if (!(p = get_varint(p, end, &key)))
+			break;
+		switch (key & 7) {
+		case 0: p = get_varint(p, end, &v); if ((key >> 3) == 7) seq = v; break;
+		case 1: p = end - p >= 8 ? p + 8 : NULL; break;
+		case 5: p = end - p >= 4 ? p + 4 : NULL; break;
+		case 2:
+			if (!(p = get_varint(p, end, &v)) || v > (uint64_t)(end - p))
+				p = NULL;
+			else if ((key >> 3) == 2)
+				backend = p, blen = v;
+			else if ((key >> 3) == 3)
+				map = p, mlen = v;
+			if (p)
+				p += v;
+			break;
+		default: p = NULL;
+		}
+	}
+	if (!backend || !map) {
+		*event = false;
+		snprintf(subj, subjlen, "%s.%s._control", np->o.prefix, np->host);
+		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
+		return;
+	}
+	subject_safe(b, sizeof(b), (const char *)backend, blen);
+	subject_safe(mp, sizeof(mp), (const char *)map, mlen);
+	snprintf(subj, subjlen, "%s.%s.%s.%s", np->o.prefix, np->host, b, mp);
+	if (*event)
+		snprintf(id, idlen, "%s/%s/%s/%llu", np->idbase, b, mp, (unsigned long long)seq);
+	else
+		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
+}
+
+static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
+{
+	char subj[512], id[512];
+	struct pubmsg *m;
+	bool event, was_empty;
+
+	frame_route(np, p, p + len, &event, subj, sizeof(subj), id, sizeof(id));
+	m = msg_new(subj, id, p, len, event);
+	pthread_mutex_lock(&np->lock);
+	if (!m) {
+		np->dropped += event;
+		np->dropped_total += event;
+	} else {
+		was_empty = !np->q.head;
+		q_push(&np->q, m, false);
+		q_trim(np);
+		if (was_empty)
+			pthread_cond_signal(&np->cond);
+	}
+	pthread_mutex_unlock(&np->lock);
+}
+
+/* Whole frames from p; returns where the first incomplete one starts. */
+static const uint8_t *split(struct natspub *np, const uint8_t *p, const uint8_t *end)
+{
+	while (p < end) {
+		const uint8_t *body;
+		uint64_t n;
+
+		body = get_varint(p, end, &n);
+		if (!body || n > (uint64_t)(end - body))
+			break;
+		on_frame(np, body, (size_t)n);
+		p = body + n;
+	}
+	return p;
+}
+
+int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
+{
+	struct natspub *np = ctx;
+	const uint8_t *p = data, *end = p + len, *rest;
+	uint64_t n;
+
+	if (describe) {
+		const uint8_t *body = get_varint(p, end, &n);
+
+		pthread_mutex_lock(&np->lock); /* the sender repeats it */
+		sb_reset(&np->describe);
+		if (body && n == (uint64_t)(end - body))
+			sb_append(&np->describe, body, (size_t)n);
+		pthread_mutex_unlock(&np->lock);
+		return 0;
+	}
+	if (np->part.len) {
+		/* A frame came in pieces (a large snapshot): joined first. */
+		sb_append(&np->part, data, len);
+		p = (const uint8_t *)np->part.buf;
+		end = p + np->part.len;
+		rest = split(np, p, end);
+		memmove(np->part.buf, rest, (size_t)(end - rest));
+		np->part.len = (size_t)(end - rest);
+	} else if ((rest = split(np, p, end)) < end) {
+		sb_append(&np->part, rest, (size_t)(end - rest));
+	}
+	return 0;
+}
+
+void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct natspub *np = closure;
+	const char *id = NULL, *subj;
+	struct pubmsg *m = NULL;
+	long left;
+
+	(void)js;
+	(void)pa;
+	if (pae) {
+		/* Not stored, or not known to be: sent again, same id. */
+		subj = natsMsg_GetSubject(msg);
+		natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
+		m = msg_new(subj, id ? id : "", natsMsg_GetData(msg),
+			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
+	}
+	left = atomic_fetch_sub(&np->inflight, 1) - 1;
+	if (m || left == (long)np->o.window / 2 || !left) {
+		/* Half the window free again (or all): the sender goes on. */
+		pthread_mutex_lock(&np->lock);
+		if (m)
+			q_push(&np->retry, m, false);
+		pthread_cond_signal(&np->cond);
+		pthread_mutex_unlock(&np->lock);
+	}
+}
+
+static void read_boot_id(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, (int)size, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+int natspub_open(struct natspub **out, const struct nats_opts *o)
+{
+	struct natspub *np = calloc(1, sizeof(*np));
+	char host[256] = "", boot[64], err[512];
+	int r;
+
+	if (!np) {
+		fprintf(stderr, "ebpf-stream: --publish: %s\n", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	np->o = *o;
+	pthread_mutex_init(&np->lock, NULL);
+	pthread_cond_init(&np->cond, NULL);
+	if (o->host)
+		strscpy(host, o->host, sizeof(host));
+	else
+		gethostname(host, sizeof(host) - 1);
+	subject_safe(np->host, sizeof(np->host), host, strlen(host));
+	read_boot_id(boot, sizeof(boot));
+	/* The start time tells this run's sequences from an earlier run's. */
+	snprintf(np->idbase, sizeof(np->idbase), "%s/%s/%llu", np->host, boot,
+		 (unsigned long long)realtime_ns());
+	r = natspub_connect(np, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", err);
+		natspub_close(np);
+		return r;
+	}
+	/* Connected at once: the stream's own describe frame comes first. */
+	atomic_store(&np->reconnected, false);
+	r = -pthread_create(&np->sender, NULL, sender, np);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: --publish: %s\n", strerror(-r));
+		natspub_close(np);
+		return r;
+	}
+	np->started = true;
+	*out = np;
+	return 0;
+}
+
+static bool all_sent(struct natspub *np)
+{
+	bool done;
+
+	pthread_mutex_lock(&np->lock);
+	done = !np->q.head && !np->retry.head && !atomic_load(&np->inflight);
+	pthread_mutex_unlock(&np->lock);
+	return done;
+}
+
+void natspub_close(struct natspub *np)
+{
+	double until = monotonic_s() + CLOSE_WAIT_S;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (!np)
+		return;
+	/* What waits is sent (the sender goes on) for up to CLOSE_WAIT_S. */
+	while (np->started && !all_sent(np) && monotonic_s() < until)
+		nanosleep(&ts, NULL);
+	if (np->started) {
+		pthread_mutex_lock(&np->lock);
+		np->stop = true;
+		pthread_cond_signal(&np->cond);
+		pthread_mutex_unlock(&np->lock);
+		pthread_join(np->sender, NULL);
+	}
+	if (np->nc)
+		natsConnection_Close(np->nc);
+	jsCtx_Destroy(np->js);
+	natsConnection_Destroy(np->nc);
+	if (np->q.head || np->retry.head || np->dropped_total)
+		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
+			"%llu event frames dropped\n", np->q.bytes + np->retry.bytes,
+			(unsigned long long)np->dropped_total);
+	q_free(&np->q);
+	q_free(&np->retry);
+	pthread_cond_destroy(&np->cond);
+	pthread_mutex_destroy(&np->lock);
+	sb_free(&np->part);
+	sb_free(&np->describe);
+	sb_free(&np->scratch);
+	arena_free(&np->arena);
+	free(np);
+	nats_Close();
+}
+
+#else /* built without libnats (NATS=0) */
+
+int natspub_open(struct natspub **out, const struct nats_opts *o)
+{
+	(void)out;
+	(void)o;
+	fprintf(stderr, "ebpf-stream: --publish: this build has no NATS support (built with NATS=0)\n");
+	return -ENOTSUP;
+}
+
+int natspub_feed(void *np, const void *data, size_t len, bool describe)
+{
+	(void)np; (void)data; (void)len; (void)describe;
+	return 0;
+}
+
+void natspub_close(struct natspub *np)
+{
+	(void)np;
+}
+
+#endif

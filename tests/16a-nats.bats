@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# ebpf-stream --publish: frames into a real NATS JetStream stream (nats-server
+# -js in a private namespace, its own store directory), read back by a test
+# consumer (tests/helpers/nats_consume) and decoded with ebpf-stream --decode.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+# Background processes in the namespace are started with nsenter itself,
+# not in_ns: a function run in the background is a subshell, and its pid
+# is not the server's or the stream's.
+setup() {
+	common_setup
+	EXTRA_ROOTS=""
+}
+
+teardown() {
+	local r
+	for r in $EXTRA_ROOTS; do
+		"$LOADER" unload --all --pin-root "$r" >/dev/null 2>&1 || true
+		rm -rf "$r" 2>/dev/null || true
+	done
+	common_teardown
+}
+
+require_nats() {
+	command -v nats-server >/dev/null || skip "nats-server not installed (scripts/install-deps.sh)"
+	run "$HELPERS/nats_consume"
+	[ "$status" -ne 77 ] || skip "built without libnats (NATS=0)"
+}
+
+ringbuf_consumed_ns() { # ID: in this test's namespace
+	in_ns ss -xa | grep "@ebpf-stream/ringbuf/$1 " >/dev/null
+}
+
+nats_listening() { # PORT
+	in_ns ss -ltn | grep -E "127\.0\.0\.1:$1 " >/dev/null
+}
+
+# Start nats-server NAME with JetStream on 127.0.0.1:PORT in the namespace,
+# its store under $TMP/NAME; ARGS (cluster options) follow. Sets NATS_PID.
+nats_start() { # NAME PORT [ARGS...]
+	local name=$1 port=$2
+	shift 2
+	nsenter --net="/run/netns/$NS" nats-server -js -a 127.0.0.1 -p "$port" -sd "$TMP/$name" --server_name "$name" "$@" \
+		>>"$TMP/$name.log" 2>&1 &
+	NATS_PID=$!
+	BG_PIDS="$BG_PIDS $NATS_PID"
+	wait_until 10 nats_listening "$port"
+}
+
+nats_stop() { # PID
+	kill -TERM "$1"
+	wait "$1" || true
+}
+
+# The messages of stream STREAM, from server URL: frames decoded as JSON
+# lines into FILE.frames, "SUBJECT MSG-ID" lines into FILE.ids.
+# IDLE: milliseconds without a message that end the reading (default 500).
+nats_read() { # URL STREAM FILE [IDLE]
+	in_ns "$HELPERS/nats_consume" "$1" "$2" 'ebpf.>' frames "${4:-500}" >"$3.raw" &&
+		"$STREAM" --decode <"$3.raw" >"$3.frames" &&
+		in_ns "$HELPERS/nats_consume" "$1" "$2" 'ebpf.>' ids "${4:-500}" >"$3.ids"
+}
+
+# The stream holds at least N exec events of processes named COMM.
+nats_execs_at_least() { # URL STREAM COMM N
+	nats_read "$1" "$2" "$TMP/poll" 100 &&
+		[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' \
+			"$TMP/poll.frames" | grep -c "\"$3\"")" -ge "$4" ]
+}
+
+execs() { # PROGRAM K
+	local i
+	for i in $(seq "$2"); do "$1" exit 0 || true; done
+}
+
+ringbuf_id() { # ROOT
+	bpftool -j map show pinned "$1/shared/proc_events" | jq .id
+}
+
+# Every event seq of HOST in FILE.ids (from its message ids) is there
+# once: none missing, none twice.
+host_seqs_complete() { # FILE HOST
+	local got
+	got=$(awk -v h="ebpf.$2.shared.proc_events" '$1 == h { n = split($2, p, "/"); print p[n] }' "$1.ids" | sort -n)
+	[ -n "$got" ] || { echo "host $2: no events" >&2; return 1; }
+	[ "$got" = "$(seq "$(tail -n 1 <<<"$got")")" ] || { echo "host $2: seqs not 1..max once each" >&2; return 1; }
+}
+
+@test "one NATS server: K execs give exactly K exec events in the stream, on the map's subject, ids per host and seq" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local k=30 name=nx$$ url=nats://127.0.0.1:4222
+	cp "$HELPERS/trigger" "$TMP/$name"
+	nats_start a 4222
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
+		--host-name "h1.x" 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	execs "$TMP/$name" "$k"
+	wait_until 10 nats_execs_at_least "$url" EV "$name" "$k" || true
+	kill -TERM "$pid"
+	wait "$pid"
+	cat "$TMP/err"
+	[ ! -s "$TMP/err" ]
+	run -0 nats_read "$url" EV "$TMP/s"
+	# Exactly K of ours, each with its path.
+	jq -c 'select(.event) | [.event.fields[] | {(.name): .values[0]}] | add | select(.comm.s == "'"$name"'") | .filename.s' \
+		"$TMP/s.frames" >"$TMP/mine"
+	[ "$(wc -l <"$TMP/mine")" -eq "$k" ]
+	[ "$(sort -u "$TMP/mine")" = "\"$TMP/$name\"" ]
+	# The host name made subject-safe; events on the map's subject, the
+	# describe frame first, on the control subject.
+	[ "$(head -n 1 "$TMP/s.ids" | cut -d' ' -f1)" = ebpf.h1_x._control ]
+	head -n 1 "$TMP/s.frames" | jq -e '.describe.schema_version == 1'
+	[ "$(jq -r 'select(.event) | .event.backend + "." + .event.map' "$TMP/s.frames" | sort -u)" = shared.proc_events ]
+	[ "$(grep -v _control "$TMP/s.ids" | cut -d' ' -f1 | sort -u)" = ebpf.h1_x.shared.proc_events ]
+	# Message ids: host/boot id/start/backend/map/seq, seq as in the frame.
+	local boot
+	boot=$(cat /proc/sys/kernel/random/boot_id)
+	run -0 awk -v b="$boot" '$1 ~ /proc_events$/ { n = split($2, p, "/"); if (n != 6 || p[1] != "h1_x" || p[2] != b || p[4] != "shared" || p[5] != "proc_events") bad++ } END { exit bad > 0 }' "$TMP/s.ids"
+	[ "$(awk '$1 ~ /proc_events$/ { n = split($2, p, "/"); print p[n] }' "$TMP/s.ids")" = \
+	  "$(jq 'select(.event) | .event.seq' "$TMP/s.frames" | tr -d '"')" ]
+	# Sequences complete, none twice, nothing lost.
+	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | . == [range(1; length + 1)]' "$TMP/s.frames"
+	[ -z "$(jq -c 'select(.lost)' "$TMP/s.frames")" ]
+}
+
+@test "bad --publish options are usage errors; --help lists the NATS options" {
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --replicas 0
+	[[ "$output" == *"invalid --replicas '0'"* ]]
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --subject-prefix 'a.*'
+	[[ "$output" == *"invalid --subject-prefix"* ]]
+	run -2 "$STREAM" --once --publish nats://127.0.0.1:1
+	[[ "$output" == *"not with --publish"* ]]
+	run -0 "$STREAM" --help
+	[[ "$output" == *"--jetstream-stream"* && "$output" == *"--publish-buffer"* && "$output" == *"--nats-creds"* ]]
+}
+
+@test "the only NATS server stopped for 5 s and restarted: events made meanwhile arrive after it, once" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local k=20 name=no$$ url=nats://127.0.0.1:4222
+	cp "$HELPERS/trigger" "$TMP/$name"
+	nats_start a 4222
+	local srv=$NATS_PID
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
+		--host-name h1 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	execs "$TMP/$name" "$k"
+	wait_until 10 nats_execs_at_least "$url" EV "$name" "$k"
+	nats_stop "$srv"
+	execs "$TMP/$name" "$k"
+	sleep 5 # not a wait: the outage lasts 5 s
+	nats_start a 4222
+	execs "$TMP/$name" "$k"
+	# Reconnect backoff: up to 5 s between tries.
+	wait_until 30 nats_execs_at_least "$url" EV "$name" $((3 * k))
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 nats_read "$url" EV "$TMP/s"
+	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq $((3 * k)) ]
+	# Every seq once; a Describe again after the reconnect.
+	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
+	[ "$(jq -c 'select(.describe)' "$TMP/s.frames" | wc -l)" -ge 2 ]
+}
+
+@test "an outage longer than --publish-buffer holds: the oldest events dropped, counted in a Lost frame, nothing silently missing" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local name=nl$$ url=nats://127.0.0.1:4222
+	cp "$HELPERS/trigger" "$TMP/$name"
+	nats_start a 4222
+	local srv=$NATS_PID
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
+		--host-name h1 --publish-buffer 65536 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	execs "$TMP/$name" 5
+	wait_until 10 nats_execs_at_least "$url" EV "$name" 5
+	nats_stop "$srv"
+	# Far more than 64 KiB of frames while the server is away.
+	execs "$TMP/$name" 600
+	nats_start a 4222
+	execs "$TMP/$name" 5
+	wait_until 30 eval 'nats_read "$url" EV "$TMP/p" 100 && [ -n "$(jq -c "select(.lost)" "$TMP/p.frames")" ]'
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 nats_read "$url" EV "$TMP/s"
+	local lost got max
+	lost=$(jq -s '[.[] | select(.lost) | .lost.frames | tonumber] | add' "$TMP/s.frames")
+	got=$(jq -s '[.[] | select(.event) | .event.seq | tonumber] | unique | length' "$TMP/s.frames")
+	max=$(jq -s '[.[] | select(.event) | .event.seq | tonumber] | max' "$TMP/s.frames")
+	echo "lost $lost got $got max $max"
+	[ "$lost" -gt 0 ]
+	# Each seq there once, or counted lost. A frame dropped while its ack
+	# was outstanding may have been stored all the same: counted, and there.
+	[ "$(jq -s '[.[] | select(.event)] | length' "$TMP/s.frames")" -eq "$got" ]
+	[ $((got + lost)) -ge "$max" ]
+	[ "$(jq -r 'select(.lost) | .lost.reason' "$TMP/s.frames" | sort -u)" = "publish buffer full" ]
+}
+
+@test "three publishers with their own --host-name into one stream: each host's sequence complete" {
+	require_nats
+	netns_create
+	local h r pids="" url=nats://127.0.0.1:4222 name=nh$$
+	cp "$HELPERS/trigger" "$TMP/$name"
+	nats_start a 4222
+	for h in h1 h2 h3; do
+		r=$ROOT-$h
+		EXTRA_ROOTS="$EXTRA_ROOTS $r"
+		run -0 "$LOADER" load execsnoop.o --pin-root "$r"
+		nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$r" --publish "$url" --jetstream-stream EV \
+			--host-name "$h" 2>"$TMP/err-$h" &
+		pids="$pids $!"
+		BG_PIDS="$BG_PIDS $!"
+		wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$r")"
+	done
+	execs "$TMP/$name" 30
+	wait_until 20 nats_execs_at_least "$url" EV "$name" 90
+	for h in $pids; do
+		kill -TERM "$h"
+		wait "$h"
+	done
+	run -0 nats_read "$url" EV "$TMP/s"
+	for h in h1 h2 h3; do
+		host_seqs_complete "$TMP/s" "$h"
+	done
+	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 90 ]
+}
+
+@test "a 3-server cluster, a 3-replica stream, one server killed mid-run: every event arrives once" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local i name=nc$$ routes=nats://127.0.0.1:6301,nats://127.0.0.1:6302,nats://127.0.0.1:6303
+	local servers=nats://127.0.0.1:4301,nats://127.0.0.1:4302,nats://127.0.0.1:4303 victim
+	cp "$HELPERS/trigger" "$TMP/$name"
+	for i in 1 2 3; do
+		nats_start "n$i" "430$i" --cluster_name c --cluster "nats://127.0.0.1:630$i" --routes "$routes"
+		[ "$i" -ne 1 ] || victim=$NATS_PID
+	done
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$servers" --jetstream-stream EV \
+		--replicas 3 --host-name h1 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	# The cluster elects its leaders: the stream is made once it can be.
+	execs "$TMP/$name" 20
+	wait_until 30 nats_execs_at_least nats://127.0.0.1:4302 EV "$name" 20
+	kill -9 "$victim"
+	execs "$TMP/$name" 20
+	wait_until 30 nats_execs_at_least nats://127.0.0.1:4302 EV "$name" 40
+	execs "$TMP/$name" 20
+	wait_until 30 nats_execs_at_least nats://127.0.0.1:4303 EV "$name" 60
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
+	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 60 ]
+	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
+}
