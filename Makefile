@@ -85,7 +85,9 @@ DEPFLAGS   = -MMD -MP
 # Libraries from pkg-config, asked once, when the first link needs them
 # (after the deps step has installed pkg-config and the .pc files).
 PKG_LIBS    = $(eval PKG_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null),-lbpf -lelf -lz))$(PKG_LIBS)
-PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c 2>/dev/null))$(PKG_CFLAGS)
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c openssl yaml-0.1 libcrypt 2>/dev/null))$(PKG_CFLAGS)
+# TLS, the web configuration file, bcrypt: the servers' (exporter, stream).
+WEB_LIBS    = $(eval WEB_LIBS := $(or $(shell $(PKG_CONFIG) --libs openssl yaml-0.1 libcrypt 2>/dev/null),-lssl -lcrypto -lyaml -lcrypt))$(WEB_LIBS)
 PROTOC_LIBS = $(eval PROTOC_LIBS := $(or $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null),-lprotobuf-c))$(PROTOC_LIBS)
 ALL_CFLAGS  = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(DEPFLAGS)
 # Test helpers are tools, not subjects: they never get the sanitizer flags
@@ -116,7 +118,8 @@ READER_NAMES := print exporter stream
 READER_stream_NEEDS := $(PROTO_H)
 READER_stream_CFLAGS = -I$(OUTPUT)/proto
 READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
-READER_stream_LIBS  = $(PROTOC_LIBS)
+READER_stream_LIBS  = $(PROTOC_LIBS) $(WEB_LIBS)
+READER_exporter_LIBS = $(WEB_LIBS)
 reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
 READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
 READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))
@@ -324,6 +327,7 @@ $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
+$(OUTPUT)/unit/http: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
@@ -385,12 +389,12 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
 
 # The decoders: bytes of map entries, shaped by whoever writes the map.
 $(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
 
 fuzz-build: $(FUZZERS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS)
 

@@ -14,10 +14,12 @@ prog=install-deps
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
 bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
-python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind"
+python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind \
+libssl-dev libyaml-dev libcrypt-dev openssl python3-bcrypt"
 
 # The multiarch libraries the user-space binaries link, per Debian arch.
-CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev"
+CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev \
+libssl-dev libyaml-dev libcrypt-dev"
 
 archs=""
 best_effort=0
@@ -141,7 +143,8 @@ install_cross() {
 # impossible. The libraries the binaries link are then unpacked, without
 # dpkg, into a sysroot of their own (SYSROOT_BASE/DEBARCH), which the
 # Makefile uses when it exists; the cross compiler brings its own libc.
-SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev"
+SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev \
+libssl3 libssl-dev libyaml-0-2 libyaml-dev libcrypt1 libcrypt-dev"
 
 install_sysroot() { # ARCH
 	da=$(deb_arch "$1")

@@ -19,6 +19,7 @@
 #include <zlib.h>
 #include "exporter.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define REQ_MAX 8192            /* request head limit: 431 beyond */
 #define MAX_CONNS 256           /* more are refused with 503 */
@@ -28,6 +29,7 @@
 
 struct conn {
 	int fd;
+	struct transport io;    /* plain or TLS, on fd (tls.c) */
 	char req[REQ_MAX];
 	size_t req_len;
 	struct strbuf resp;     /* the head, and small bodies */
@@ -47,6 +49,7 @@ struct http_server {
 	size_t nconns;
 	struct exporter *e;
 	struct strbuf gz;
+	struct web *web;        /* --web.config.file, or NULL */
 };
 
 static const char landing[] =
@@ -170,6 +173,22 @@ static void accept_encoding(const char *v, size_t vl, bool *gzip)
 	}
 }
 
+int http_find_field(const char *req, size_t len, const char *name, const char **value,
+		    size_t *vlen)
+{
+	const char *end = req + len, *line, *next;
+	size_t nl, want = strlen(name);
+	ssize_t ll;
+
+	if (head_line(req, end, &next) < 0)
+		return -ENOENT;
+	for (line = next; (ll = head_line(line, end, &next)) > 0; line = next)
+		if (!parse_field_line(line, (size_t)ll, &nl, value, vlen) && nl == want &&
+		    !strncasecmp(line, name, nl))
+			return 0;
+	return -ENOENT;
+}
+
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip)
 {
@@ -204,7 +223,7 @@ static void conn_close(struct http_server *s, size_t i)
 	struct conn *c = s->conns[i];
 
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	transport_close(&c->io);
 	sb_free(&c->resp);
 	/* The scrape buffer goes back for the next scrape, if it has none. */
 	if (c->body.buf && c->home && !c->home->buf)
@@ -240,21 +259,27 @@ static int gzip_into(struct strbuf *dst, const char *src, size_t len)
 	return r == Z_STREAM_END ? 0 : -EIO;
 }
 
+/* http_server_config.headers, on every response. */
+static const char *web_headers(const struct http_server *s)
+{
+	return s->web && s->web->cfg.headers.buf ? s->web->cfg.headers.buf : "";
+}
+
 static void respond(struct http_server *s, struct conn *c, int status, const char *ctype,
 		    const char *body, size_t blen, bool head, bool gzipped, const char *extra)
 {
 	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
-			     status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
+			     status == 401 ? "Unauthorized" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
 			     status == 414 ? "URI Too Long" :
 			     status == 431 ? "Request Header Fields Too Large" :
 			     status == 503 ? "Service Unavailable" : "Internal Server Error";
 
 	sb_reset(&c->resp);
 	sb_printf(&c->resp,
-		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
+		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s%s"
 		  "Connection: close\r\n\r\n",
 		  status, reason, ctype, blen, gzipped ? "Content-Encoding: gzip\r\n" : "",
-		  extra ? extra : "");
+		  extra ? extra : "", web_headers(s));
 	if (!head && body)
 		sb_append(&c->resp, body, blen);
 	c->responding = true;
@@ -265,7 +290,21 @@ static void respond(struct http_server *s, struct conn *c, int status, const cha
 static void respond_text(struct http_server *s, struct conn *c, int status, const char *msg)
 {
 	respond(s, c, status, "text/plain; charset=utf-8", msg, strlen(msg), false, false,
-		status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+		status == 405 ? "Allow: GET, HEAD\r\n" :
+		status == 401 ? "WWW-Authenticate: Basic\r\n" : NULL);
+}
+
+/* basic_auth_users, when there are: for every path, as the toolkit does. */
+static bool authorized(struct http_server *s, struct conn *c)
+{
+	const char *v;
+	size_t vl;
+
+	if (!s->web || !s->web->cfg.nusers)
+		return true;
+	if (http_find_field(c->req, c->req_len, "authorization", &v, &vl))
+		return false;
+	return web_auth_ok(&s->web->cfg, &s->web->cache, v, vl);
 }
 
 static void handle(struct http_server *s, struct conn *c)
@@ -279,6 +318,10 @@ static void handle(struct http_server *s, struct conn *c)
 				    sizeof(path), &gzip);
 	if (status) {
 		respond_text(s, c, status, status == 405 ? "method not allowed\n" : "bad request\n");
+		return;
+	}
+	if (!authorized(s, c)) {
+		respond_text(s, c, 401, "Unauthorized\n");
 		return;
 	}
 	head = !strcmp(method, "HEAD");
@@ -325,9 +368,9 @@ static bool conn_read(struct http_server *s, struct conn *c)
 			respond_text(s, c, 431, "request head too large\n");
 			return true;
 		}
-		n = read(c->fd, c->req + c->req_len, REQ_MAX - c->req_len);
+		n = transport_read(&c->io, c->req + c->req_len, REQ_MAX - c->req_len);
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
+			return n == -EAGAIN || n == -EINTR;
 		if (n == 0)
 			return false; /* peer gave up */
 		c->req_len += (size_t)n;
@@ -357,9 +400,9 @@ static bool conn_write(struct conn *c)
 			iov[0] = (struct iovec){ c->body.buf + off, c->body.len - off };
 			msg.msg_iovlen = 1;
 		}
-		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+		n = transport_writev(&c->io, msg.msg_iov, (int)msg.msg_iovlen);
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
+			return n == -EAGAIN || n == -EINTR;
 		c->sent += (size_t)n;
 	}
 	return false; /* all sent: close */
@@ -398,8 +441,9 @@ static void accept_all(struct http_server *s, int lfd)
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
-			/* Best effort: the socket buffer takes this at once. */
-			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			/* Best effort: the socket buffer takes this at once
+			 * (plain text means nothing to a TLS client). */
+			if ((!s->web || !s->web->ctx) && send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0;
 			close(fd);
 			continue;
@@ -410,10 +454,15 @@ static void accept_all(struct http_server *s, int lfd)
 			continue;
 		}
 		c->fd = fd;
+		if (transport_init(&c->io, fd, s->web)) {
+			close(fd);
+			free(c);
+			continue;
+		}
 		c->deadline = monotonic_s() + HEAD_TIMEOUT_MS / 1000.0;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			close(fd);
+			transport_close(&c->io);
 			free(c);
 			continue;
 		}
@@ -453,6 +502,25 @@ static size_t conn_index(struct http_server *s, struct conn *c)
 	return SIZE_MAX;
 }
 
+void http_set_web(struct http_server *s, struct web *w)
+{
+	s->web = w;
+}
+
+/* A TLS handshake may stop for writability before a request is read:
+ * wait for what it waits for. */
+static void handshake_wants(struct http_server *s, struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+	if (c->io.want_write == c->want_out)
+		return;
+	if (c->io.want_write)
+		ev.events |= EPOLLOUT;
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->want_out = c->io.want_write;
+}
+
 int http_fd(const struct http_server *s)
 {
 	return s->epfd;
@@ -488,8 +556,11 @@ int http_serve_ready(struct http_server *s)
 
 		if (idx == SIZE_MAX)
 			continue;
-		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP))) {
 			keep = conn_read(s, c);
+			if (keep && !c->responding)
+				handshake_wants(s, c);
+		}
 		if (keep && c->responding) {
 			keep = conn_write(c);
 			if (keep && !c->want_out) {
