@@ -257,28 +257,35 @@ static int ctx_new(const struct webconfig *wc, const char *path, SSL_CTX **out, 
 }
 
 /* The file and what it makes, or nothing (-errno, d set). */
-static int web_load(const char *path, struct webconfig *wc, SSL_CTX **ctx, struct diag *d)
+static int web_load(const struct web *w, struct webconfig *wc, SSL_CTX **ctx, struct diag *d)
 {
-	int r = webconfig_parse(wc, path, d);
+	int r = webconfig_parse(wc, w->path, d);
 
 	*ctx = NULL;
+	/* Refused rather than ignored: whoever wrote users in means to keep
+	 * others out, and a stream has no request to carry a password. */
+	if (!r && !w->http && wc->nusers)
+		r = diag_set(d, -EINVAL, "%s: basic_auth_users: %s has no HTTP to carry a password: "
+			     "authenticate subscribers with client certificates (client_auth_type)",
+			     w->path, w->prog);
 	if (!r && wc->tls)
-		r = ctx_new(wc, path, ctx, d);
-	if (r && !*ctx)
-		webconfig_free(wc);
+		r = ctx_new(wc, w->path, ctx, d);
+	if (r)
+		webconfig_free(wc); /* parsed or not: zeroed either way */
 	return r;
 }
 
-int web_open(struct web *w, const char *prog, const char *path, struct diag *d)
+int web_open(struct web *w, const char *prog, const char *path, bool http, struct diag *d)
 {
 	int r;
 
 	memset(w, 0, sizeof(*w));
 	w->prog = prog;
+	w->http = http;
 	w->path = strdup(path);
 	if (!w->path)
 		return diag_set(d, -ENOMEM, "%s: out of memory", path);
-	r = web_load(path, &w->cfg, (SSL_CTX **)&w->ctx, d);
+	r = web_load(w, &w->cfg, (SSL_CTX **)&w->ctx, d);
 	if (r) {
 		free(w->path);
 		w->path = NULL;
@@ -291,7 +298,7 @@ int web_reload(struct web *w)
 	struct webconfig wc;
 	SSL_CTX *ctx;
 	struct diag d = {};
-	int r = web_load(w->path, &wc, &ctx, &d);
+	int r = web_load(w, &wc, &ctx, &d);
 
 	if (r) {
 		fprintf(stderr, "%s: %s; reload refused, serving with the configuration read before\n",

@@ -82,6 +82,7 @@ struct ssl_st;
  * TLS context made from it, replaced whole by a reload. */
 struct web {
 	const char *prog;               /* for the reload's messages */
+	bool http;                      /* basic auth and headers apply (not the stream) */
 	char *path;
 	struct webconfig cfg;
 	struct ssl_ctx_st *ctx;         /* NULL: plain */
@@ -90,8 +91,9 @@ struct web {
 };
 
 /* Read and check the file, load its certificates and keys: 0 or -errno
- * with d set. Before capabilities are dropped. */
-int web_open(struct web *w, const char *prog, const char *path, struct diag *d);
+ * with d set. Before capabilities are dropped. Without http (the stream),
+ * basic_auth_users is an error. */
+int web_open(struct web *w, const char *prog, const char *path, bool http, struct diag *d);
 /* SIGHUP: read the file again and switch to it for new connections (those
  * open keep what they started with); a bad file keeps the old
  * configuration and says so on stderr. 0 or -errno. */

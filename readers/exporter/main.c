@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 	o.pin_root = pin_root_resolve(o.pin_root);
 	/* Read before capabilities are dropped; a reload reads it again
 	 * without them (docs/security.md). */
-	r = o.web_config ? web_open(&web, "ebpf-exporter", o.web_config, &d) : 0;
+	r = o.web_config ? web_open(&web, "ebpf-exporter", o.web_config, true, &d) : 0;
 	if (r) {
 		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
 		skel_free(&sk);
