@@ -87,12 +87,20 @@ apt_retry() { # apt-get ARGS...
 }
 
 SYSROOT_BASE=${EBPF_SYSROOT_BASE:-/opt/ebpf-sysroot}
+# (Defined here, used before the fallback below: what a sysroot holds.)
+SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev \
+libssl3 libssl-dev libyaml-0-2 libyaml-dev libcrypt1 libcrypt-dev"
+# A sysroot is complete when its stamp lists the packages we need now: one
+# made before a library was added is made again.
+sysroot_ok() { # DEBARCH
+	[ -e "$SYSROOT_BASE/$1/.complete" ] && [ "$(cat "$SYSROOT_BASE/$1/.complete")" = "$SYSROOT_PKGS" ]
+}
 cross_pkgs=""
 for a in $archs; do
 	da=$(deb_arch "$a") || { echo "$prog: unknown --arch '$a' (arm64 or arm)" >&2; exit 2; }
 	cross_pkgs="$cross_pkgs gcc-$(triplet "$a") qemu-user"
 	# A sysroot made by an earlier run (below) stands for the -dev packages.
-	[ -e "$SYSROOT_BASE/$da/.complete" ] && { cross_pkgs="$cross_pkgs libc6-dev-$da-cross"; continue; }
+	sysroot_ok "$da" && { cross_pkgs="$cross_pkgs libc6-dev-$da-cross"; continue; }
 	for p in $CROSS_LIBS; do cross_pkgs="$cross_pkgs $p:$da"; done
 done
 
@@ -122,7 +130,7 @@ install_cross() {
 	for a in $archs; do
 		da=$(deb_arch "$a")
 		# Served by its sysroot: no foreign architecture needed.
-		[ -e "$SYSROOT_BASE/$da/.complete" ] && continue
+		sysroot_ok "$da" && continue
 		dpkg --print-foreign-architectures | grep -x "$da" >/dev/null ||
 			dpkg --add-architecture "$da" || return 1
 	done
@@ -143,15 +151,12 @@ install_cross() {
 # impossible. The libraries the binaries link are then unpacked, without
 # dpkg, into a sysroot of their own (SYSROOT_BASE/DEBARCH), which the
 # Makefile uses when it exists; the cross compiler brings its own libc.
-SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev \
-libssl3 libssl-dev libyaml-0-2 libyaml-dev libcrypt1 libcrypt-dev"
-
 install_sysroot() { # ARCH
 	da=$(deb_arch "$1")
 	dir=$SYSROOT_BASE/$da
 	apt_retry install -y -qq --no-install-recommends "gcc-$(triplet "$1")" \
 		"libc6-dev-$da-cross" qemu-user >/dev/null || return 1
-	[ -e "$dir/.complete" ] && return 0
+	sysroot_ok "$da" && return 0
 	dpkg --print-foreign-architectures | grep -x "$da" >/dev/null || dpkg --add-architecture "$da" || return 1
 	dl=$(mktemp -d) || return 1
 	for p in $SYSROOT_PKGS; do
@@ -167,7 +172,7 @@ install_sysroot() { # ARCH
 		t=$(readlink "$l")
 		case $t in /*) ln -sfn "$dir$t" "$l" ;; esac
 	done
-	touch "$dir.tmp/.complete"
+	echo "$SYSROOT_PKGS" >"$dir.tmp/.complete"
 	rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
 	# Nothing of that architecture is installed: dropping it again keeps
 	# its broken index out of every later apt-get update (dpkg refuses if
