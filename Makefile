@@ -328,6 +328,8 @@ $(OUTPUT)/unit:
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
 $(OUTPUT)/unit/http: UNIT_LIBS = $(WEB_LIBS)
+$(OUTPUT)/unit/webconfig: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o
+$(OUTPUT)/unit/webconfig: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
