@@ -39,7 +39,8 @@ CROSS_SYSROOT ?= /opt/ebpf-sysroot/$(if $(filter arm,$(ARCH)),armhf,$(ARCH))
 ifneq ($(wildcard $(CROSS_SYSROOT)/.complete),)
 PKG_CONFIG ?= PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
 	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig pkg-config
-SYSROOT_CFLAGS  := -isystem $(CROSS_SYSROOT)/usr/include
+# The multiarch directory too: OpenSSL's opensslconf.h is there.
+SYSROOT_CFLAGS  := -isystem $(CROSS_SYSROOT)/usr/include -isystem $(CROSS_SYSROOT)/usr/include/$(TRIPLET)
 SYSROOT_LDFLAGS := $(foreach d,/usr/lib /lib,-L$(CROSS_SYSROOT)$(d)/$(TRIPLET) \
 		   -Wl,-rpath-link,$(CROSS_SYSROOT)$(d)/$(TRIPLET))
 endif
