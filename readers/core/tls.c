@@ -361,8 +361,10 @@ static ssize_t ssl_error(struct transport *t, int ret)
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
 	case SSL_ERROR_SYSCALL:
+		t->failed = true;
 		return saved ? -saved : -ECONNRESET;
 	default:
+		t->failed = true;
 		return -EPROTO;
 	}
 }
@@ -425,8 +427,9 @@ ssize_t transport_writev(struct transport *t, const struct iovec *iov, int n)
 void transport_close(struct transport *t)
 {
 	if (t->ssl) {
-		/* close_notify, best effort: the socket is non-blocking. */
-		if (t->handshaken)
+		/* close_notify, best effort: the socket is non-blocking;
+		 * never after a fatal error (OpenSSL forbids it). */
+		if (t->handshaken && !t->failed)
 			SSL_shutdown(t->ssl);
 		SSL_free(t->ssl);
 		t->ssl = NULL;

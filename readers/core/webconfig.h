@@ -106,6 +106,7 @@ struct transport {
 	struct ssl_st *ssl;             /* NULL: plain */
 	bool want_write;                /* the last call stopped for writability */
 	bool handshaken;
+	bool failed;                    /* a fatal TLS or socket error */
 };
 
 /* Take fd (non-blocking, accepted): plain, or TLS with w's current context
