@@ -39,7 +39,8 @@ CROSS_SYSROOT ?= /opt/ebpf-sysroot/$(if $(filter arm,$(ARCH)),armhf,$(ARCH))
 ifneq ($(wildcard $(CROSS_SYSROOT)/.complete),)
 PKG_CONFIG ?= PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
 	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig pkg-config
-SYSROOT_CFLAGS  := -isystem $(CROSS_SYSROOT)/usr/include
+# The multiarch directory too: OpenSSL's opensslconf.h is there.
+SYSROOT_CFLAGS  := -isystem $(CROSS_SYSROOT)/usr/include -isystem $(CROSS_SYSROOT)/usr/include/$(TRIPLET)
 SYSROOT_LDFLAGS := $(foreach d,/usr/lib /lib,-L$(CROSS_SYSROOT)$(d)/$(TRIPLET) \
 		   -Wl,-rpath-link,$(CROSS_SYSROOT)$(d)/$(TRIPLET))
 endif
@@ -85,7 +86,9 @@ DEPFLAGS   = -MMD -MP
 # Libraries from pkg-config, asked once, when the first link needs them
 # (after the deps step has installed pkg-config and the .pc files).
 PKG_LIBS    = $(eval PKG_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null),-lbpf -lelf -lz))$(PKG_LIBS)
-PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c 2>/dev/null))$(PKG_CFLAGS)
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c openssl yaml-0.1 libcrypt 2>/dev/null))$(PKG_CFLAGS)
+# TLS, the web configuration file, bcrypt: the servers' (exporter, stream).
+WEB_LIBS    = $(eval WEB_LIBS := $(or $(shell $(PKG_CONFIG) --libs openssl yaml-0.1 libcrypt 2>/dev/null),-lssl -lcrypto -lyaml -lcrypt))$(WEB_LIBS)
 PROTOC_LIBS = $(eval PROTOC_LIBS := $(or $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null),-lprotobuf-c))$(PROTOC_LIBS)
 ALL_CFLAGS  = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(DEPFLAGS)
 # Test helpers are tools, not subjects: they never get the sanitizer flags
@@ -122,7 +125,8 @@ NATS := $(shell $(PKG_CONFIG) --exists libnats 2>/dev/null && echo 1 || echo 0)
 endif
 READER_stream_CFLAGS = -I$(OUTPUT)/proto -DEBPF_HAVE_NATS=$(NATS)
 READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
-READER_stream_LIBS  = $(PROTOC_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
+READER_stream_LIBS  = $(PROTOC_LIBS) $(WEB_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
+READER_exporter_LIBS = $(WEB_LIBS)
 reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
 READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
 READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))
@@ -276,6 +280,7 @@ $$(OUTPUT)/readers/$(1)/%.o: readers/$(1)/%.c $$(READER_$(1)_NEEDS) | $$(DEPS_ST
 $$(OUTPUT)/ebpf-$(1): $$(call reader_objs,$(1)) $$(READER_$(1)_OBJS) $$(RCORE_A) $$(LIB_A)
 	$$(call msg,LINK,$$@)
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(READER_$(1)_LIBS)
+	$$(Q)echo '$$(LDLIBS) $$(READER_$(1)_LIBS)' >$$@.libs # what a test relinking its objects needs
 endef
 $(foreach r,$(READER_NAMES),$(eval $(call reader_rules,$(r))))
 
@@ -341,6 +346,10 @@ $(OUTPUT)/unit:
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
 		      $(OUTPUT)/readers/exporter/mapwalk.o $(OUTPUT)/readers/exporter/procmetrics.o
+$(OUTPUT)/unit/http: UNIT_LIBS = $(WEB_LIBS)
+$(OUTPUT)/unit/webconfig: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
+		      $(OUTPUT)/readers/exporter/mapwalk.o $(OUTPUT)/readers/exporter/procmetrics.o
+$(OUTPUT)/unit/webconfig: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
@@ -403,12 +412,12 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c \
 		       readers/exporter/mapwalk.c readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
 
 # The decoders: bytes of map entries, shaped by whoever writes the map.
 $(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
 
 fuzz-build: $(FUZZERS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS)
 

@@ -17,13 +17,14 @@ PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
 libsystemd-dev protobuf-c-compiler libprotobuf-c-dev bpftool \
 bats jq iproute2 util-linux bsdutils procps python3 curl prometheus systemd man-db \
 python3-protobuf protobuf-compiler libclang-rt-14-dev linux-libc-dev valgrind \
-python3-prometheus-client debootstrap systemd-container libnats-dev nats-server"
+python3-prometheus-client debootstrap systemd-container libnats-dev nats-server \
+libssl-dev libyaml-dev libcrypt-dev openssl python3-bcrypt"
 # make bench: the scaling section (bench/15-scaling.sh) draws its plots with it.
 PKGS="$PKGS gnuplot-nox"
 
 # The multiarch libraries the user-space binaries link, per Debian arch.
 CROSS_LIBS="libbpf-dev libelf-dev zlib1g-dev libprotobuf-c-dev libsystemd-dev linux-libc-dev libc6-dev \
-libnats-dev"
+libssl-dev libyaml-dev libcrypt-dev libnats-dev"
 
 archs=""
 best_effort=0
@@ -91,12 +92,20 @@ apt_retry() { # apt-get ARGS...
 }
 
 SYSROOT_BASE=${EBPF_SYSROOT_BASE:-/opt/ebpf-sysroot}
+# (Defined here, used before the fallback below: what a sysroot holds.)
+SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev \
+libssl3 libssl-dev libyaml-0-2 libyaml-dev libcrypt1 libcrypt-dev"
+# A sysroot is complete when its stamp lists the packages we need now: one
+# made before a library was added is made again.
+sysroot_ok() { # DEBARCH
+	[ -e "$SYSROOT_BASE/$1/.complete" ] && [ "$(cat "$SYSROOT_BASE/$1/.complete")" = "$SYSROOT_PKGS" ]
+}
 cross_pkgs=""
 for a in $archs; do
 	da=$(deb_arch "$a") || { echo "$prog: unknown --arch '$a' (arm64 or arm)" >&2; exit 2; }
 	cross_pkgs="$cross_pkgs gcc-$(triplet "$a") qemu-user"
 	# A sysroot made by an earlier run (below) stands for the -dev packages.
-	[ -e "$SYSROOT_BASE/$da/.complete" ] && { cross_pkgs="$cross_pkgs libc6-dev-$da-cross"; continue; }
+	sysroot_ok "$da" && { cross_pkgs="$cross_pkgs libc6-dev-$da-cross"; continue; }
 	for p in $CROSS_LIBS; do cross_pkgs="$cross_pkgs $p:$da"; done
 done
 
@@ -126,7 +135,7 @@ install_cross() {
 	for a in $archs; do
 		da=$(deb_arch "$a")
 		# Served by its sysroot: no foreign architecture needed.
-		[ -e "$SYSROOT_BASE/$da/.complete" ] && continue
+		sysroot_ok "$da" && continue
 		dpkg --print-foreign-architectures | grep -x "$da" >/dev/null ||
 			dpkg --add-architecture "$da" || return 1
 	done
@@ -147,14 +156,12 @@ install_cross() {
 # impossible. The libraries the binaries link are then unpacked, without
 # dpkg, into a sysroot of their own (SYSROOT_BASE/DEBARCH), which the
 # Makefile uses when it exists; the cross compiler brings its own libc.
-SYSROOT_PKGS="libbpf1 libbpf-dev libelf1 libelf-dev zlib1g zlib1g-dev libprotobuf-c1 libprotobuf-c-dev"
-
 install_sysroot() { # ARCH
 	da=$(deb_arch "$1")
 	dir=$SYSROOT_BASE/$da
 	apt_retry install -y -qq --no-install-recommends "gcc-$(triplet "$1")" \
 		"libc6-dev-$da-cross" qemu-user >/dev/null || return 1
-	[ -e "$dir/.complete" ] && return 0
+	sysroot_ok "$da" && return 0
 	dpkg --print-foreign-architectures | grep -x "$da" >/dev/null || dpkg --add-architecture "$da" || return 1
 	dl=$(mktemp -d) || return 1
 	for p in $SYSROOT_PKGS; do
@@ -170,7 +177,7 @@ install_sysroot() { # ARCH
 		t=$(readlink "$l")
 		case $t in /*) ln -sfn "$dir$t" "$l" ;; esac
 	done
-	touch "$dir.tmp/.complete"
+	echo "$SYSROOT_PKGS" >"$dir.tmp/.complete"
 	rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
 	# Nothing of that architecture is installed: dropping it again keeps
 	# its broken index out of every later apt-get update (dpkg refuses if

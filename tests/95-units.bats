@@ -22,7 +22,7 @@ install_to() { # DIR [make args]
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	# The paths in the units are the installed ones.
-	grep -q "^ExecStart=$TMP/usr/sbin/ebpf-exporter$" ebpf-exporter.service
+	grep -q "^ExecStart=$TMP/usr/sbin/ebpf-exporter \$EBPF_EXPORTER_OPTS$" ebpf-exporter.service
 }
 
 @test "systemd-analyze security: every reader and loader unit at 2.5 or better" {

@@ -375,7 +375,7 @@ stream_selfcheck_build() {
 		-I"$src/readers/stream" -I"$BUILD/proto" "${san[@]}" -o "$TMP/ebpf-stream-selfcheck" \
 		"$src/readers/stream/check/selfcheck.c" "$src/readers/stream/check/refframes.c" \
 		"$obj"/*.o "$BUILD/proto/ebpf_stream.pb-c.o" "$BUILD/libebpfreader.a" \
-		"$BUILD/libebpfcommon.a" -lbpf -lelf -lz -lprotobuf-c
+		"$BUILD/libebpfcommon.a" $(cat "$BUILD/ebpf-stream.libs")
 }
 
 # A Prometheus (Debian's) on a free loopback port, its data in /dev/shm

@@ -148,6 +148,35 @@ static int pass_timeout_ms(const struct skel *s)
 	return ms ? (int)ms : 1;
 }
 
+/* What the signals that came ask: 1 for a stop; a SIGHUP (only caught
+ * with skel_catch_reload()) calls on_reload. */
+static int read_signals(struct skel *s)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP)
+			stop = 1;
+		else if (s->on_reload)
+			s->on_reload(s->reload_ctx);
+	}
+	return stop;
+}
+
+int skel_catch_reload(struct skel *s, void (*fn)(void *ctx), void *ctx)
+{
+	sigset_t mask;
+
+	s->on_reload = fn;
+	s->reload_ctx = ctx;
+	stop_signals(&mask);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 || signalfd(s->sigfd, &mask, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 /* One epoll_wait and the callbacks of what it found: 1 on a stop
  * request, else 0 or -errno. *tick is set when the rescan tick fired. */
 static int dispatch(struct skel *s, bool *tick)
@@ -163,7 +192,7 @@ static int dispatch(struct skel *s, bool *tick)
 		uint64_t ticks;
 
 		if (p == &s->sigfd) {
-			stop = 1;
+			stop |= read_signals(s);
 		} else if (p == &s->tickfd) {
 			*tick = read(s->tickfd, &ticks, sizeof(ticks)) > 0;
 		} else {

@@ -68,6 +68,9 @@ struct skel {
 	/* Called each interval of skel_set_tick(), after the events of a
 	 * pass: a rescan may free what later events of the pass point to. */
 	void (*on_tick)(void *ctx);
+	/* SIGHUP, once skel_catch_reload() asked for it. */
+	void (*on_reload)(void *ctx);
+	void *reload_ctx;
 	/* Called at the end of every pass of the loop; < 0 ends it. */
 	int (*after_pass)(void *ctx);
 	void *ctx;
@@ -78,6 +81,9 @@ struct skel {
  * a write), make the loop's epoll. 0 or -errno. */
 int skel_init(struct skel *s);
 void skel_free(struct skel *s);
+/* Take SIGHUP too, as a reload request, fn(ctx), not a stop: for a reader
+ * with a configuration file to reread. 0 or -errno. */
+int skel_catch_reload(struct skel *s, void (*fn)(void *ctx), void *ctx);
 /* Call w when fd is ready for events; w lives until skel_unwatch(). */
 int skel_watch(struct skel *s, int fd, uint32_t events, struct skel_watch *w);
 void skel_unwatch(struct skel *s, int fd);

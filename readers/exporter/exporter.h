@@ -100,6 +100,10 @@ struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e);
 /* Its epoll descriptor, readable when a listener or a connection is: the
  * reader skeleton's loop watches it (readers/core/skeleton.h). */
 int http_fd(const struct http_server *s);
+/* Serve with w (--web.config.file: TLS, basic auth, headers) from now on,
+ * as it is at each new connection (a reload changes it in place). */
+struct web;
+void http_set_web(struct http_server *s, struct web *w);
 /* Serve what is ready, without waiting: 0, or -errno when the server's
  * epoll fails. */
 int http_serve_ready(struct http_server *s);
@@ -113,5 +117,9 @@ int http_parse_request(const char *req, size_t len, char *method, size_t msize, 
 		       size_t psize, bool *gzip);
 /* Whether a request head's Accept prefers OpenMetrics 1.0 to text 0.0.4. */
 bool http_wants_openmetrics(const char *req, size_t len);
+/* The value of the first field NAME (any case) in a head that
+ * http_parse_request() accepted: 0, or -ENOENT. */
+int http_find_field(const char *req, size_t len, const char *name, const char **value,
+		    size_t *vlen);
 
 #endif

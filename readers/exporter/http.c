@@ -19,6 +19,7 @@
 #include <zlib.h>
 #include "exporter.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define REQ_MAX 8192            /* request head limit: 431 beyond */
 #define MAX_CONNS 256           /* more are refused with 503 */
@@ -32,6 +33,8 @@
  * HTTP/1.0 (then the end of the connection ends the body). */
 struct conn {
 	int fd;
+	struct transport io;    /* plain or TLS, on fd (tls.c) */
+	const struct http_server *srv; /* its server: the web config's headers */
 	char req[REQ_MAX];
 	size_t req_len;
 	struct strbuf wire;     /* bytes to send, from wire_sent on */
@@ -52,6 +55,7 @@ struct http_server {
 	struct conn *conns[MAX_CONNS];
 	size_t nconns;
 	struct exporter *e;
+	struct web *web;        /* --web.config.file, or NULL */
 };
 
 static const char landing[] =
@@ -175,6 +179,22 @@ static void accept_encoding(const char *v, size_t vl, bool *gzip)
 	}
 }
 
+int http_find_field(const char *req, size_t len, const char *name, const char **value,
+		    size_t *vlen)
+{
+	const char *end = req + len, *line, *next;
+	size_t nl, want = strlen(name);
+	ssize_t ll;
+
+	if (head_line(req, end, &next) < 0)
+		return -ENOENT;
+	for (line = next; (ll = head_line(line, end, &next)) > 0; line = next)
+		if (!parse_field_line(line, (size_t)ll, &nl, value, vlen) && nl == want &&
+		    !strncasecmp(line, name, nl))
+			return 0;
+	return -ENOENT;
+}
+
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip)
 {
@@ -282,7 +302,7 @@ static void conn_close(struct http_server *s, size_t i)
 	struct conn *c = s->conns[i];
 
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	transport_close(&c->io);
 	scrape_end(c->sc);
 	if (c->zinit)
 		deflateEnd(&c->z);
@@ -292,12 +312,18 @@ static void conn_close(struct http_server *s, size_t i)
 	s->conns[i] = s->conns[--s->nconns];
 }
 
+/* http_server_config.headers, on every response. */
+static const char *web_headers(const struct http_server *s)
+{
+	return s->web && s->web->cfg.headers.buf ? s->web->cfg.headers.buf : "";
+}
+
 /* The head of a response into c->wire, and a small body unless HEAD. */
 static void respond(struct conn *c, int status, const char *ctype, const char *body,
 		    size_t blen, bool head, const char *extra)
 {
 	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
-			     status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
+			     status == 401 ? "Unauthorized" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
 			     status == 414 ? "URI Too Long" :
 			     status == 431 ? "Request Header Fields Too Large" :
 			     status == 503 ? "Service Unavailable" : "Internal Server Error";
@@ -306,7 +332,8 @@ static void respond(struct conn *c, int status, const char *ctype, const char *b
 	sb_printf(&c->wire, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason, ctype);
 	if (body)
 		sb_printf(&c->wire, "Content-Length: %zu\r\n", blen);
-	sb_printf(&c->wire, "%sConnection: close\r\n\r\n", extra ? extra : "");
+	sb_printf(&c->wire, "%s%sConnection: close\r\n\r\n", extra ? extra : "",
+		  web_headers(c->srv));
 	if (!head && body)
 		sb_append(&c->wire, body, blen);
 	c->wire_sent = 0;
@@ -317,7 +344,21 @@ static void respond(struct conn *c, int status, const char *ctype, const char *b
 static void respond_text(struct conn *c, int status, const char *msg)
 {
 	respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), false,
-		status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+		status == 405 ? "Allow: GET, HEAD\r\n" :
+		status == 401 ? "WWW-Authenticate: Basic\r\n" : NULL);
+}
+
+/* basic_auth_users, when there are: for every path, as the toolkit does. */
+static bool authorized(struct http_server *s, struct conn *c)
+{
+	const char *v;
+	size_t vl;
+
+	if (!s->web || !s->web->cfg.nusers)
+		return true;
+	if (http_find_field(c->req, c->req_len, "authorization", &v, &vl))
+		return false;
+	return web_auth_ok(&s->web->cfg, &s->web->cache, v, vl);
 }
 
 /* A scrape's head; its body follows piece by piece (conn_write). HEAD gets
@@ -354,6 +395,10 @@ static void handle(struct http_server *s, struct conn *c)
 		respond_text(c, status, status == 405 ? "method not allowed\n" : "bad request\n");
 		return;
 	}
+	if (!authorized(s, c)) {
+		respond_text(c, 401, "Unauthorized\n");
+		return;
+	}
 	head = !strcmp(method, "HEAD");
 	if (!head && strcmp(method, "GET")) {
 		respond_text(c, 405, "method not allowed\n");
@@ -379,9 +424,9 @@ static bool conn_read(struct http_server *s, struct conn *c)
 			respond_text(c, 431, "request head too large\n");
 			return true;
 		}
-		n = read(c->fd, c->req + c->req_len, REQ_MAX - c->req_len);
+		n = transport_read(&c->io, c->req + c->req_len, REQ_MAX - c->req_len);
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
+			return n == -EAGAIN || n == -EINTR;
 		if (n == 0)
 			return false; /* peer gave up */
 		c->req_len += (size_t)n;
@@ -392,14 +437,6 @@ static bool conn_read(struct http_server *s, struct conn *c)
 	}
 }
 
-/* Every byte of a response goes out here, so that a transport (TLS) can
- * take the socket's place: what was written, or -errno. */
-static ssize_t conn_send(struct conn *c, const void *buf, size_t len)
-{
-	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
-
-	return n < 0 ? -errno : n;
-}
 /* A piece of a scrape: its text goes to the wire after GAP bytes left for
  * its chunk size line ("%zx\r\n", at most 8 digits and CRLF). */
 #define PIECE (32u << 10)
@@ -481,8 +518,9 @@ static bool conn_write(struct conn *c)
 {
 	for (;;) {
 		while (c->wire_sent < c->wire.len) {
-			ssize_t n = conn_send(c, c->wire.buf + c->wire_sent,
-					      c->wire.len - c->wire_sent);
+			/* Plain or TLS (tls.c): what was written, or -errno. */
+			ssize_t n = transport_write(&c->io, c->wire.buf + c->wire_sent,
+						    c->wire.len - c->wire_sent);
 
 			if (n == -EAGAIN || n == -EINTR)
 				return true;
@@ -528,8 +566,9 @@ static void accept_all(struct http_server *s, int lfd)
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
-			/* Best effort: the socket buffer takes this at once. */
-			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			/* Best effort: the socket buffer takes this at once
+			 * (plain text means nothing to a TLS client). */
+			if ((!s->web || !s->web->ctx) && send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0;
 			close(fd);
 			continue;
@@ -540,10 +579,16 @@ static void accept_all(struct http_server *s, int lfd)
 			continue;
 		}
 		c->fd = fd;
+		c->srv = s;
+		if (transport_init(&c->io, fd, s->web)) {
+			close(fd);
+			free(c);
+			continue;
+		}
 		c->deadline = monotonic_s() + HEAD_TIMEOUT_MS / 1000.0;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			close(fd);
+			transport_close(&c->io);
 			free(c);
 			continue;
 		}
@@ -583,6 +628,25 @@ static size_t conn_index(struct http_server *s, struct conn *c)
 	return SIZE_MAX;
 }
 
+void http_set_web(struct http_server *s, struct web *w)
+{
+	s->web = w;
+}
+
+/* A TLS handshake may stop for writability before a request is read:
+ * wait for what it waits for. */
+static void handshake_wants(struct http_server *s, struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+	if (c->io.want_write == c->want_out)
+		return;
+	if (c->io.want_write)
+		ev.events |= EPOLLOUT;
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->want_out = c->io.want_write;
+}
+
 int http_fd(const struct http_server *s)
 {
 	return s->epfd;
@@ -618,8 +682,11 @@ int http_serve_ready(struct http_server *s)
 
 		if (idx == SIZE_MAX)
 			continue;
-		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)))
+		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP))) {
 			keep = conn_read(s, c);
+			if (keep && !c->responding)
+				handshake_wants(s, c);
+		}
 		if (keep && c->responding) {
 			keep = conn_write(c);
 			if (keep && !c->want_out) {

@@ -16,6 +16,7 @@
 #include "pinlayout.h"
 #include "skeleton.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define MAX_LISTENERS 16
 #define DEFAULT_MAX_SERIES 10000
@@ -33,7 +34,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ebpf-exporter [--pin-root DIR] [--listen ADDR:PORT]... [--prefix P]\n"
-		"                     [--max-series N] [--grafana-dashboard] [SELECTOR...]\n"
+		"                     [--max-series N] [--web.config.file FILE]\n"
+		"                     [--grafana-dashboard] [SELECTOR...]\n"
 		"Serve pinned BPF maps as Prometheus metrics at /metrics, collected at\n"
 		"scrape time. SELECTOR is BACKEND or BACKEND/MAP (shell globs).\n"
 		"  --pin-root DIR     pin root (default $EBPF_PIN_ROOT or /sys/fs/bpf/ebpf)\n"
@@ -45,6 +47,10 @@ static void usage(FILE *f)
 		"  --grafana-dashboard\n"
 		"                     print a Grafana dashboard (JSON) for the maps that\n"
 		"                     --pin-root, --prefix and SELECTOR give, and exit\n"
+		"  --web.config.file FILE\n"
+		"                     TLS, client certificates, basic auth and headers, in\n"
+		"                     the Prometheus exporter-toolkit's format; SIGHUP\n"
+		"                     rereads it (default: plain HTTP, no auth)\n"
 		"  --help, --version\n",
 		EXPORTER_DEFAULT_PORT, DEFAULT_MAX_SERIES);
 }
@@ -54,6 +60,7 @@ struct opts {
 	struct listen_addr listen[MAX_LISTENERS]; /* parsed, not yet opened */
 	size_t nlisten;
 	bool dashboard;         /* --grafana-dashboard: print it, serve nothing */
+	const char *web_config;
 };
 
 static int parse_max_series(const char *arg, long *v)
@@ -98,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct exporter *e)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "max-series", required_argument, NULL, 'm' },
 		{ "grafana-dashboard", no_argument, NULL, 'g' },
+		{ "web.config.file", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -113,6 +121,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct exporter *e)
 		case 'p': e->prefix = optarg; break;
 		case 'm': r = parse_max_series(optarg, &e->max_series); break;
 		case 'g': o->dashboard = true; break;
+		case 'w': o->web_config = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ebpf-exporter %s\n", EBPF_VERSION); exit(0);
 		default:
@@ -224,13 +233,22 @@ static int after_pass(void *ctx)
 	return 0;
 }
 
+static void on_reload(void *ctx)
+{
+	web_reload(ctx);
+}
+
 /* Serve scrapes until a stop signal: 0 or -errno. */
 static int serve(struct skel *sk, struct http_server *srv, struct exporter *e,
-		 const char *pin_root)
+		 const char *pin_root, struct web *web)
 {
 	struct skel_watch w = { .fn = on_ready, .ctx = srv };
 	int r = skel_watch(sk, http_fd(srv), EPOLLIN, &w);
 
+	if (!r && web->path) {
+		http_set_web(srv, web);
+		r = skel_catch_reload(sk, on_reload, web);
+	}
 	if (r)
 		return r;
 	sk->after_pass = after_pass;
@@ -246,6 +264,7 @@ int main(int argc, char **argv)
 	struct skel sk;
 	struct http_server *srv;
 	struct diag d = {};
+	struct web web = {};
 	bool bad_addr = false;
 	int fds[MAX_LISTENERS], nfds, r;
 
@@ -258,9 +277,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	o.pin_root = pin_root_resolve(o.pin_root);
+	/* Read before capabilities are dropped; a reload reads it again
+	 * without them (docs/security.md). */
+	r = o.web_config ? web_open(&web, "ebpf-exporter", o.web_config, true, &d) : 0;
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		skel_free(&sk);
+		return 1;
+	}
 	r = open_reader(&e, o.pin_root, argv + optind, argc - optind, &d);
 	if (r) {
 		fprintf(stderr, "ebpf-exporter: %s\n", diag_msg(&d, r));
+		web_close(&web);
 		skel_free(&sk);
 		return 1;
 	}
@@ -284,12 +312,13 @@ int main(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	r = serve(&sk, srv, &e, o.pin_root);
+	r = serve(&sk, srv, &e, o.pin_root, &web);
 	if (r)
 		fprintf(stderr, "ebpf-exporter: %s\n", strerror(-r));
 	r = r ? 1 : 0;
 	http_free(srv);
 out:
+	web_close(&web);
 	skel_free(&sk);
 	exporter_free(&e);
 	return r;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include "stream.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define MAX_SUBS 64
 /* Output mode: frames are written in batches of this much (and at the end
@@ -33,14 +34,19 @@
  * /proc/sys/fs/pipe-max-size) instead of 64 KiB: the writer blocks, and
  * its reader is woken, sixteen times less often. */
 #define OUT_PIPE_SIZE (1024 * 1024)
+/* A TLS subscriber that has not finished its handshake by then is closed:
+ * as the exporter bounds a request head. */
+#define HANDSHAKE_S 10.0
 
 struct sub {
 	int fd;
+	struct transport io;    /* plain or TLS, on fd (readers/core/tls.c) */
+	double hs_deadline;     /* monotonic_s() by which TLS must be up */
 	struct strbuf q;        /* bytes not yet written, from q.buf + off */
 	size_t off;
 	uint64_t lost;          /* frames dropped since the last Lost frame */
 	double behind_since;    /* > 0: dropping frames since then */
-	bool want_out;
+	uint32_t events;        /* what epoll watches for it */
 };
 
 struct fanout {
@@ -60,6 +66,7 @@ struct fanout {
 	size_t queued;          /* listen mode: bytes published since the last flush */
 	fanout_tap_fn tap;      /* also gets every byte of the stream (--publish) */
 	void *tap_ctx;
+	const struct web *web;  /* --web.config.file (TLS), or NULL */
 };
 
 void fanout_set_tap(struct fanout *f, fanout_tap_fn fn, void *ctx)
@@ -116,7 +123,7 @@ static void sub_close(struct fanout *f, size_t i)
 	struct sub *s = f->subs[i];
 
 	epoll_ctl(f->epfd, EPOLL_CTL_DEL, s->fd, NULL);
-	close(s->fd);
+	transport_close(&s->io);
 	sb_free(&s->q);
 	free(s);
 	f->subs[i] = f->subs[--f->nsubs];
@@ -126,11 +133,10 @@ static void sub_close(struct fanout *f, size_t i)
 static bool sub_flush(struct fanout *f, struct sub *s)
 {
 	while (s->off < s->q.len) {
-		ssize_t n = send(s->fd, s->q.buf + s->off, s->q.len - s->off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = transport_write(&s->io, s->q.buf + s->off, s->q.len - s->off);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			if (n == -EAGAIN || n == -EINTR)
 				break;
 			return false;
 		}
@@ -146,13 +152,15 @@ static bool sub_flush(struct fanout *f, struct sub *s)
 		s->off = 0;
 	}
 	bool pending = s->off < s->q.len;
+	/* A TLS handshake may wait for the subscriber's next message. */
+	uint32_t want = EPOLLRDHUP | (!pending ? 0 : s->io.handshaken || s->io.want_write ?
+				      EPOLLOUT : EPOLLIN);
 
-	if (pending != s->want_out) {
-		struct epoll_event ev = { .events = EPOLLRDHUP | (pending ? EPOLLOUT : 0),
-					  .data.ptr = s };
+	if (want != s->events) {
+		struct epoll_event ev = { .events = want, .data.ptr = s };
 
 		epoll_ctl(f->epfd, EPOLL_CTL_MOD, s->fd, &ev);
-		s->want_out = pending;
+		s->events = want;
 	}
 	return true;
 }
@@ -261,9 +269,11 @@ int fanout_flush(struct fanout *f)
 	for (size_t i = 0; i < f->nsubs;) {
 		struct sub *s = f->subs[i];
 
-		/* Too far behind: still a backlog after max_lag of dropping. */
+		/* Too far behind: still a backlog after max_lag of dropping;
+		 * or a TLS handshake that stalls. */
 		if (!sub_flush(f, s) || (s->behind_since > 0 && s->off < s->q.len &&
-					 now - s->behind_since > f->max_lag)) {
+					 now - s->behind_since > f->max_lag) ||
+		    (!s->io.handshaken && now > s->hs_deadline)) {
 			sub_close(f, i); /* gone, or too far behind for too long */
 			continue;
 		}
@@ -287,6 +297,11 @@ int fanout_epoll_fd(const struct fanout *f)
 	return f->epfd;
 }
 
+void fanout_set_web(struct fanout *f, const struct web *w)
+{
+	f->web = w;
+}
+
 size_t fanout_subscribers(const struct fanout *f)
 {
 	return f->nsubs;
@@ -306,9 +321,16 @@ static void accept_subs(struct fanout *f)
 			continue;
 		}
 		s->fd = fd;
+		s->events = ev.events;
+		s->hs_deadline = monotonic_s() + HANDSHAKE_S;
 		ev.data.ptr = s;
-		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		if (transport_init(&s->io, fd, f->web) < 0) {
 			close(fd);
+			free(s);
+			continue;
+		}
+		if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			transport_close(&s->io);
 			free(s);
 			continue;
 		}

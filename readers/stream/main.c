@@ -27,6 +27,7 @@
 #include "publish_nats.h"
 #include "stream.h"
 #include "util.h"
+#include "webconfig.h"
 
 #define HEARTBEAT_S 5.0
 /* Records handed over per ring buffer per pass of the main loop, so that a
@@ -49,6 +50,7 @@ struct opts {
 	size_t queue_bytes;
 	double max_lag;
 	struct nats_opts nats;  /* --publish (publish_nats.h) */
+	const char *web_config; /* --web.config.file */
 };
 
 struct change {
@@ -66,6 +68,7 @@ struct stream {
 	bool check;             /* EBPF_STREAM_SELFCHECK (selfcheck.c) */
 	struct strbuf check_ref;
 	struct skel sk;         /* the reader loop (readers/core/skeleton.h) */
+	struct web web;         /* --web.config.file: TLS for subscribers */
 	double gather;          /* of this pass (consume()); < 0: no records */
 	struct change changes[64];
 	size_t nchanges;
@@ -83,7 +86,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: ebpf-stream [--pin-root DIR] [--interval SEC] [--snapshots|--events]\n"
 		"                   [--output FILE|-] [--listen unix:PATH|tcp:ADDR:PORT]\n"
-		"                   [--per-cpu] [--publish nats://HOST:PORT[,...] ...] [SELECTOR...]\n"
+		"                   [--per-cpu] [--publish nats://HOST:PORT[,...] ...]\n"
+		"                   [--web.config.file FILE] [SELECTOR...]\n"
 		"       ebpf-stream --once [--pin-root DIR] [--output FILE|-] [--per-cpu] [SELECTOR...]\n"
 		"       ebpf-stream --decode < STREAM\n"
 		"Stream pinned maps (snapshots every interval) and ring buffer records as\n"
@@ -96,6 +100,9 @@ static void usage(FILE *f)
 		"  --listen ADDR         serve subscribers: unix:PATH or tcp:ADDR:PORT\n"
 		"  --queue-bytes N       per-subscriber queue, or the output's (default 8 MiB)\n"
 		"  --max-lag SEC         disconnect a subscriber behind for longer (default 10)\n"
+		"  --web.config.file FILE  TLS and client certificates for subscribers, in\n"
+		"                        the Prometheus exporter-toolkit's format (its\n"
+		"                        basic_auth_users are refused); SIGHUP rereads it\n"
 		"  --per-cpu             per-CPU values instead of their sum\n"
 		NATS_USAGE
 		"  --decode              read a stream on stdin, print JSON lines\n"
@@ -534,6 +541,11 @@ static int check_opts(struct opts *o, bool only_snap, bool only_events)
 		fprintf(stderr, "ebpf-stream: --snapshots and --events exclude each other\n");
 		return 2;
 	}
+	if (o->web_config && (o->output || o->once)) {
+		fprintf(stderr, "ebpf-stream: --web.config.file is for subscribers (--listen), "
+			"not with %s\n", o->once ? "--once" : "--output");
+		return 2;
+	}
 	if (o->output && o->listen) {
 		fprintf(stderr, "ebpf-stream: --output and --listen exclude each other\n");
 		return 2;
@@ -571,6 +583,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ "events", no_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "web.config.file", required_argument, NULL, 'W' },
 		{ "per-cpu", no_argument, NULL, 'p' },
 		{ "once", no_argument, NULL, '1' },
 		{ "queue-bytes", required_argument, NULL, 'Q' },
@@ -595,6 +608,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		case 'e': only_events = true; break;
 		case 'o': o->output = optarg; break;
 		case 'l': o->listen = optarg; break;
+		case 'W': o->web_config = optarg; break;
 		case 'p': o->per_cpu = true; break;
 		case '1': o->once = true; break;
 		case 'Q': r = parse_queue_bytes(optarg, &o->queue_bytes); break;
@@ -703,6 +717,39 @@ static int open_sink(struct stream *st, int *out_fd)
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(ENOMEM));
 		return 1;
 	}
+	if (st->web.path && !st->o.listen) {
+		fprintf(stderr, "ebpf-stream: --web.config.file is for subscribers: it needs --listen\n");
+		return 2;
+	}
+	if (st->web.path)
+		fanout_set_web(st->out, &st->web);
+	return 0;
+}
+
+static void on_reload(void *ctx)
+{
+	web_reload(ctx);
+}
+
+/* --web.config.file, read before capabilities are dropped (a reload reads
+ * it again without them: docs/security.md). 0, or the exit status, said. */
+static int open_web(struct stream *st)
+{
+	struct diag d = {};
+	int r;
+
+	if (!st->o.web_config)
+		return 0;
+	r = web_open(&st->web, "ebpf-stream", st->o.web_config, false, &d);
+	if (!r)
+		r = skel_catch_reload(&st->sk, on_reload, &st->web);
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
+		return 1;
+	}
+	if (st->web.cfg.headers.len)
+		fprintf(stderr, "ebpf-stream: warning: %s: http_server_config.headers: no HTTP "
+			"in a stream, ignored\n", st->o.web_config);
 	return 0;
 }
 
@@ -810,6 +857,7 @@ static void stream_free(struct stream *st, int out_fd)
 	sb_free(&st->frame);
 	sb_free(&st->check_ref);
 	skel_free(&st->sk);
+	web_close(&st->web);
 	if (out_fd >= 0)
 		close(out_fd);
 }
@@ -837,7 +885,9 @@ int main(int argc, char **argv)
 	}
 	st.check = selfcheck_enabled();
 	st.o.pin_root = pin_root_resolve(st.o.pin_root);
-	r = open_reader(&st, argv + optind, argc - optind);
+	r = open_web(&st);
+	if (!r)
+		r = open_reader(&st, argv + optind, argc - optind);
 	if (!r)
 		r = open_sink(&st, &out_fd);
 	if (!r && st.o.nats.servers) {

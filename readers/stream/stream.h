@@ -170,6 +170,10 @@ void fanout_set_describe(struct fanout *f, const void *data, size_t len);
 int fanout_epoll_fd(const struct fanout *f);
 void fanout_process(struct fanout *f);
 size_t fanout_subscribers(const struct fanout *f);
+/* Subscribers connect with TLS as w says (--web.config.file), as it is when
+ * each connects (a reload changes it in place). */
+struct web;
+void fanout_set_web(struct fanout *f, const struct web *w);
 void fanout_free(struct fanout *f);
 
 /* EBPF_STREAM_SELFCHECK=1, for tests: each frame the direct encoders write
