@@ -65,26 +65,12 @@ https() { # PATH [CURL ARGS...]: status code of a GET over TLS
 		"https://127.0.0.1:$PORT$1"
 }
 
-# Prometheus 2.42 scraping the exporter with the job's extra YAML (its TLS
-# and auth settings); sets PQ, the query URL.
+# Prometheus 2.42 scraping the exporter over TLS with the job's extra YAML
+# (its TLS and auth settings); sets PQ, the query URL.
 prometheus_start() { # JOB_YAML
-	local pport job=${1//$'\t'/}
-	pport=$(free_port 1)
-	cat >"$TMP/prometheus.yml" <<-CONF
-	global:
-	  scrape_interval: 1s
-	scrape_configs:
-	  - job_name: ebpf
-	    scheme: https
-	$job
-	    static_configs:
-	      - targets: ['127.0.0.1:$PORT']
-	CONF
-	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
-	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
-		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	PQ="http://127.0.0.1:$pport/api/v1/query"
+	prom_scrape_exporter "    scheme: https
+$1"
+	PQ=$PROM_QUERY
 }
 
 sockex1_traffic() { # PACKETS

@@ -92,14 +92,7 @@ mkmap_samples_exact() { # FILE METRIC N
 	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 23 64
 	exporter_start sockex1
 	prom_scrape_exporter
-	local q=$PROM_QUERY v
-	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
-	wait_until 20 promql_has "$q" "$packets"
-	v=$(promql "$q" "$packets")
-	echo "packets via PromQL: $v"
-	[ "$v" = 23 ]
-	v=$(promql "$q" 'up{job="ebpf"}')
-	[ "$v" = 1 ]
+	prom_udp_packets_are 23
 	# Only OpenMetrics has units: Prometheus knowing one shows it read that.
 	run -0 curl -sf "$PROM_API/targets/metadata?metric=process_cpu_seconds"
 	echo "$output"

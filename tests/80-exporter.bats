@@ -64,13 +64,8 @@ load_all_backends() {
 	dd if=/dev/zero of="$LOOPDEV" bs=4096 count=1024 oflag=direct status=none
 	exporter_start sockex1 bitehist
 	prom_scrape_exporter
+	prom_udp_packets_are 37
 	local q=$PROM_QUERY v
-	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
-	# Prometheus starts, then scrapes once a second.
-	wait_until 20 promql_has "$q" "$packets"
-	v=$(promql "$q" "$packets")
-	echo "packets via PromQL: $v"
-	[ "$v" = 37 ]
 	v=$(curl -sf --get --data-urlencode 'query=histogram_quantile(0.5, ebpf_bitehist_io_size_bytes_bucket)' "$q" |
 		jq -r '.data.result[0].value[1]')
 	echo "median I/O size: $v"

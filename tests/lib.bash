@@ -380,22 +380,34 @@ stream_selfcheck_build() {
 
 # A Prometheus (Debian's) on a free loopback port, its data in /dev/shm
 # (SHM_DIR, removed by teardown), scraping the exporter at $PORT every
-# second. Sets PROM_API (its API URL) and PROM_QUERY (instant queries).
-prom_scrape_exporter() {
-	local pport
+# second, with JOB_YAML (lines of the job's settings, e.g. its scheme and
+# tls_config; tabs are dropped) if given. Sets PROM_API (its API URL) and
+# PROM_QUERY (instant queries).
+prom_scrape_exporter() { # [JOB_YAML]
+	local pport job=${1:-}
 	pport=$(free_port 1)
-	cat >"$TMP/prometheus.yml" <<-CONF
-	global:
-	  scrape_interval: 1s
-	scrape_configs:
-	  - job_name: ebpf
-	    static_configs:
-	      - targets: ['127.0.0.1:$PORT']
-	CONF
+	{
+		printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: ebpf\n'
+		[ -z "$job" ] || printf '%s\n' "${job//$'\t'/}"
+		printf "    static_configs:\n      - targets: ['127.0.0.1:%s']\n" "$PORT"
+	} >"$TMP/prometheus.yml"
 	SHM_DIR=$(mktemp -d /dev/shm/ebpf-test-XXXXXX)
 	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$SHM_DIR" \
 		--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$TMP/prom.log" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	PROM_API="http://127.0.0.1:$pport/api/v1"
 	PROM_QUERY="$PROM_API/query"
+}
+
+# The Prometheus of prom_scrape_exporter has sockex1's UDP packet count, and
+# it is N; the exporter's target is up.
+prom_udp_packets_are() { # N
+	local packets='ebpf_sockex1_proto_stats_packets_total{proto="udp"}' v
+	# Prometheus starts, then scrapes once a second.
+	wait_until 20 promql_has "$PROM_QUERY" "$packets"
+	v=$(promql "$PROM_QUERY" "$packets")
+	echo "packets via PromQL: $v"
+	[ "$v" = "$1" ]
+	v=$(promql "$PROM_QUERY" 'up{job="ebpf"}')
+	[ "$v" = 1 ]
 }
