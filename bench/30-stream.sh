@@ -39,17 +39,7 @@ PAUSE_MS=${PAUSE_MS:-200}              # the pipe reader's pause in the pause ru
 for f in "$BOBJ/ringflood.o" "$BH/ringflood" "$BH/framecount" "$BH/rbcount" "$STREAM"; do
 	[ -x "$f" ] || [ -f "$f" ] || bench_die "$f missing: make bench (or make $f)"
 done
-"$LOADER" load "$BOBJ/ringflood.o" --pin-root "$BENCH_ROOT" >/dev/null ||
-	bench_die "cannot load ringflood.o"
-MAPS=$BENCH_ROOT/ringflood/maps
-TCK=$(getconf CLK_TCK)
-
-# KEY=VALUE out of a line of KEY=VALUE words
-kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
-
-# utime + stime of a process, in clock ticks (fields 14 and 15 after the
-# "(comm)" field, which may hold spaces)
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+load_ringflood
 
 # A background process that has been waited for: not one for bench_cleanup
 # to kill any more (its pid may be someone else's by then).

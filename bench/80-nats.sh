@@ -31,13 +31,7 @@ for f in "$BOBJ/ringflood.o" "$BH/ringflood" "$BH/nats_minpub" "$STREAM"; do
 done
 "$BH/nats_minpub" >/dev/null 2>&1
 [ $? -ne 77 ] || bench_die "built without libnats (NATS=0)"
-"$LOADER" load "$BOBJ/ringflood.o" --pin-root "$BENCH_ROOT" >/dev/null ||
-	bench_die "cannot load ringflood.o"
-MAPS=$BENCH_ROOT/ringflood/maps
-TCK=$(getconf CLK_TCK)
-
-kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+load_ringflood
 now() { date +%s.%N; }
 
 # nats-server -js on a free loopback port, store under DIR; sets NATS_PID, NATS_URL.

@@ -359,3 +359,19 @@ med_or_dash() { # FILE
 	if grep -qx -- - "$BENCH_TMP/$1"; then echo -; else fmt "$(med "$1")"; fi
 }
 
+# The ring buffer sections' producer (bench/bpf/ringflood.bpf.c) loaded
+# under BENCH_ROOT; MAPS is its maps directory.
+load_ringflood() {
+	"$LOADER" load "$BOBJ/ringflood.o" --pin-root "$BENCH_ROOT" >/dev/null ||
+		bench_die "cannot load ringflood.o"
+	MAPS=$BENCH_ROOT/ringflood/maps
+}
+
+TCK=$(getconf CLK_TCK)
+
+# KEY=VALUE out of a line of KEY=VALUE words
+kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+# utime + stime of a process, in clock ticks (fields 14 and 15 after the
+# "(comm)" field, which may hold spaces)
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
