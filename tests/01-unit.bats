@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-UNITS="schema tags decoders http pbwire classic"
+UNITS="schema tags decoders http webconfig pbwire classic"
 
 # Run unit program NAME as nobody; it must exit 0, having checked
 # something and failed nothing, with its bpf() guard in place.
@@ -32,6 +32,10 @@ unit_as_nobody() { # NAME [ARGS...]
 
 @test "decoders name addresses, ports, errnos, signals, syscalls and enums, and fall back to the raw value" {
 	unit_as_nobody decoders
+}
+
+@test "web config files (exporter-toolkit format) load or are refused naming the key; bcrypt users check" {
+	unit_as_nobody webconfig
 }
 
 @test "the exporter's HTTP request parser takes well-formed heads and answers bad ones 400, 405 or 414" {
