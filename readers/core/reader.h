@@ -284,7 +284,8 @@ bool snapshot_batch_capable(__u32 type);
  * least 1), in a buffer kept from one snapshot to the next. */
 struct value_sums {
 	uint8_t *buf;
-	size_t cap;             /* entries buf holds */
+	size_t cap;             /* bytes buf holds: one buffer may serve maps
+				 * of different value sizes in turn */
 };
 
 /* Sum the per-CPU values of the first n entries of s (read from m) into

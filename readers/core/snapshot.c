@@ -324,14 +324,14 @@ int snapshot_sum_percpu(const struct rmap *m, const struct snapshot *s, size_t n
 {
 	size_t one = m->info.value_size ? m->info.value_size : 1;
 
-	if (sums->cap < n) {
-		/* +1: a map of empty values still gets a buffer to point at. */
+	/* +1: a map of empty values still gets a buffer to point at. */
+	if (sums->cap < n * one + 1) {
 		uint8_t *b = realloc(sums->buf, n * one + 1);
 
 		if (!b)
 			return -ENOMEM;
 		sums->buf = b;
-		sums->cap = n;
+		sums->cap = n * one + 1;
 	}
 	for (size_t i = 0; i < n; i++)
 		schema_sum_percpu(&m->value, snapshot_value(s, i), m->stride, m->nr_cpus,
