@@ -345,10 +345,10 @@ $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
-		      $(OUTPUT)/readers/exporter/mapwalk.o $(OUTPUT)/readers/exporter/procmetrics.o
+		      $(OUTPUT)/readers/exporter/procmetrics.o
 $(OUTPUT)/unit/http: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/webconfig: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
-		      $(OUTPUT)/readers/exporter/mapwalk.o $(OUTPUT)/readers/exporter/procmetrics.o
+		      $(OUTPUT)/readers/exporter/procmetrics.o
 $(OUTPUT)/unit/webconfig: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
@@ -410,7 +410,7 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c \
-		       readers/exporter/mapwalk.c readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
+		       readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
 

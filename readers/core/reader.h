@@ -263,6 +263,8 @@ void snapshot_free(struct snapshot *s);
  *	snapshot_iter_close(&it);
  *
  * Open again to walk the map again; the buffers are kept until close.
+ * Per-CPU values are summed per chunk with snapshot_sum_percpu (below).
+ * The one batch walk of the readers: ebpf-print and the exporter's scrape.
  * Maps without batch lookups (or kernels without them) come as one chunk
  * of every entry. Like any walk of a live map, an entry deleted or added
  * meanwhile may be missed; no key comes twice from a batch walk. */

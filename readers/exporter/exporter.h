@@ -28,21 +28,6 @@ struct exporter {
 	struct strbuf prog_runs, prog_times, labels;
 };
 
-/* A map read piece by piece (mapwalk.c): the current piece in `piece`,
- * per-CPU values summed into `sums`. */
-struct mapwalk {
-	struct snapshot piece;
-	struct value_sums sums;
-	uint64_t tok[2][8];     /* batch tokens: in and out, swapped per call */
-	int cur;
-	size_t want;            /* entries asked per call */
-	bool started, ended, whole;
-};
-void mapwalk_start(struct mapwalk *w, const struct rmap *m);
-/* The next piece into w->piece: 1, 0 at the end, or -errno. */
-int mapwalk_next(struct mapwalk *w, const struct rmap *m);
-void mapwalk_free(struct mapwalk *w);
-
 /* A scrape in progress (metrics.c): written piece by piece, so that its
  * memory does not grow with the maps. */
 struct scrape;

@@ -41,7 +41,8 @@ struct scrape {
 	size_t pos;             /* next entry of the piece */
 	size_t seen, keep, per; /* entries walked, kept (--max-series), series each */
 	const uint8_t *vals;    /* the piece's values, summed when per-CPU */
-	struct mapwalk walk;
+	struct snapshot_iter walk; /* the piece: walk.chunk */
+	struct value_sums sums;
 	char name[256];         /* the samples' name */
 	size_t name_len;
 	char bucket[300], count[300], total[300];
@@ -486,9 +487,9 @@ static int family_begin(struct scrape *sc, struct strbuf *out, const struct rmap
 	sc->keep = max > 0 && sc->per ? (size_t)max / sc->per : SIZE_MAX;
 	sc->seen = 0;
 	sc->pos = 0;
-	mapwalk_start(&sc->walk, m);
 	sc->in_family = true;
-	return 0;
+	/* Fails only out of memory: exportable maps are snapshottable. */
+	return snapshot_iter_open(&sc->walk, m);
 }
 
 static void family_end(struct scrape *sc, struct rmap *m)
@@ -506,8 +507,8 @@ static void family_end(struct scrape *sc, struct rmap *m)
  * when the family is done (read to the end, or a read failed). */
 static int family_piece(struct scrape *sc, struct rmap *m)
 {
-	struct mapwalk *w = &sc->walk;
-	int r = mapwalk_next(w, m);
+	struct snapshot_iter *w = &sc->walk;
+	int r = snapshot_iter_next(w);
 
 	if (r < 0) {
 		/* The family ends where the read failed; the map counts one
@@ -519,14 +520,14 @@ static int family_piece(struct scrape *sc, struct rmap *m)
 	if (r == 0)
 		return 0;
 	sc->pos = 0;
-	sc->vals = w->piece.values;
+	sc->vals = w->chunk.values;
 	if (m->percpu) {
-		if (snapshot_sum_percpu(m, &w->piece, w->piece.n, &w->sums)) {
+		if (snapshot_sum_percpu(m, &w->chunk, w->chunk.n, &sc->sums)) {
 			((struct map_stats *)m->user)->read_errors++;
 			sc->map_failed = true;
 			return 0;
 		}
-		sc->vals = w->sums.buf;
+		sc->vals = sc->sums.buf;
 	}
 	return 1;
 }
@@ -535,7 +536,7 @@ static int family_piece(struct scrape *sc, struct rmap *m)
 static void piece_samples(struct scrape *sc, struct strbuf *out, const struct rmap *m,
 			  size_t want)
 {
-	const struct snapshot *p = &sc->walk.piece;
+	const struct snapshot *p = &sc->walk.chunk;
 	size_t one = m->info.value_size;
 	bool hist = rmap_is_histogram(m);
 
@@ -568,7 +569,7 @@ static int maps_step(struct scrape *sc, struct strbuf *out, size_t want)
 		return 0;
 	m = sc->e->r.maps[sc->mi];
 	if (sc->in_family) {
-		if (sc->pos < sc->walk.piece.n)
+		if (sc->pos < sc->walk.chunk.n)
 			piece_samples(sc, out, m, want);
 		else if (!family_piece(sc, m))
 			family_end(sc, m);
@@ -751,7 +752,8 @@ void scrape_end(struct scrape *sc)
 	if (!sc)
 		return;
 	sc->e->scrapes--;
-	mapwalk_free(&sc->walk);
+	snapshot_iter_close(&sc->walk);
+	value_sums_free(&sc->sums);
 	sb_free(&sc->labels);
 	free(sc->heads);
 	free(sc->les);
