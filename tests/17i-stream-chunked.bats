@@ -124,7 +124,9 @@ stream_lost_seen() { # FILE
 stream_all_gone() { # PID...
 	local p
 	for p in "$@"; do
-		! kill -0 "$p" 2>/dev/null || return 1
+		if kill -0 "$p" 2>/dev/null; then
+			return 1
+		fi
 	done
 }
 
