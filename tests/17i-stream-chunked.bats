@@ -115,9 +115,10 @@ stream_file_grew() { # FILE SIZE
 	[ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]
 }
 
-# The capture FILE holds a Lost frame.
+# The capture FILE, as far as it is written, holds a Lost frame.
 stream_lost_seen() { # FILE
-	py_decode "$1" | jq -s -e '[.[] | select(.lost)] | length > 0' >/dev/null
+	head -c "$(stat -c %s "$1")" "$1" | "$STREAM" --decode 2>/dev/null |
+		jq -n -e 'first(inputs | select(.lost)) | true' >/dev/null
 }
 
 # None of the processes PID... is still running.
@@ -131,27 +132,27 @@ stream_all_gone() { # PID...
 }
 
 @test "subscribers that connect while snapshots are being sent, or fall behind, get whole snapshots only" {
-	# Snapshot after snapshot of a map 19 chunks long: the stream is in
+	# Snapshot after snapshot of a map 8 chunks long: the stream is in
 	# the middle of one most of the time.
-	"$HELPERS/mkmap" "$ROOT/big/maps/h" hash 150000
+	"$HELPERS/mkmap" "$ROOT/big/maps/h" hash 60000
 	"$STREAM" --snapshots --interval 0.01 --queue-bytes 262144 --listen "unix:$TMP/sock" \
 		--pin-root "$ROOT" 2>"$TMP/err" &
 	BG_PIDS=$!
 	local stream=$BG_PIDS subs="" i slow
 	wait_until 5 test -S "$TMP/sock"
 	# One that freezes, so that it falls behind and drops frames...
-	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/sslow" 40000000 </dev/null >/dev/null 2>&1 &
+	"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/sslow" 12000000 </dev/null >/dev/null 2>&1 &
 	slow=$!
 	BG_PIDS="$BG_PIDS $slow"
 	wait_until 10 stream_file_grew "$TMP/sslow" 0
 	kill -STOP "$slow"
-	# ...and six that connect one after another, each staying for about
-	# three snapshots.
+	# ...and six that connect one after another, each staying for two
+	# snapshots or so.
 	for i in 1 2 3 4 5 6; do
-		"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/s$i" 12000000 </dev/null >/dev/null 2>&1 &
+		"$PY" -c "$SUBSCRIBER" "$TMP/sock" "$TMP/s$i" 4000000 </dev/null >/dev/null 2>&1 &
 		subs="$subs $!"
 		BG_PIDS="$BG_PIDS $!"
-		wait_until 10 stream_file_grew "$TMP/s$i" 1000000
+		wait_until 10 stream_file_grew "$TMP/s$i" 500000
 	done
 	kill -CONT "$slow"
 	# shellcheck disable=SC2086
@@ -162,15 +163,17 @@ stream_all_gone() { # PID...
 	wait "$slow" 2>/dev/null || true
 	kill -0 "$stream"
 	local sum
-	sum=$(mkmap_sum 150000)
+	sum=$(mkmap_sum 60000)
 	for i in 1 2 3 4 5 6 slow; do
-		py_decode "$TMP/s$i" >"$TMP/f$i"
+		# (The Python decoder reads the same: the first test; this is
+		# much faster.)
+		"$STREAM" --decode <"$TMP/s$i" >"$TMP/f$i" 2>/dev/null || true # a cut last frame
 		# The describe frame first, then snapshots from a part 0 on, each
 		# whole (a capture may end in the middle of one).
 		head -n 1 "$TMP/f$i" | jq -e '.describe.schema_version == 1'
 		run -0 snapshot_parts --cut-ok <"$TMP/f$i"
 		[ -n "$output" ]
-		run -0 awk -v s="$sum" '$4 != 150000 || $5 != 150000 || $6 != s || $3 < 2 { bad++ } END { print NR, bad + 0 }' <<<"$output"
+		run -0 awk -v s="$sum" '$4 != 60000 || $5 != 60000 || $6 != s || $3 < 2 { bad++ } END { print NR, bad + 0 }' <<<"$output"
 		[ "${output#* }" = 0 ]
 	done
 	# The frozen one lost frames, and was told.
