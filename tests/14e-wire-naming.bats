@@ -14,7 +14,7 @@ load lib
 		-I"$src/readers/stream" -I"$BUILD/proto" -o "$TMP/wiretags" \
 		"$src/readers/stream/check/wiretags.c" "$BUILD/proto/ebpf_stream.pb-c.c" -lprotobuf-c
 	run -0 "$TMP/wiretags"
-	[ "$output" = "wiretags: 28 tags match the descriptors" ]
+	[ "$output" = "wiretags: 31 tags match the descriptors" ]
 }
 
 # A load that fails before anything is loaded: one line on stderr that

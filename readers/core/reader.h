@@ -279,6 +279,10 @@ struct snapshot_iter {
 int snapshot_iter_open(struct snapshot_iter *it, const struct rmap *m);
 /* The next chunk into it->chunk: 1, 0 at the end (chunk.n == 0), -errno. */
 int snapshot_iter_next(struct snapshot_iter *it);
+/* The walk has ended: no chunk comes after the current one (a writer that
+ * says "more follows" knows it before writing the chunk). Not yet ended
+ * may still mean an empty chunk next. */
+bool snapshot_iter_done(const struct snapshot_iter *it);
 void snapshot_iter_close(struct snapshot_iter *it);
 /* Whether maps of this type can be read with bpf_map_lookup_batch. */
 bool snapshot_batch_capable(__u32 type);

@@ -305,6 +305,11 @@ int snapshot_iter_next(struct snapshot_iter *it)
 	return it->chunk.n > 0;
 }
 
+bool snapshot_iter_done(const struct snapshot_iter *it)
+{
+	return !it->st || it->st->done;
+}
+
 void snapshot_iter_close(struct snapshot_iter *it)
 {
 	snapshot_free(&it->chunk);

@@ -47,6 +47,7 @@ struct sub {
 	uint64_t lost;          /* frames dropped since the last Lost frame */
 	double behind_since;    /* > 0: dropping frames since then */
 	uint32_t events;        /* what epoll watches for it */
+	bool snap_taking;       /* gets the snapshot being published (its first frame) */
 };
 
 struct fanout {
@@ -165,7 +166,8 @@ static bool sub_flush(struct fanout *f, struct sub *s)
 	return true;
 }
 
-static void sub_enqueue(struct fanout *f, struct sub *s, const void *data, size_t len)
+/* Queue a frame for s, or drop it (false) when s is behind. */
+static bool sub_enqueue(struct fanout *f, struct sub *s, const void *data, size_t len)
 {
 	size_t queued = s->q.len - s->off;
 
@@ -185,9 +187,10 @@ static void sub_enqueue(struct fanout *f, struct sub *s, const void *data, size_
 		if (!s->lost)
 			s->behind_since = monotonic_s();
 		s->lost++;
-		return;
+		return false;
 	}
 	sb_append(&s->q, data, len);
+	return true;
 }
 
 int fanout_publish(struct fanout *f, const void *data, size_t len)
@@ -203,6 +206,35 @@ int fanout_publish(struct fanout *f, const void *data, size_t len)
 		sub_enqueue(f, f->subs[i], data, len);
 	/* Send as we go, so that a long batch of records does not have to
 	 * fit in the queues before the first of it leaves. */
+	f->queued += len;
+	return f->queued >= OUT_BATCH ? fanout_flush(f) : 0;
+}
+
+/*
+ * A snapshot may take several Snapshot frames (Snapshot.more): each
+ * subscriber gets all of them or none. Whether it does is decided at the
+ * first, as for any frame; the others follow it past queue_bytes, as one
+ * frame as large as the snapshot would. One that dropped the first drops
+ * the rest (counted: frames it did not get); one that connected after the
+ * first (subscribers are accepted between two passes of the main loop, so
+ * this is only a safeguard) gets none of them, uncounted.
+ */
+int fanout_publish_snapshot(struct fanout *f, const void *data, size_t len, bool first)
+{
+	if (f->out_fd >= 0)
+		return fanout_publish(f, data, len);
+	if (f->tap)
+		f->tap(f->tap_ctx, data, len, false);
+	for (size_t i = 0; i < f->nsubs; i++) {
+		struct sub *s = f->subs[i];
+
+		if (first)
+			s->snap_taking = sub_enqueue(f, s, data, len);
+		else if (s->snap_taking)
+			sb_append(&s->q, data, len);
+		else if (s->lost)
+			s->lost++;
+	}
 	f->queued += len;
 	return f->queued >= OUT_BATCH ? fanout_flush(f) : 0;
 }

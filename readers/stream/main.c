@@ -76,6 +76,7 @@ struct stream {
 	bool maps_changed;      /* the describe frame for new subscribers is stale */
 	int fatal;
 	uint64_t heartbeat_seq;
+	uint64_t snap_seq;      /* Snapshot.seq of the last snapshot */
 	double last_beat;       /* monotonic_s() of the last heartbeat */
 	uint64_t ts;            /* Event.timestamp_ns of the records being read */
 	unsigned ts_left;       /* records until the clock is read again */
@@ -142,7 +143,7 @@ static void on_map_free(void *ctx, struct rmap *m)
 	if (sm->lock_fd >= 0)
 		close(sm->lock_fd);
 	schema_free(&sm->record);
-	snapshot_free(&sm->snap);
+	snapshot_iter_close(&sm->it);
 	free(sm);
 	m->user = NULL;
 }
@@ -394,42 +395,61 @@ static int out_appended(void *ctx)
 	return fanout_direct(st->out)->len >= SNAP_PIECE ? fanout_flush(st->out) : 0;
 }
 
-/* One Snapshot frame of m (snapenc.c). In output mode it goes straight
- * into the output batch, written out as it fills: the frame is never in
- * memory whole. Subscribers get it whole, from st->frame. */
-static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *sm)
+/* One Snapshot frame of a chunk of m (snapenc.c). In output mode it goes
+ * straight into the output batch, written out as it fills: the frame is
+ * never in memory whole. Subscribers get it from st->frame. */
+static int snapshot_frame(struct stream *st, struct rmap *m, struct stream_map *sm,
+			  struct snapshot *chunk, const struct snap_frame *sf)
 {
 	struct strbuf *out = st->check ? NULL : fanout_direct(st->out);
 	bool per_cpu = st->o.per_cpu;
-	uint64_t ts;
 	int r;
 
-	if (snapshot_take(m, &sm->snap) || (!sm->senc.ready && snap_enc_init(&sm->senc, m)))
-		return;
-	ts = realtime_ns();
-	if (st->check && selfcheck_snapshot_ref(&st->arena, m, &sm->snap, per_cpu, ts,
-						&st->check_ref))
-		return;
+	if (st->check && (r = selfcheck_snapshot_ref(&st->arena, m, chunk, per_cpu, sf,
+						     &st->check_ref)))
+		return r;
 	if (m->percpu && !per_cpu)
-		snap_sum_percpu(&sm->senc, m, &sm->snap);
+		snap_sum_percpu(&sm->senc, m, chunk);
 	if (out) {
-		r = snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, out, out_appended, st);
+		r = snap_enc_append(&sm->senc, m, chunk, per_cpu, sf, out, out_appended, st);
 		/* Half a frame may be out: the stream cannot go on. */
 		if (r < 0 && !st->fatal)
 			st->fatal = r;
-		return;
+		return r;
 	}
 	sb_reset(&st->frame);
-	if (snap_enc_append(&sm->senc, m, &sm->snap, per_cpu, ts, &st->frame, NULL, NULL))
-		return;
+	r = snap_enc_append(&sm->senc, m, chunk, per_cpu, sf, &st->frame, NULL, NULL);
+	if (r)
+		return r;
 	if (st->check && selfcheck_compare("Snapshot", m, &st->check_ref, st->frame.buf,
-					   st->frame.len)) {
-		st->fatal = -EPROTO;
-		return;
-	}
-	r = fanout_publish(st->out, st->frame.buf, st->frame.len);
+					   st->frame.len))
+		return st->fatal = -EPROTO;
+	r = fanout_publish_snapshot(st->out, st->frame.buf, st->frame.len, sf->part == 0);
 	if (r < 0 && !st->fatal)
 		st->fatal = r;
+	return r;
+}
+
+/* A snapshot of m: a Snapshot frame per chunk read (readers/core
+ * snapshot_iter), so that memory does not grow with the map. Frames of
+ * one snapshot share Snapshot.seq and come one after the other; the last
+ * says more = false. One that cannot be read to the end just stops: the
+ * next Snapshot frame has another seq (docs/ebpf-stream.md). */
+static void snapshot_map(struct stream *st, struct rmap *m, struct stream_map *sm)
+{
+	struct snap_frame sf = { 0 };
+	int r;
+
+	if ((!sm->senc.ready && snap_enc_init(&sm->senc, m)) || snapshot_iter_open(&sm->it, m))
+		return;
+	sf.seq = ++st->snap_seq;
+	for (r = snapshot_iter_next(&sm->it); r >= 0; r = snapshot_iter_next(&sm->it)) {
+		sf.ts = realtime_ns();
+		sf.more = r > 0 && !snapshot_iter_done(&sm->it);
+		if (snapshot_frame(st, m, sm, &sm->it.chunk, &sf) || !sf.more)
+			break;
+		sf.part++;
+	}
 }
 
 static void snapshots(struct stream *st)

@@ -44,6 +44,9 @@
 	X(T_SN_MAP,         snapshot,  map,          3, PB_LEN)    \
 	X(T_SN_ENTRY,       snapshot,  entries,      4, PB_LEN)    \
 	X(T_SN_BATCHED,     snapshot,  batched,      5, PB_VARINT) \
+	X(T_SN_MORE,        snapshot,  more,         6, PB_VARINT) \
+	X(T_SN_SEQ,         snapshot,  seq,          7, PB_VARINT) \
+	X(T_SN_PART,        snapshot,  part,         8, PB_VARINT) \
 	X(T_EN_KEY,         entry,     key,          1, PB_LEN)    \
 	X(T_EN_VALUE,       entry,     value,        2, PB_LEN)    \
 	X(T_EN_PER_CPU,     entry,     per_cpu,      3, PB_LEN)    \

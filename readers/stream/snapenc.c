@@ -12,7 +12,9 @@
  * and appends it to the output, which may be drained as it fills: the
  * frame need not be in memory whole. Each Field.name is packed once per
  * map. No allocation per entry or per frame. The bytes are those
- * protobuf-c writes for the same frame (pbwire.h).
+ * protobuf-c writes for the same frame (pbwire.h). A map's snapshot is
+ * one such frame per chunk read (struct snap_frame, main.c), so that
+ * neither the map nor the frame is ever in memory whole.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -198,28 +200,53 @@ static void put_string(uint8_t **p, uint8_t tag, const char *s)
 	*p += n;
 }
 
+/* Snapshot's fields after its entries (batched, more, seq, part) at p:
+ * their end. */
+static uint8_t *put_tail(uint8_t *p, const struct snapshot *s, const struct snap_frame *sf)
+{
+	if (s->batched) {
+		*p++ = T_SN_BATCHED;
+		*p++ = 1;
+	}
+	if (sf->more) {
+		*p++ = T_SN_MORE;
+		*p++ = 1;
+	}
+	if (sf->seq) {
+		*p++ = T_SN_SEQ;
+		p = put_varint(p, sf->seq);
+	}
+	if (sf->part) {
+		*p++ = T_SN_PART;
+		p = put_varint(p, sf->part);
+	}
+	return p;
+}
+
 int snap_enc_append(struct snap_enc *e, const struct rmap *m, const struct snapshot *s,
-		    bool per_cpu, uint64_t ts, struct strbuf *out,
+		    bool per_cpu, const struct snap_frame *sf, struct strbuf *out,
 		    int (*appended)(void *ctx), void *ctx)
 {
 	struct entry_ctx c = { .e = e, .m = m, .s = s, .per_cpu = per_cpu && m->percpu,
 			       .raw = m->btf == NULL };
 	/* Snapshot.backend and .map: at most 11 + 63 bytes each. */
 	uint8_t head[3 * 11 + 2 * (11 + 64)], *h = head, *end = e->scratch + e->bound;
-	size_t entries = 0, snap_len, head_len;
+	uint8_t tail[4 + 2 * 11], *t = tail;
+	size_t entries = 0, snap_len, head_len, tail_len;
 
 	if (!e->ready)
 		return -EINVAL;
-	if (ts) {
+	if (sf->ts) {
 		*h++ = T_SN_TS;
-		h = put_varint(h, ts);
+		h = put_varint(h, sf->ts);
 	}
 	put_string(&h, T_SN_BACKEND, m->backend);
 	put_string(&h, T_SN_MAP, m->name);
 	head_len = (size_t)(h - head);
+	tail_len = (size_t)(put_tail(t, s, sf) - tail);
 	for (size_t i = 0; i < s->n; i++)
 		entries += delim_len(entry_size(&c, i));
-	snap_len = head_len + entries + (s->batched ? 2 : 0);
+	snap_len = head_len + entries + tail_len;
 	/* The delimiter, Frame.snapshot's tag and length, Snapshot's fields
 	 * up to its entries. */
 	{
@@ -251,11 +278,9 @@ int snap_enc_append(struct snap_enc *e, const struct rmap *m, const struct snaps
 				return r;
 		}
 	}
-	if (s->batched) {
-		if (sb_reserve(out, 2))
-			return -ENOMEM;
-		out->buf[out->len++] = T_SN_BATCHED;
-		out->buf[out->len++] = 1;
-	}
+	if (sb_reserve(out, tail_len))
+		return -ENOMEM;
+	memcpy(out->buf + out->len, tail, tail_len);
+	out->len += tail_len;
 	return 0;
 }

@@ -86,13 +86,23 @@ int snap_enc_init(struct snap_enc *e, const struct rmap *m);
 /* Sum each entry's per-CPU values into its first slot (in place): then
  * snap_enc_append() without per_cpu sends the sums. */
 void snap_sum_percpu(struct snap_enc *e, const struct rmap *m, struct snapshot *s);
-/* Append varint(length) + Frame{snapshot} of s to out, taken at ts. Each
+/* Where a Snapshot frame stands in its map's snapshot, which may take
+ * several frames (one per chunk read): Snapshot.timestamp_ns, .seq, .part
+ * and .more. */
+struct snap_frame {
+	uint64_t ts;            /* when its chunk was read; 0: not set */
+	uint64_t seq;           /* the snapshot's number in this stream */
+	uint32_t part;          /* from 0 */
+	bool more;              /* the snapshot goes on in the next frame */
+};
+
+/* Append varint(length) + Frame{snapshot} of s to out. Each
  * entry's Entry.value is the first slot of its value unless per_cpu (and
  * the map is per-CPU): one CpuValue per CPU then. appended(ctx), when not
  * NULL, is called after each entry to drain out (the frame is then not in
  * out whole): an error from it stops the frame half-written. */
 int snap_enc_append(struct snap_enc *e, const struct rmap *m, const struct snapshot *s,
-		    bool per_cpu, uint64_t ts, struct strbuf *out,
+		    bool per_cpu, const struct snap_frame *sf, struct strbuf *out,
 		    int (*appended)(void *ctx), void *ctx);
 void snap_enc_free(struct snap_enc *e);
 
@@ -113,7 +123,7 @@ struct stream_map {
 	int lock_fd;            /* "one consumer per ring buffer" lock */
 	bool refused;           /* another consumer holds it: said once */
 	uint64_t seq;
-	struct snapshot snap;
+	struct snapshot_iter it; /* its snapshots, chunk by chunk */
 	struct snap_enc senc;
 };
 
@@ -147,6 +157,9 @@ struct fanout *fanout_new_output(int fd, size_t queue_bytes);
 struct fanout *fanout_new_listen(int listen_fd, size_t queue_bytes, double max_lag);
 /* Queue a packed frame for every subscriber (or the output)... */
 int fanout_publish(struct fanout *f, const void *data, size_t len);
+/* ...or a Snapshot frame (first: Snapshot.part 0): a subscriber gets every
+ * frame of a snapshot or none of them. */
+int fanout_publish_snapshot(struct fanout *f, const void *data, size_t len, bool first);
 /* ...and write what can be written: call after each batch. */
 int fanout_flush(struct fanout *f);
 /* Output mode: start the writer thread (after dropping privileges);
@@ -186,7 +199,7 @@ void fanout_free(struct fanout *f);
 bool selfcheck_enabled(void);
 __attribute__((weak))
 int selfcheck_snapshot_ref(struct arena *a, const struct rmap *m, const struct snapshot *s,
-			   bool per_cpu, uint64_t ts, struct strbuf *ref);
+			   bool per_cpu, const struct snap_frame *sf, struct strbuf *ref);
 __attribute__((weak))
 int selfcheck_event_ref(struct arena *a, const struct rmap *m, const struct schema *record,
 			const void *data, size_t size, uint64_t seq, uint64_t ts,

@@ -3,7 +3,9 @@
 
 Uses only Debian's python3-protobuf and a module protoc generates from
 proto/ebpf_stream.proto (passed as MODULE_DIR). Reads the varint-delimited
-frames itself and prints one JSON object per frame (json_format's names).
+frames itself and prints one JSON object per frame (json_format's names):
+a big map's snapshot is several Snapshot frames (more, seq, part), printed
+one by one as they come; snapshot_parts.py puts them back together.
 Usage: decode_stream.py MODULE_DIR CAPTURE
 """
 import json

@@ -236,7 +236,10 @@ static int one_snapshot(const struct types *t, struct arena *a, struct strbuf *r
 	struct snapshot s = { 0 };
 	struct snap_enc e;
 	bool raw = below(4) == 0, per_cpu = below(2);
-	uint64_t ts = below(8) ? rnd() >> below(64) : 0;
+	struct snap_frame sf = { .ts = below(8) ? rnd() >> below(64) : 0,
+				 .seq = below(8) ? rnd() >> below(64) : 0,
+				 .part = below(2) ? (uint32_t)(rnd() >> below(64)) : 0,
+				 .more = below(2) };
 	int r = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -280,7 +283,7 @@ static int one_snapshot(const struct types *t, struct arena *a, struct strbuf *r
 	fill(s.keys, s.n * s.key_size);
 	fill(s.values, s.n * s.value_size);
 
-	if (selfcheck_snapshot_ref(a, &m, &s, per_cpu, ts, ref))
+	if (selfcheck_snapshot_ref(a, &m, &s, per_cpu, &sf, ref))
 		die("reference");
 	if (snap_enc_init(&e, &m))
 		die("snap_enc_init");
@@ -289,10 +292,10 @@ static int one_snapshot(const struct types *t, struct arena *a, struct strbuf *r
 	sb_reset(got);
 	sb_reset(&pieces);
 	if (below(2)) {
-		if (snap_enc_append(&e, &m, &s, per_cpu, ts, got, NULL, NULL))
+		if (snap_enc_append(&e, &m, &s, per_cpu, &sf, got, NULL, NULL))
 			die("snap_enc_append");
 	} else {
-		if (snap_enc_append(&e, &m, &s, per_cpu, ts, got, take_piece, got))
+		if (snap_enc_append(&e, &m, &s, per_cpu, &sf, got, take_piece, got))
 			die("snap_enc_append");
 		sb_append(&pieces, got->buf, got->len);
 		sb_reset(got);

@@ -15,7 +15,7 @@
 #include "refframes.h"
 
 int selfcheck_snapshot_ref(struct arena *a, const struct rmap *m, const struct snapshot *s,
-			   bool per_cpu, uint64_t ts, struct strbuf *ref)
+			   bool per_cpu, const struct snap_frame *sf, struct strbuf *ref)
 {
 	uint8_t *summed = NULL;
 	Frame *f;
@@ -35,7 +35,10 @@ int selfcheck_snapshot_ref(struct arena *a, const struct rmap *m, const struct s
 	}
 	f = frame_snapshot(a, m, s, summed, per_cpu);
 	if (f) {
-		f->snapshot->timestamp_ns = ts;
+		f->snapshot->timestamp_ns = sf->ts;
+		f->snapshot->more = sf->more;
+		f->snapshot->seq = sf->seq;
+		f->snapshot->part = sf->part;
 		frame_pack(f, ref);
 	}
 	arena_reset(a);
