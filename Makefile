@@ -87,8 +87,9 @@ DEPFLAGS   = -MMD -MP
 # (after the deps step has installed pkg-config and the .pc files).
 PKG_LIBS    = $(eval PKG_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null),-lbpf -lelf -lz))$(PKG_LIBS)
 PKG_CFLAGS  = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libelf zlib libprotobuf-c openssl yaml-0.1 libcrypt 2>/dev/null))$(PKG_CFLAGS)
-# TLS, the web configuration file, bcrypt: the servers' (exporter, stream).
-WEB_LIBS    = $(eval WEB_LIBS := $(or $(shell $(PKG_CONFIG) --libs openssl yaml-0.1 libcrypt 2>/dev/null),-lssl -lcrypto -lyaml -lcrypt))$(WEB_LIBS)
+# TLS, the web configuration file, bcrypt (openssl yaml-0.1 libcrypt): their
+# headers only; the servers dlopen() the libraries when --web.config.file
+# is given (readers/core/weblibs.h), so that no reader links them.
 PROTOC_LIBS = $(eval PROTOC_LIBS := $(or $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null),-lprotobuf-c))$(PROTOC_LIBS)
 ALL_CFLAGS  = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(DEPFLAGS)
 # Test helpers are tools, not subjects: they never get the sanitizer flags
@@ -125,8 +126,7 @@ NATS := $(shell $(PKG_CONFIG) --exists libnats 2>/dev/null && echo 1 || echo 0)
 endif
 READER_stream_CFLAGS = -I$(OUTPUT)/proto -DEBPF_HAVE_NATS=$(NATS)
 READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
-READER_stream_LIBS  = $(PROTOC_LIBS) $(WEB_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
-READER_exporter_LIBS = $(WEB_LIBS)
+READER_stream_LIBS  = $(PROTOC_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
 reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
 READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
 READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))
@@ -346,10 +346,8 @@ $(OUTPUT)/unit:
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
 		      $(OUTPUT)/readers/exporter/procmetrics.o
-$(OUTPUT)/unit/http: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/webconfig: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
 		      $(OUTPUT)/readers/exporter/procmetrics.o
-$(OUTPUT)/unit/webconfig: UNIT_LIBS = $(WEB_LIBS)
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
@@ -412,12 +410,12 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c \
 		       readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 # The decoders: bytes of map entries, shaped by whoever writes the map.
 $(FUZZ_DIR)/fuzz_decoders: tests/fuzz/fuzz_decoders.c $(RCORE_SRCS) $(LIB_SRCS) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(WEB_LIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 fuzz-build: $(FUZZERS) $(BPF_OBJS) $(CLASSIC_OBJS) $(TEST_BPF_OBJS)
 

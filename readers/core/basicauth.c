@@ -5,14 +5,12 @@
  * and a user name that is not there costs the same as one that is, so
  * that timing tells nothing about which users exist.
  */
-#include <crypt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include "sha256.h"
 #include "webconfig.h"
+#include "weblibs.h"
 
 #define CRED_MAX 512
 

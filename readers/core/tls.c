@@ -17,10 +17,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include "webconfig.h"
+#include "weblibs.h"
 
 /* client_allowed_sans, kept with the context that checks them: a
  * handshake that started before a reload finishes with its own list. */
@@ -319,7 +317,8 @@ int web_reload(struct web *w)
 
 void web_close(struct web *w)
 {
-	SSL_CTX_free(w->ctx);
+	if (w->ctx) /* without one, OpenSSL may never have been loaded */
+		SSL_CTX_free(w->ctx);
 	webconfig_free(&w->cfg);
 	free(w->path);
 	explicit_bzero(&w->cache, sizeof(w->cache));

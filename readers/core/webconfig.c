@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yaml.h>
-#include <openssl/ssl.h>
 #include "webconfig.h"
+#include "weblibs.h"
 
 struct wparse {
 	yaml_document_t *doc;
@@ -327,6 +326,10 @@ int webconfig_parse(struct webconfig *wc, const char *path, struct diag *d)
 	int r;
 
 	memset(wc, 0, sizeof(*wc));
+	/* The first file read is when the libraries are needed. */
+	r = weblibs_load(path, d);
+	if (r)
+		return r;
 	p.dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
 	if (!p.dir)
 		return -ENOMEM;

@@ -52,8 +52,9 @@ struct webconfig {
 };
 
 /* Parse FILE into wc (zeroed first): 0, or -EINVAL (an unknown key, a
- * value of the wrong kind: d names the file and the key) or the -errno of
- * reading it. Nothing is left allocated on failure. */
+ * value of the wrong kind: d names the file and the key), -ELIBACC (the
+ * libraries, loaded by the first call, are not there: weblibs.h) or the
+ * -errno of reading it. Nothing is left allocated on failure. */
 int webconfig_parse(struct webconfig *wc, const char *path, struct diag *d);
 void webconfig_free(struct webconfig *wc);
 
