@@ -263,7 +263,9 @@ host_seqs_complete() { # FILE HOST
 	wait_until 30 nats_execs_at_least nats://127.0.0.1:4303 EV "$name" 60
 	kill -TERM "$pid"
 	wait "$pid"
-	run -0 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
+	# Right after a kill the cluster may still be moving its leaders: a
+	# consumer is refused for a while, as in the polls above.
+	wait_until 30 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
 	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 60 ]
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
 }
