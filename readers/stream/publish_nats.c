@@ -458,6 +458,13 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 	return 0;
 }
 
+/* Free slots in the window that wake the sender: a batch's worth, at most
+ * half the window. */
+static size_t wake_room(const struct natspub *np)
+{
+	return np->o.window / 2 < SEND_BATCH ? np->o.window / 2 : SEND_BATCH;
+}
+
 void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct natspub *np = closure;
@@ -475,8 +482,9 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
 	}
 	left = atomic_fetch_sub(&np->inflight, 1) - 1;
-	if (m || left == (long)np->o.window / 2 || !left) {
-		/* Half the window free again (or all): the sender goes on. */
+	if (m || left == (long)(np->o.window - wake_room(np)) || !left) {
+		/* Room for a batch again (or all): the sender goes on, so that
+		 * the window stays full, as libnats' own pacing keeps it. */
 		pthread_mutex_lock(&np->lock);
 		if (m)
 			q_push(&np->retry, m, false);
