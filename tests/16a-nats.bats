@@ -264,8 +264,8 @@ host_seqs_complete() { # FILE HOST
 	kill -TERM "$pid"
 	wait "$pid"
 	# A cluster that lost a server may answer "stream not found" while its
-	# meta leader moves: read once it answers.
-	wait_until 15 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
+	# meta leader moves: read once it answers, as in the polls above.
+	wait_until 30 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
 	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 60 ]
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
 }

@@ -8,10 +8,12 @@
 #include <stdint.h>
 #include <nats/nats.h>
 #include "publish_nats.h"
+#include "pubring.h"
 #include "strbuf.h"
 #include "stream.h"
 
-/* A frame waiting to be published (again). */
+/* A frame waiting to be published (again) outside the ring: control
+ * frames, retries, frames larger than the ring. */
 struct pubmsg {
 	struct pubmsg *next;
 	bool event;             /* may be dropped for newer ones */
@@ -39,7 +41,10 @@ struct natspub {
 	pthread_cond_t cond;    /* the sender has something to do */
 	pthread_mutex_t lock;   /* retry, filled by the ack handler's thread */
 	struct pubq retry;
-	struct pubq q;          /* frames waiting for the connection or the window */
+	struct pubq q;          /* frames sent before the ring's: control, unsent */
+	struct pubring ring;    /* the stream's frames waiting for the connection
+				 * or the window: --publish-buffer bytes */
+	struct strbuf batch;    /* the sender's copy of the ring's next frames */
 	double last_setup;      /* monotonic_s() of the last stream set-up try */
 	atomic_bool said;       /* a stream set-up failure has been told */
 	uint64_t dropped;       /* event frames dropped since the last Lost frame */

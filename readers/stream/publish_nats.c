@@ -16,7 +16,9 @@
  * up after each reconnect, which waits on the network); libnats' threads
  * run the ack handler, which counts and hands failed messages back, and
  * the connection callbacks (nats_conn.c), which wake the sender. The queue
- * is under np->lock.
+ * is under np->lock: the stream's frames in a byte ring of --publish-buffer
+ * bytes (pubring.c: no allocation per frame, as a burst may queue a million),
+ * control frames and retries in a short list sent before it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -113,27 +115,51 @@ static struct pubmsg *msg_new(const char *subj, const char *id, const void *data
 	return m;
 }
 
-/* Over --publish-buffer: the oldest event frame goes, counted. */
-static void q_trim(struct natspub *np)
-{
-	while (np->q.bytes > np->o.buffer) {
-		struct pubmsg **pp = &np->q.head, *m = NULL, *prev = NULL;
+static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end, bool *event,
+			char *subj, size_t subjlen, char *id, size_t idlen);
 
-		while (*pp && !(*pp)->event) {
-			prev = *pp;
-			pp = &(*pp)->next;
-		}
-		if (!*pp)
-			return; /* control frames only: few and small */
-		m = *pp;
-		*pp = m->next;
-		if (np->q.tail == m)
-			np->q.tail = prev;
-		np->q.bytes -= sizeof(*m) + m->len;
-		free(m);
+static size_t msg_datalen(const struct pubmsg *m)
+{
+	return m->len - (size_t)((const char *)m->data - m->subj);
+}
+
+/* A frame of the stream into the list, with its subject and id (front:
+ * before what waits there). Under np->lock. */
+static void push_list(struct natspub *np, const uint8_t *p, size_t len, bool front)
+{
+	char subj[512], id[512];
+	struct pubmsg *m;
+	bool event;
+
+	frame_route(np, p, p + len, &event, subj, sizeof(subj), id, sizeof(id));
+	m = msg_new(subj, id, p, len, event);
+	if (m) {
+		q_push(&np->q, m, front);
+	} else if (event) {
 		np->dropped++;
 		np->dropped_total++;
 	}
+}
+
+/* Over --publish-buffer: the oldest frame leaves the ring; an event frame
+ * is dropped, counted; any other is kept, in the list (few and small).
+ * Under np->lock. */
+static void drop_oldest(struct natspub *np)
+{
+	const uint8_t *p;
+	size_t len;
+	bool event;
+
+	p = pubring_peek(&np->ring, &len, &event);
+	if (!p)
+		return;
+	if (event) {
+		np->dropped++;
+		np->dropped_total++;
+	} else {
+		push_list(np, p, len, false);
+	}
+	pubring_pop(&np->ring);
 }
 
 static int send_now(struct natspub *np, const char *subj, const char *id, const void *data,
@@ -200,22 +226,66 @@ void natspub_wake(struct natspub *np)
 	pthread_mutex_unlock(&np->lock);
 }
 
-/* Up to max frames off the queue, in order, into *out. Under np->lock. */
-static size_t take(struct natspub *np, struct pubmsg **out, size_t max)
-{
-	size_t n = 0;
+#define SEND_BATCH 256
+#define BATCH_BYTES (256 * 1024)
+
+/* One frame the sender took: a list message, or a copy of a ring frame at
+ * np->batch.buf + off. */
+struct sendit {
 	struct pubmsg *m;
+	size_t off, len;
+};
+
+/* Up to max frames, in order: the list's first, then copies of the ring's
+ * (their room free again at once). Under np->lock. */
+static size_t take(struct natspub *np, struct sendit *out, size_t max)
+{
+	const uint8_t *p;
+	struct pubmsg *m;
+	size_t n = 0, len;
+	bool event;
 
 	while ((m = q_pop(&np->retry)))
 		q_push(&np->q, m, true); /* order does not matter: seq says */
 	if (np->dropped || atomic_load(&np->reconnected))
 		after_reconnect(np);
 	while (n < max && (m = q_pop(&np->q)))
-		out[n++] = m;
+		out[n++] = (struct sendit){ .m = m };
+	sb_reset(&np->batch);
+	while (n < max && np->batch.len < BATCH_BYTES &&
+	       (p = pubring_peek(&np->ring, &len, &event)) && !sb_reserve(&np->batch, len)) {
+		out[n++] = (struct sendit){ .off = np->batch.len, .len = len };
+		sb_append(&np->batch, p, len);
+		pubring_pop(&np->ring);
+	}
 	return n;
 }
 
-#define SEND_BATCH 256
+/* Publishes b[0..n); returns how many went (the rest: no room in libnats). */
+static size_t send_batch(struct natspub *np, const struct sendit *b, size_t n)
+{
+	char subj[512], id[512];
+	const uint8_t *p;
+	size_t i;
+	bool event;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (b[i].m) {
+			r = send_now(np, b[i].m->subj, b[i].m->id, b[i].m->data,
+				     msg_datalen(b[i].m));
+		} else {
+			p = (const uint8_t *)np->batch.buf + b[i].off;
+			frame_route(np, p, p + b[i].len, &event, subj, sizeof(subj), id,
+				    sizeof(id));
+			r = send_now(np, subj, id, p, b[i].len);
+		}
+		if (r)
+			break;
+		free(b[i].m);
+	}
+	return i;
+}
 
 /*
  * The sender: all publishing happens here, so that the stream's loop only
@@ -226,7 +296,7 @@ static size_t take(struct natspub *np, struct pubmsg **out, size_t max)
 static void *sender(void *arg)
 {
 	struct natspub *np = arg;
-	struct pubmsg *batch[SEND_BATCH];
+	struct sendit batch[SEND_BATCH];
 	struct timespec ts;
 	size_t n, i, room;
 
@@ -238,7 +308,8 @@ static void *sender(void *arg)
 		room = atomic_load(&np->up) ? np->o.window - (size_t)atomic_load(&np->inflight) : 0;
 		if (room > np->o.window)
 			room = 0;
-		n = room && (np->q.head || np->retry.head) ? take(np, batch, room < SEND_BATCH ? room : SEND_BATCH) : 0;
+		n = room && (np->q.head || np->retry.head || !pubring_empty(&np->ring)) ?
+			take(np, batch, room < SEND_BATCH ? room : SEND_BATCH) : 0;
 		if (!n) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000 * 1000; /* a bound: a wake-up may be missed */
@@ -250,17 +321,16 @@ static void *sender(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&np->lock);
-		for (i = 0; i < n; i++) {
-			struct pubmsg *m = batch[i];
-
-			if (send_now(np, m->subj, m->id, m->data,
-				     m->len - (size_t)((char *)m->data - m->subj)))
-				break;
-			free(m);
-		}
+		i = send_batch(np, batch, n);
 		pthread_mutex_lock(&np->lock);
-		while (n > i) /* not sent: back in front, in order */
-			q_push(&np->q, batch[--n], true);
+		while (n > i) { /* not sent: back in front, in order */
+			n--;
+			if (batch[n].m)
+				q_push(&np->q, batch[n].m, true);
+			else
+				push_list(np, (const uint8_t *)np->batch.buf + batch[n].off,
+					  batch[n].len, true);
+		}
 	}
 	pthread_mutex_unlock(&np->lock);
 	return NULL;
@@ -318,25 +388,27 @@ static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end
 		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
 }
 
+/* An Event frame (field 3 of the Frame): one that may be dropped. */
+static bool frame_is_event(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t key;
+
+	return p < end && get_varint(p, end, &key) && key == (3 << 3 | 2);
+}
+
 static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
 {
-	char subj[512], id[512];
-	struct pubmsg *m;
-	bool event, was_empty;
+	bool event = frame_is_event(p, p + len), was_empty;
+	int r;
 
-	frame_route(np, p, p + len, &event, subj, sizeof(subj), id, sizeof(id));
-	m = msg_new(subj, id, p, len, event);
 	pthread_mutex_lock(&np->lock);
-	if (!m) {
-		np->dropped += event;
-		np->dropped_total += event;
-	} else {
-		was_empty = !np->q.head;
-		q_push(&np->q, m, false);
-		q_trim(np);
-		if (was_empty)
-			pthread_cond_signal(&np->cond);
-	}
+	was_empty = pubring_empty(&np->ring) && !np->q.head;
+	while ((r = pubring_push(&np->ring, p, len, event)) == -ENOSPC)
+		drop_oldest(np);
+	if (r) /* larger than the whole buffer (a big snapshot): kept aside */
+		push_list(np, p, len, false);
+	if (was_empty)
+		pthread_cond_signal(&np->cond);
 	pthread_mutex_unlock(&np->lock);
 }
 
@@ -386,6 +458,13 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 	return 0;
 }
 
+/* Free slots in the window that wake the sender: a batch's worth, at most
+ * half the window. */
+static size_t wake_room(const struct natspub *np)
+{
+	return np->o.window / 2 < SEND_BATCH ? np->o.window / 2 : SEND_BATCH;
+}
+
 void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct natspub *np = closure;
@@ -403,8 +482,9 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
 	}
 	left = atomic_fetch_sub(&np->inflight, 1) - 1;
-	if (m || left == (long)np->o.window / 2 || !left) {
-		/* Half the window free again (or all): the sender goes on. */
+	if (m || left == (long)(np->o.window - wake_room(np)) || !left) {
+		/* Room for a batch again (or all): the sender goes on, so that
+		 * the window stays full, as libnats' own pacing keeps it. */
 		pthread_mutex_lock(&np->lock);
 		if (m)
 			q_push(&np->retry, m, false);
@@ -436,6 +516,11 @@ int natspub_open(struct natspub **out, const struct nats_opts *o)
 		return -ENOMEM;
 	}
 	np->o = *o;
+	if (pubring_init(&np->ring, o->buffer)) {
+		fprintf(stderr, "ebpf-stream: --publish-buffer %zu: %s\n", o->buffer, strerror(ENOMEM));
+		free(np);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&np->lock, NULL);
 	pthread_cond_init(&np->cond, NULL);
 	if (o->host)
@@ -471,7 +556,8 @@ static bool all_sent(struct natspub *np)
 	bool done;
 
 	pthread_mutex_lock(&np->lock);
-	done = !np->q.head && !np->retry.head && !atomic_load(&np->inflight);
+	done = !np->q.head && !np->retry.head && pubring_empty(&np->ring) &&
+	       !atomic_load(&np->inflight);
 	pthread_mutex_unlock(&np->lock);
 	return done;
 }
@@ -497,12 +583,15 @@ void natspub_close(struct natspub *np)
 		natsConnection_Close(np->nc);
 	jsCtx_Destroy(np->js);
 	natsConnection_Destroy(np->nc);
-	if (np->q.head || np->retry.head || np->dropped_total)
+	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || np->dropped_total)
 		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
-			"%llu event frames dropped\n", np->q.bytes + np->retry.bytes,
+			"%llu event frames dropped\n",
+			np->q.bytes + np->retry.bytes + pubring_used(&np->ring),
 			(unsigned long long)np->dropped_total);
 	q_free(&np->q);
 	q_free(&np->retry);
+	pubring_free(&np->ring);
+	sb_free(&np->batch);
 	pthread_cond_destroy(&np->cond);
 	pthread_mutex_destroy(&np->lock);
 	sb_free(&np->part);
