@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-UNITS="schema tags decoders http webconfig pbwire classic"
+UNITS="schema tags decoders http webconfig pbwire pubring classic"
 
 # Run unit program NAME as nobody; it must exit 0, having checked
 # something and failed nothing, with its bpf() guard in place.
@@ -36,6 +36,10 @@ unit_as_nobody() { # NAME [ARGS...]
 
 @test "web config files (exporter-toolkit format) load or are refused naming the key; bcrypt users check" {
 	unit_as_nobody webconfig
+}
+
+@test "the NATS publish ring keeps frames whole and in order across wraps, dropping the oldest" {
+	unit_as_nobody pubring
 }
 
 @test "the exporter's HTTP request parser takes well-formed heads and answers bad ones 400, 405 or 414" {
