@@ -118,15 +118,18 @@ PROTO_H    := $(OUTPUT)/proto/ebpf_stream.pb-c.h
 # READER_<NAME>_* for anything it needs beyond the core.
 READER_NAMES := print exporter stream
 READER_stream_NEEDS := $(PROTO_H)
-# ebpf-stream --publish (NATS JetStream) needs libnats: built when
+# ebpf-stream --publish (NATS JetStream) needs libnats' headers: built when
 # pkg-config finds it for the target (a cross sysroot may lack it), or as
 # NATS=1|0 says; without it, --publish says the build has no NATS support.
+# libnats itself is dlopen()ed when --publish is given, not linked
+# (readers/stream/natslibs.h), so that a stream without it never maps
+# libnats, libssl and libcrypto.
 ifeq ($(origin NATS),undefined)
 NATS := $(shell $(PKG_CONFIG) --exists libnats 2>/dev/null && echo 1 || echo 0)
 endif
 READER_stream_CFLAGS = -I$(OUTPUT)/proto -DEBPF_HAVE_NATS=$(NATS)
 READER_stream_OBJS  = $(OUTPUT)/proto/ebpf_stream.pb-c.o
-READER_stream_LIBS  = $(PROTOC_LIBS) $(if $(filter 1,$(NATS)),-lnats -lpthread)
+READER_stream_LIBS  = $(PROTOC_LIBS) $(if $(filter 1,$(NATS)),-lpthread)
 reader_objs = $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard readers/$(1)/*.c))
 READER_OBJS := $(foreach r,$(READER_NAMES),$(call reader_objs,$(r)))
 READERS     := $(foreach r,$(READER_NAMES),$(OUTPUT)/ebpf-$(r))

@@ -24,6 +24,7 @@
 #include "btftags.h"
 #include "cliopt.h"
 #include "pinlayout.h"
+#include "natslibs.h"
 #include "publish_nats.h"
 #include "stream.h"
 #include "util.h"
@@ -882,6 +883,23 @@ static void stream_free(struct stream *st, int out_fd)
 		close(out_fd);
 }
 
+/* --publish: frames go to NATS too, one more consumer of the stream's
+ * bytes. libnats is loaded here, before capabilities are dropped. */
+static int open_publish(struct stream *st)
+{
+	struct diag d = {};
+	int r = natslibs_load(&d);
+
+	if (r) {
+		fprintf(stderr, "ebpf-stream: %s\n", diag_msg(&d, r));
+		return 1;
+	}
+	if (natspub_open(&st->np, &st->o.nats))
+		return 1;
+	fanout_set_tap(st->out, natspub_feed, st->np);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct stream st = { .o = { .interval = 1.0, .queue_bytes = 8u << 20, .max_lag = 10.0,
@@ -910,12 +928,8 @@ int main(int argc, char **argv)
 		r = open_reader(&st, argv + optind, argc - optind);
 	if (!r)
 		r = open_sink(&st, &out_fd);
-	if (!r && st.o.nats.servers) {
-		/* Frames go to NATS too: one more consumer of the stream's bytes. */
-		r = natspub_open(&st.np, &st.o.nats) ? 1 : 0;
-		if (!r)
-			fanout_set_tap(st.out, natspub_feed, st.np);
-	}
+	if (!r && st.o.nats.servers)
+		r = open_publish(&st);
 	if (r)
 		goto out;
 	st.startup = false;

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <nats/nats.h>
+#include "natslibs.h" /* libnats, through its table */
 #include "publish_nats.h"
 #include "pubring.h"
 #include "strbuf.h"
