@@ -227,5 +227,90 @@ check_security_scores() {
 	done
 }
 
+# The boot-time set: /etc/ebpf/backends through ebpf-backends.service.
+loaded() { # NAME...: each pinned and listed
+	local n
+	for n; do
+		[ -e "$PINS/$n/meta" ] || fail "no $PINS/$n/meta"
+		listed "$n" || fail "ebpf-loader list does not show $n"
+	done
+}
+
+check_backends_from_file() {
+	trap 'systemctl disable ebpf-backends.service >/dev/null 2>&1; rm -f /etc/ebpf/backends' EXIT
+	mkdir -p /etc/ebpf
+	printf '# boot-time set\nbitehist\nsyscount\n' >/etc/ebpf/backends
+	start ebpf-backends.service
+	loaded bitehist syscount
+	local before after
+	before=$(meta_inode bitehist)
+	# An edit of the file, then reload: the new one loaded, the others swapped.
+	printf 'bitehist\nsyscount\nexecsnoop\n' >/etc/ebpf/backends
+	systemctl reload ebpf-backends.service || fail "systemctl reload ebpf-backends"
+	loaded bitehist syscount execsnoop
+	after=$(meta_inode bitehist)
+	[ -n "$after" ] && [ "$after" != "$before" ] || fail "reload did not swap bitehist (meta inode $before -> $after)"
+	note "reload loaded execsnoop, swapped bitehist (meta inode $before -> $after)"
+	systemctl stop ebpf-backends.service || fail "systemctl stop ebpf-backends"
+	local n left
+	for n in bitehist syscount execsnoop; do
+		[ ! -e "$PINS/$n" ] || fail "$n still pinned after stop"
+	done
+	left=$(ebpf-loader list 2>/dev/null | awk 'NR > 1 { print $1 }')
+	[ -z "$left" ] || fail "still loaded after stop: $left"
+	# [Install] WantedBy=multi-user.target: enable makes it part of the boot.
+	systemctl enable ebpf-backends.service 2>/dev/null || fail "systemctl enable ebpf-backends"
+	[ "$(systemctl is-enabled ebpf-backends.service)" = enabled ] ||
+		fail "is-enabled: $(systemctl is-enabled ebpf-backends.service)"
+	[ -L /etc/systemd/system/multi-user.target.wants/ebpf-backends.service ] ||
+		fail "enable made no multi-user.target.wants symlink"
+	local wants
+	wants=$(systemctl list-dependencies --plain multi-user.target)
+	grep -q 'ebpf-backends\.service' <<<"$wants" ||
+		fail "multi-user.target does not want ebpf-backends.service once enabled"
+	note "enabled: wanted by multi-user.target"
+}
+
+# The exporter under its unit with /etc/ebpf/exporter.conf naming a web
+# configuration; the test put two self-signed certificates (a.*, b.*) in
+# /etc/ebpf/tls, the exporter serves a.
+TLS=/etc/ebpf/tls
+https_scrape() { # CA: a scrape over https trusting only CA
+	local body
+	body=$(curl -sf --cacert "$1" "https://127.0.0.1:$PORT/metrics") && grep -q '^ebpf_bitehist' <<<"$body"
+}
+https_refused() { # CA
+	! curl -sf --cacert "$1" "https://127.0.0.1:$PORT/metrics" >/dev/null
+}
+
+check_exporter_tls_reload() {
+	trap 'rm -f /etc/ebpf/exporter.conf; rm -rf $TLS' EXIT
+	[ -r $TLS/a.crt ] && [ -r $TLS/b.crt ] || fail "no certificates in $TLS (the test copies them in)"
+	install -m 0600 $TLS/a.crt $TLS/server.crt && install -m 0600 $TLS/a.key $TLS/server.key || fail "install a.*"
+	printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' >$TLS/web.yml
+	echo "EBPF_EXPORTER_OPTS=--web.config.file $TLS/web.yml" >/etc/ebpf/exporter.conf
+	start ebpf-loader@bitehist.service
+	start ebpf-exporter.socket
+	wait_until 10 https_scrape $TLS/a.crt || fail "no https scrape trusting the served certificate"
+	is_active ebpf-exporter.service || fail "ebpf-exporter.service not active after a scrape"
+	! scrape >/dev/null || fail "a plain http scrape succeeded"
+	https_refused $TLS/b.crt || fail "a scrape trusting the other certificate succeeded"
+	local pid
+	pid=$(prop ebpf-exporter.service MainPID)
+	# A renewal: new files in place, then reload (SIGHUP).
+	install -m 0600 $TLS/b.crt $TLS/server.crt && install -m 0600 $TLS/b.key $TLS/server.key || fail "install b.*"
+	systemctl reload ebpf-exporter.service || {
+		journalctl -u ebpf-exporter.service --no-pager -n 10 >&2
+		fail "systemctl reload ebpf-exporter"
+	}
+	wait_until 10 https_scrape $TLS/b.crt || fail "after the reload, no scrape trusting the new certificate"
+	https_refused $TLS/a.crt || fail "after the reload, the old certificate is still served"
+	[ "$(prop ebpf-exporter.service MainPID)" = "$pid" ] || fail "the exporter restarted during the reload"
+	local eff
+	eff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
+	[ "$eff" = "$CAP_BPF_ONLY" ] || fail "CapEff $eff, want $CAP_BPF_ONLY (CAP_BPF only)"
+	note "https served, http refused, new certificate after reload by pid $pid, CapEff $eff"
+}
+
 [ $# -eq 1 ] && declare -F "check_$1" >/dev/null || { echo "usage: checks.bash CHECK" >&2; exit 2; }
 "check_$1"
