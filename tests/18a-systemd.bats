@@ -91,3 +91,10 @@ ct_put_cert() {
 	run -0 ct_put_cert b
 	ct_check exporter_tls_reload
 }
+
+@test "ebpf-stream.service publishes events to a nats-server that wants the user and password of /etc/ebpf/nats.auth, and a wrong password is refused" {
+	command -v nats-server >/dev/null || skip "nats-server not installed (scripts/install-deps.sh)"
+	run -0 ct_put "$(command -v nats-server)" "$CT_CHECKS/nats-server"
+	run -0 ct_exec chmod 0700 "$CT_CHECKS/nats-server"
+	ct_check stream_nats_auth
+}

@@ -312,5 +312,69 @@ check_exporter_tls_reload() {
 	note "https served, http refused, new certificate after reload by pid $pid, CapEff $eff"
 }
 
+# ebpf-stream.service publishing to a nats-server of the container (the
+# test copies the host's binary beside the checks) that wants a user and
+# password, given by /etc/ebpf/nats.auth; counted on the server's
+# monitoring port.
+NATS_UNIT=/run/systemd/system/ebpf-test-nats.service
+NATS_MON=http://127.0.0.1:8222
+nats_cleanup() {
+	systemctl stop ebpf-stream.service ebpf-test-nats.service 2>/dev/null
+	rm -rf /etc/ebpf/stream.conf /etc/ebpf/nats.auth $NATS_UNIT /run/ebpf-test-nats
+	systemctl daemon-reload
+}
+nats_ready() { curl -sf "$NATS_MON/healthz" >/dev/null; }
+js_messages() { # messages in the server's JetStream streams
+	local jsz
+	jsz=$(curl -sf "$NATS_MON/jsz") && grep -o '"messages": *[0-9]*' <<<"$jsz" | head -n 1 | tr -dc 0-9
+}
+js_more_than() { # N
+	local n
+	n=$(js_messages) && [ -n "$n" ] && [ "$n" -gt "$1" ]
+}
+said() { # UNIT REGEX: in the unit's journal
+	local log
+	log=$(journalctl -u "$1" --no-pager -o cat) && grep -Eqi "$2" <<<"$log"
+}
+
+check_stream_nats_auth() {
+	trap nats_cleanup EXIT
+	[ -x "$HERE/nats-server" ] || fail "no $HERE/nats-server (the test copies it in)"
+	cat >$NATS_UNIT <<-EOF
+	[Service]
+	ExecStart=$HERE/nats-server -js -a 127.0.0.1 -p 4222 -m 8222 -sd /run/ebpf-test-nats --user ebpf --pass s3cret
+	EOF
+	systemctl daemon-reload
+	start ebpf-test-nats.service
+	wait_until 10 nats_ready || fail "nats-server not ready on $NATS_MON"
+	mkdir -p /etc/ebpf
+	(umask 077 && printf 'user=ebpf\npassword=s3cret\n' >/etc/ebpf/nats.auth)
+	echo "EBPF_STREAM_OPTS=--events --publish nats://127.0.0.1:4222 --jetstream-stream EV --nats-auth-file /etc/ebpf/nats.auth" >/etc/ebpf/stream.conf
+	start ebpf-loader@execsnoop.service
+	start ebpf-stream.service
+	# The Describe first: something arrived once the stream has connected.
+	wait_until 10 js_more_than 0 || {
+		journalctl -u ebpf-stream.service -u ebpf-test-nats.service --no-pager -o cat -n 15 >&2
+		fail "no message reached the server's JetStream ($(js_messages) messages)"
+	}
+	local n0 i
+	n0=$(js_messages)
+	for i in 1 2 3; do /bin/true; done
+	wait_until 10 js_more_than "$n0" || fail "no exec event reached the server ($n0 messages before the execs, $(js_messages) after)"
+	note "published with user and password: $n0 -> $(js_messages) messages after 3 execs"
+	# A wrong password: the server refuses the connection, nothing arrives.
+	systemctl stop ebpf-stream.service ebpf-stream.socket
+	said ebpf-test-nats.service 'authentication error' && fail "nats-server refused a connection before the wrong password"
+	(umask 077 && printf 'user=ebpf\npassword=wrong\n' >/etc/ebpf/nats.auth)
+	local n1
+	n1=$(js_messages)
+	start ebpf-stream.service
+	wait_until 10 said ebpf-test-nats.service 'authentication error' ||
+		fail "nats-server did not refuse the wrong password: $(journalctl -u ebpf-test-nats.service --no-pager -o cat -n 3)"
+	for i in 1 2 3; do /bin/true; done
+	[ "$(js_messages)" = "$n1" ] || fail "messages arrived with a wrong password ($n1 -> $(js_messages))"
+	note "wrong password refused by the server, $n1 messages still"
+}
+
 [ $# -eq 1 ] && declare -F "check_$1" >/dev/null || { echo "usage: checks.bash CHECK" >&2; exit 2; }
 "check_$1"

@@ -171,5 +171,6 @@ ct_reset() {
 	ct_exec systemctl reset-failed 'ebpf-*' >/dev/null 2>&1 || true
 	# What a check configured, should it have died before its own cleanup.
 	ct_exec systemctl disable ebpf-backends.service >/dev/null 2>&1 || true
-	ct_exec rm -rf /etc/ebpf/backends /etc/ebpf/exporter.conf /etc/ebpf/stream.conf /etc/ebpf/tls
+	ct_exec rm -rf /etc/ebpf/backends /etc/ebpf/exporter.conf /etc/ebpf/stream.conf /etc/ebpf/tls \
+		/etc/ebpf/nats.auth
 }
