@@ -72,3 +72,29 @@ teardown() {
 @test "systemd-analyze security rates the running units 2.5 or better" {
 	ct_check security_scores
 }
+
+@test "the boot-time set from /etc/ebpf/backends: start loads, reload after an edit swaps, stop unloads, enable wants it at boot" {
+	ct_check backends_from_file
+}
+
+# NAME: a self-signed certificate for 127.0.0.1 made here (the root has no
+# openssl), NAME.crt and NAME.key under /etc/ebpf/tls of the container.
+ct_put_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-keyout "$TMP/$1.key" -out "$TMP/$1.crt" -subj "/CN=$1" \
+		-addext 'subjectAltName=IP:127.0.0.1' 2>/dev/null || return 1
+	ct_put "$TMP/$1.crt" "/etc/ebpf/tls/$1.crt" && ct_put "$TMP/$1.key" "/etc/ebpf/tls/$1.key"
+}
+
+@test "the exporter serves https from the web config of /etc/ebpf/exporter.conf, refuses http, and a reload serves a renewed certificate" {
+	run -0 ct_put_cert a
+	run -0 ct_put_cert b
+	ct_check exporter_tls_reload
+}
+
+@test "ebpf-stream.service publishes events to a nats-server that wants the user and password of /etc/ebpf/nats.auth, and a wrong password is refused" {
+	command -v nats-server >/dev/null || skip "nats-server not installed (scripts/install-deps.sh)"
+	run -0 ct_put "$(command -v nats-server)" "$CT_CHECKS/nats-server"
+	run -0 ct_exec chmod 0700 "$CT_CHECKS/nats-server"
+	ct_check stream_nats_auth
+}

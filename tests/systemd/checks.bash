@@ -227,5 +227,154 @@ check_security_scores() {
 	done
 }
 
+# The boot-time set: /etc/ebpf/backends through ebpf-backends.service.
+loaded() { # NAME...: each pinned and listed
+	local n
+	for n; do
+		[ -e "$PINS/$n/meta" ] || fail "no $PINS/$n/meta"
+		listed "$n" || fail "ebpf-loader list does not show $n"
+	done
+}
+
+check_backends_from_file() {
+	trap 'systemctl disable ebpf-backends.service >/dev/null 2>&1; rm -f /etc/ebpf/backends' EXIT
+	mkdir -p /etc/ebpf
+	printf '# boot-time set\nbitehist\nsyscount\n' >/etc/ebpf/backends
+	start ebpf-backends.service
+	loaded bitehist syscount
+	local before after
+	before=$(meta_inode bitehist)
+	# An edit of the file, then reload: the new one loaded, the others swapped.
+	printf 'bitehist\nsyscount\nexecsnoop\n' >/etc/ebpf/backends
+	systemctl reload ebpf-backends.service || fail "systemctl reload ebpf-backends"
+	loaded bitehist syscount execsnoop
+	after=$(meta_inode bitehist)
+	[ -n "$after" ] && [ "$after" != "$before" ] || fail "reload did not swap bitehist (meta inode $before -> $after)"
+	note "reload loaded execsnoop, swapped bitehist (meta inode $before -> $after)"
+	systemctl stop ebpf-backends.service || fail "systemctl stop ebpf-backends"
+	local n left
+	for n in bitehist syscount execsnoop; do
+		[ ! -e "$PINS/$n" ] || fail "$n still pinned after stop"
+	done
+	left=$(ebpf-loader list 2>/dev/null | awk 'NR > 1 { print $1 }')
+	[ -z "$left" ] || fail "still loaded after stop: $left"
+	# [Install] WantedBy=multi-user.target: enable makes it part of the boot.
+	systemctl enable ebpf-backends.service 2>/dev/null || fail "systemctl enable ebpf-backends"
+	[ "$(systemctl is-enabled ebpf-backends.service)" = enabled ] ||
+		fail "is-enabled: $(systemctl is-enabled ebpf-backends.service)"
+	[ -L /etc/systemd/system/multi-user.target.wants/ebpf-backends.service ] ||
+		fail "enable made no multi-user.target.wants symlink"
+	local wants
+	wants=$(systemctl list-dependencies --plain multi-user.target)
+	grep -q 'ebpf-backends\.service' <<<"$wants" ||
+		fail "multi-user.target does not want ebpf-backends.service once enabled"
+	note "enabled: wanted by multi-user.target"
+}
+
+# The exporter under its unit with /etc/ebpf/exporter.conf naming a web
+# configuration; the test put two self-signed certificates (a.*, b.*) in
+# /etc/ebpf/tls, the exporter serves a.
+TLS=/etc/ebpf/tls
+https_scrape() { # CA: a scrape over https trusting only CA
+	local body
+	body=$(curl -sf --cacert "$1" "https://127.0.0.1:$PORT/metrics") && grep -q '^ebpf_bitehist' <<<"$body"
+}
+https_refused() { # CA
+	! curl -sf --cacert "$1" "https://127.0.0.1:$PORT/metrics" >/dev/null
+}
+
+check_exporter_tls_reload() {
+	trap 'rm -f /etc/ebpf/exporter.conf; rm -rf $TLS' EXIT
+	[ -r $TLS/a.crt ] && [ -r $TLS/b.crt ] || fail "no certificates in $TLS (the test copies them in)"
+	install -m 0600 $TLS/a.crt $TLS/server.crt && install -m 0600 $TLS/a.key $TLS/server.key || fail "install a.*"
+	printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' >$TLS/web.yml
+	echo "EBPF_EXPORTER_OPTS=--web.config.file $TLS/web.yml" >/etc/ebpf/exporter.conf
+	start ebpf-loader@bitehist.service
+	start ebpf-exporter.socket
+	wait_until 10 https_scrape $TLS/a.crt || fail "no https scrape trusting the served certificate"
+	is_active ebpf-exporter.service || fail "ebpf-exporter.service not active after a scrape"
+	! scrape >/dev/null || fail "a plain http scrape succeeded"
+	https_refused $TLS/b.crt || fail "a scrape trusting the other certificate succeeded"
+	local pid
+	pid=$(prop ebpf-exporter.service MainPID)
+	# A renewal: new files in place, then reload (SIGHUP).
+	install -m 0600 $TLS/b.crt $TLS/server.crt && install -m 0600 $TLS/b.key $TLS/server.key || fail "install b.*"
+	systemctl reload ebpf-exporter.service || {
+		journalctl -u ebpf-exporter.service --no-pager -n 10 >&2
+		fail "systemctl reload ebpf-exporter"
+	}
+	wait_until 10 https_scrape $TLS/b.crt || fail "after the reload, no scrape trusting the new certificate"
+	https_refused $TLS/a.crt || fail "after the reload, the old certificate is still served"
+	[ "$(prop ebpf-exporter.service MainPID)" = "$pid" ] || fail "the exporter restarted during the reload"
+	local eff
+	eff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
+	[ "$eff" = "$CAP_BPF_ONLY" ] || fail "CapEff $eff, want $CAP_BPF_ONLY (CAP_BPF only)"
+	note "https served, http refused, new certificate after reload by pid $pid, CapEff $eff"
+}
+
+# ebpf-stream.service publishing to a nats-server of the container (the
+# test copies the host's binary beside the checks) that wants a user and
+# password, given by /etc/ebpf/nats.auth; counted on the server's
+# monitoring port.
+NATS_UNIT=/run/systemd/system/ebpf-test-nats.service
+NATS_MON=http://127.0.0.1:8222
+nats_cleanup() {
+	systemctl stop ebpf-stream.service ebpf-test-nats.service 2>/dev/null
+	rm -rf /etc/ebpf/stream.conf /etc/ebpf/nats.auth $NATS_UNIT /run/ebpf-test-nats
+	systemctl daemon-reload
+}
+nats_ready() { curl -sf "$NATS_MON/healthz" >/dev/null; }
+js_messages() { # messages in the server's JetStream streams
+	local jsz
+	jsz=$(curl -sf "$NATS_MON/jsz") && grep -o '"messages": *[0-9]*' <<<"$jsz" | head -n 1 | tr -dc 0-9
+}
+js_more_than() { # N
+	local n
+	n=$(js_messages) && [ -n "$n" ] && [ "$n" -gt "$1" ]
+}
+said() { # UNIT REGEX: in the unit's journal
+	local log
+	log=$(journalctl -u "$1" --no-pager -o cat) && grep -Eqi "$2" <<<"$log"
+}
+
+check_stream_nats_auth() {
+	trap nats_cleanup EXIT
+	[ -x "$HERE/nats-server" ] || fail "no $HERE/nats-server (the test copies it in)"
+	cat >$NATS_UNIT <<-EOF
+	[Service]
+	ExecStart=$HERE/nats-server -js -a 127.0.0.1 -p 4222 -m 8222 -sd /run/ebpf-test-nats --user ebpf --pass s3cret
+	EOF
+	systemctl daemon-reload
+	start ebpf-test-nats.service
+	wait_until 10 nats_ready || fail "nats-server not ready on $NATS_MON"
+	mkdir -p /etc/ebpf
+	(umask 077 && printf 'user=ebpf\npassword=s3cret\n' >/etc/ebpf/nats.auth)
+	echo "EBPF_STREAM_OPTS=--events --publish nats://127.0.0.1:4222 --jetstream-stream EV --nats-auth-file /etc/ebpf/nats.auth" >/etc/ebpf/stream.conf
+	start ebpf-loader@execsnoop.service
+	start ebpf-stream.service
+	# The Describe first: something arrived once the stream has connected.
+	wait_until 10 js_more_than 0 || {
+		journalctl -u ebpf-stream.service -u ebpf-test-nats.service --no-pager -o cat -n 15 >&2
+		fail "no message reached the server's JetStream ($(js_messages) messages)"
+	}
+	local n0 i
+	n0=$(js_messages)
+	for i in 1 2 3; do /bin/true; done
+	wait_until 10 js_more_than "$n0" || fail "no exec event reached the server ($n0 messages before the execs, $(js_messages) after)"
+	note "published with user and password: $n0 -> $(js_messages) messages after 3 execs"
+	# A wrong password: the server refuses the connection, nothing arrives.
+	systemctl stop ebpf-stream.service ebpf-stream.socket
+	said ebpf-test-nats.service 'authentication error' && fail "nats-server refused a connection before the wrong password"
+	(umask 077 && printf 'user=ebpf\npassword=wrong\n' >/etc/ebpf/nats.auth)
+	local n1
+	n1=$(js_messages)
+	start ebpf-stream.service
+	wait_until 10 said ebpf-test-nats.service 'authentication error' ||
+		fail "nats-server did not refuse the wrong password: $(journalctl -u ebpf-test-nats.service --no-pager -o cat -n 3)"
+	for i in 1 2 3; do /bin/true; done
+	[ "$(js_messages)" = "$n1" ] || fail "messages arrived with a wrong password ($n1 -> $(js_messages))"
+	note "wrong password refused by the server, $n1 messages still"
+}
+
 [ $# -eq 1 ] && declare -F "check_$1" >/dev/null || { echo "usage: checks.bash CHECK" >&2; exit 2; }
 "check_$1"
