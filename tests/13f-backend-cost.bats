@@ -21,9 +21,10 @@ bio_writes_counted() {
 	# Each writer on its own 256 KiB of the device, all at once: requests
 	# of different writers are in flight together, issued and completed
 	# on both CPUs, each in a slot of its own or (when two collide) in the
-	# hash map.
+	# hash map. A block apart: adjacent writes of two writers queued at
+	# once could be merged into one request, counted once.
 	for ((i = 0; i < writers; i++)); do
-		dd if=/dev/zero of="$LOOPDEV" bs=4096 count="$per" seek=$((i * per)) \
+		dd if=/dev/zero of="$LOOPDEV" bs=4096 count="$per" seek=$((i * (per + 1))) \
 			oflag=direct status=none &
 		BG_PIDS="$BG_PIDS $!"
 		pids+=($!)
