@@ -7,6 +7,11 @@
 # `scripts/install-deps.sh --arch ARCH` installs (the deps step does it).
 
 OUTPUT     ?= build
+# One spelling of OUTPUT per tree: the .d files name their targets as the
+# compile that wrote them did, so a make given the same directory as an
+# absolute path (the bench's sections do) would not see their header
+# dependencies, and would relink objects built against older headers.
+override OUTPUT := $(patsubst $(CURDIR)/%,%,$(abspath $(OUTPUT)))
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/sbin
