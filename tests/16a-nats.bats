@@ -79,6 +79,17 @@ ringbuf_id() { # ROOT
 	bpftool -j map show pinned "$1/shared/proc_events" | jq .id
 }
 
+# ebpf-stream --events publishing ROOT's ring buffer to URL (JetStream
+# stream EV), in the namespace, stderr into ERR; once it consumes the ring
+# buffer. Sets PUB_PID.
+publisher_start() { # ROOT URL ERR [ARGS...]
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$1" --publish "$2" --jetstream-stream EV \
+		"${@:4}" 2>"$3" &
+	PUB_PID=$!
+	BG_PIDS="$BG_PIDS $PUB_PID"
+	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$1")"
+}
+
 # Every event seq of HOST in FILE.ids (from its message ids) is there
 # once: none missing, none twice.
 host_seqs_complete() { # FILE HOST
@@ -95,11 +106,8 @@ host_seqs_complete() { # FILE HOST
 	local k=30 name=nx$$ url=nats://127.0.0.1:4222
 	cp "$HELPERS/trigger" "$TMP/$name"
 	nats_start a 4222
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
-		--host-name "h1.x" 2>"$TMP/err" &
-	local pid=$!
-	BG_PIDS="$BG_PIDS $pid"
-	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name "h1.x"
+	local pid=$PUB_PID
 	execs "$TMP/$name" "$k"
 	wait_until 10 nats_execs_at_least "$url" EV "$name" "$k" || true
 	kill -TERM "$pid"
@@ -140,6 +148,29 @@ host_seqs_complete() { # FILE HOST
 	[[ "$output" == *"--jetstream-stream"* && "$output" == *"--publish-buffer"* && "$output" == *"--nats-creds"* ]]
 }
 
+# Regression: a refused password left the stream running and publishing
+# nothing, without a word.
+nats_refusals_at_least() { # LOG N: nats-server's authentication errors
+	[ "$(grep -ci 'authentication error' "$1")" -ge "$2" ]
+}
+
+@test "a NATS server refusing the password: the stream says why on stderr, once, and keeps retrying" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local url=nats://127.0.0.1:4222
+	nats_start a 4222 --user ebpf --pass s3cret
+	(umask 077 && printf 'user=ebpf\npassword=wrong\n' >"$TMP/nats.auth")
+	publisher_start "$ROOT" "$url" "$TMP/err" --nats-auth-file "$TMP/nats.auth"
+	# Refused at least three times: retried, told once.
+	run -0 wait_until 20 nats_refusals_at_least "$TMP/a.log" 3
+	run -0 wait_until 5 grep -q "Authorization Violation" "$TMP/err"
+	cat "$TMP/err"
+	run -0 grep -c "^ebpf-stream: NATS $url: .*Authorization Violation.* (retrying)$" "$TMP/err"
+	[ "$output" = 1 ]
+	run -0 kill -0 "$PUB_PID"
+}
+
 @test "the only NATS server stopped for 5 s and restarted: events made meanwhile arrive after it, once" {
 	require_nats
 	netns_create
@@ -148,11 +179,8 @@ host_seqs_complete() { # FILE HOST
 	cp "$HELPERS/trigger" "$TMP/$name"
 	nats_start a 4222
 	local srv=$NATS_PID
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
-		--host-name h1 2>"$TMP/err" &
-	local pid=$!
-	BG_PIDS="$BG_PIDS $pid"
-	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
+	local pid=$PUB_PID
 	execs "$TMP/$name" "$k"
 	wait_until 10 nats_execs_at_least "$url" EV "$name" "$k"
 	nats_stop "$srv"
@@ -179,11 +207,8 @@ host_seqs_complete() { # FILE HOST
 	cp "$HELPERS/trigger" "$TMP/$name"
 	nats_start a 4222
 	local srv=$NATS_PID
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$url" --jetstream-stream EV \
-		--host-name h1 --publish-buffer 65536 2>"$TMP/err" &
-	local pid=$!
-	BG_PIDS="$BG_PIDS $pid"
-	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1 --publish-buffer 65536
+	local pid=$PUB_PID
 	execs "$TMP/$name" 5
 	wait_until 10 nats_execs_at_least "$url" EV "$name" 5
 	nats_stop "$srv"
@@ -218,11 +243,8 @@ host_seqs_complete() { # FILE HOST
 		r=$ROOT-$h
 		EXTRA_ROOTS="$EXTRA_ROOTS $r"
 		run -0 "$LOADER" load execsnoop.o --pin-root "$r"
-		nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$r" --publish "$url" --jetstream-stream EV \
-			--host-name "$h" 2>"$TMP/err-$h" &
-		pids="$pids $!"
-		BG_PIDS="$BG_PIDS $!"
-		wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$r")"
+		publisher_start "$r" "$url" "$TMP/err-$h" --host-name "$h"
+		pids="$pids $PUB_PID"
 	done
 	execs "$TMP/$name" 30
 	wait_until 20 nats_execs_at_least "$url" EV "$name" 90
@@ -248,11 +270,8 @@ host_seqs_complete() { # FILE HOST
 		nats_start "n$i" "430$i" --cluster_name c --cluster "nats://127.0.0.1:630$i" --routes "$routes"
 		[ "$i" -ne 1 ] || victim=$NATS_PID
 	done
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$ROOT" --publish "$servers" --jetstream-stream EV \
-		--replicas 3 --host-name h1 2>"$TMP/err" &
-	local pid=$!
-	BG_PIDS="$BG_PIDS $pid"
-	wait_until 5 ringbuf_consumed_ns "$(ringbuf_id "$ROOT")"
+	publisher_start "$ROOT" "$servers" "$TMP/err" --replicas 3 --host-name h1
+	local pid=$PUB_PID
 	# The cluster elects its leaders: the stream is made once it can be.
 	execs "$TMP/$name" 20
 	wait_until 30 nats_execs_at_least nats://127.0.0.1:4302 EV "$name" 20

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "publish_nats.h"
 
 static int bad(const char *opt, const char *arg, const char *rule)
@@ -104,9 +105,13 @@ static int load_auth_file(natsOptions *no, const char *path, char *err, size_t e
 	natsStatus s = NATS_OK;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
 	}
+	/* Unbuffered: no copy of the secret left in stdio's heap buffer. */
+	setvbuf(f, NULL, _IONBF, 0);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!strncmp(line, "user=", 5))
@@ -154,6 +159,19 @@ static void on_disconnected(natsConnection *nc, void *closure)
 
 	(void)nc;
 	atomic_store(&np->up, false);
+}
+
+/* The last callback of a connection: libnats gave up on it (a server that
+ * refused the same credentials twice), or natspub_disconnect() closed it.
+ * Until then no closure may be freed. */
+static void on_closed(natsConnection *nc, void *closure)
+{
+	struct natspub *np = closure;
+
+	(void)nc;
+	atomic_store(&np->up, false);
+	atomic_store(&np->closed, true);
+	natspub_wake(np);
 }
 
 /* The stream exists, or is made: subjects PREFIX.>, file storage. */
@@ -211,6 +229,61 @@ static void on_connected(natsConnection *nc, void *closure)
 	natspub_wake(closure);
 }
 
+/* Reasons for not being connected are told once each: a server refusing
+ * the credentials, a TLS failure, or (libnats keeps no error for a refused
+ * TCP connection) none after a few seconds down. */
+#define DOWN_TELL_S 3.0
+
+static void tell_down(struct natspub *np, const char *why, const char *then)
+{
+	if (!strncmp(np->told, why, sizeof(np->told) - 1))
+		return;
+	strscpy(np->told, why, sizeof(np->told));
+	fprintf(stderr, "ebpf-stream: NATS %s: %s (%s)\n", np->servers_log, why, then);
+}
+
+/* Why the connection is not up. Without this, a wrong password left the
+ * stream running, and publishing nothing, in silence. */
+static void tell_connect_error(struct natspub *np, double now)
+{
+	const char *text = NULL;
+	char why[sizeof(np->told)];
+	natsStatus s = natsConnection_GetLastError(np->nc, &text);
+
+	/* libnats' reconnect thread rewrites the text: one copy, used. */
+	strscpy(why, text ? text : "", sizeof(why));
+	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
+		tell_down(np, why[0] ? why : natsStatus_GetText(s), "retrying");
+	else if (np->down_since && now - np->down_since >= DOWN_TELL_S)
+		tell_down(np, "no server reachable", "retrying");
+}
+
+/* A connection libnats closed for good (it gives up on a server that
+ * refuses the same credentials twice) is made anew, credentials read
+ * again, every RECONNECT_MAX_MS: as if it were a long outage. */
+static void reopen(struct natspub *np, double now)
+{
+	char err[512];
+
+	if (!np->reopen_at) {
+		if (!np->told_closed)
+			fprintf(stderr, "ebpf-stream: NATS %s: the client closed the connection%s%s "
+				"(a new one every %d s)\n", np->servers_log, np->told[0] ? " after: " : "",
+				np->told, RECONNECT_MAX_MS / 1000);
+		np->told_closed = true;
+		np->reopen_at = now + RECONNECT_MAX_MS / 1000.0;
+		return;
+	}
+	if (now < np->reopen_at)
+		return;
+	np->reopen_at = 0;
+	natspub_disconnect(np);
+	if (natspub_connect(np, err, sizeof(err))) {
+		tell_down(np, err, "retrying");
+		np->reopen_at = now + RECONNECT_MAX_MS / 1000.0;
+	}
+}
+
 /* Connected but not yet sending (just (re)connected, or the stream's
  * set-up failed): the stream is checked (made if missing), a Describe is
  * due, and frames flow again. Tried once a second; it waits up to
@@ -221,14 +294,50 @@ void natspub_retry_setup(struct natspub *np)
 {
 	double now = monotonic_s();
 
-	if (atomic_load(&np->up) || now - np->last_setup < 1.0 ||
-	    natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED)
+	if (atomic_load(&np->up))
+		return;
+	if (!np->nc || atomic_load(&np->closed)) {
+		reopen(np, now);
+		return;
+	}
+	if (natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED) {
+		if (!np->down_since)
+			np->down_since = now;
+		tell_connect_error(np, now);
+		return;
+	}
+	np->down_since = 0;
+	np->told[0] = '\0'; /* connected: a later refusal is told again */
+	np->told_closed = false;
+	if (now - np->last_setup < 1.0)
 		return;
 	np->last_setup = now;
 	if (!natspub_ensure_stream(np)) {
 		atomic_store(&np->reconnected, true);
 		atomic_store(&np->up, true);
 	}
+}
+
+/* The URLs as they may be logged: user:password@ (or a token@) out. */
+static void servers_for_log(char *dst, size_t size, const char *servers)
+{
+	size_t n = 0;
+
+	while (*servers && n + 1 < size) {
+		const char *end = servers + strcspn(servers, ","), *at, *host = servers;
+		const char *scheme = strstr(servers, "://");
+
+		if (scheme && scheme < end)
+			host = scheme + 3;
+		at = memchr(host, '@', (size_t)(end - host));
+		n += (size_t)snprintf(dst + n, size - n, "%.*s%.*s%s", (int)(host - servers), servers,
+				      (int)(end - (at ? at + 1 : host)), at ? at + 1 : host,
+				      *end ? "," : "");
+		servers = *end ? end + 1 : end;
+	}
+	if (n >= size)
+		n = size - 1;
+	dst[n] = '\0';
 }
 
 /* --publish's comma-separated list, for natsOptions_SetServers(). */
@@ -262,6 +371,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(no, reconnect_delay, np);
 	if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(no, on_disconnected, np);
 	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
+	if (s == NATS_OK) s = natsOptions_SetClosedCB(no, on_closed, np);
 	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
 	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
 	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);
@@ -285,6 +395,8 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 	natsStatus s;
 	int r;
 
+	servers_for_log(np->servers_log, sizeof(np->servers_log), np->o.servers);
+	atomic_store(&np->closed, false);
 	if (natsOptions_Create(&no) != NATS_OK) {
 		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
 		return -ENOMEM;
@@ -293,7 +405,7 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 	if (!r) {
 		s = natsConnection_Connect(&np->nc, no);
 		if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-			snprintf(err, errlen, "--publish %s: %s", np->o.servers, natsStatus_GetText(s));
+			snprintf(err, errlen, "--publish %s: %s", np->servers_log, natsStatus_GetText(s));
 			r = -EINVAL;
 		}
 	}
@@ -311,6 +423,23 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 	}
 	natspub_retry_setup(np);
 	return 0;
+}
+
+/* Close and free the connection once its last callback has run (each
+ * holds np as its closure): bounded, a stuck libnats is not waited for. */
+void natspub_disconnect(struct natspub *np)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (np->nc) {
+		natsConnection_Close(np->nc);
+		for (int i = 0; i < 500 && !atomic_load(&np->closed); i++)
+			nanosleep(&ts, NULL);
+	}
+	jsCtx_Destroy(np->js);
+	natsConnection_Destroy(np->nc);
+	np->js = NULL;
+	np->nc = NULL;
 }
 
 #endif

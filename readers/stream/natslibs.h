@@ -40,6 +40,7 @@ int natslibs_load(struct diag *d);
 	X(natsConnection_Close) \
 	X(natsConnection_Connect) \
 	X(natsConnection_Destroy) \
+	X(natsConnection_GetLastError) \
 	X(natsConnection_JetStream) \
 	X(natsConnection_Status) \
 	X(natsMsgHeader_Get) \
@@ -50,6 +51,7 @@ int natslibs_load(struct diag *d);
 	X(natsOptions_Destroy) \
 	X(natsOptions_LoadCATrustedCertificates) \
 	X(natsOptions_LoadCertificatesChain) \
+	X(natsOptions_SetClosedCB) \
 	X(natsOptions_SetCustomReconnectDelay) \
 	X(natsOptions_SetDisconnectedCB) \
 	X(natsOptions_SetMaxReconnect) \
@@ -87,6 +89,7 @@ extern struct natslibs natslibs_fn;
 #define natsConnection_Close (natslibs_fn.natsConnection_Close)
 #define natsConnection_Connect (natslibs_fn.natsConnection_Connect)
 #define natsConnection_Destroy (natslibs_fn.natsConnection_Destroy)
+#define natsConnection_GetLastError (natslibs_fn.natsConnection_GetLastError)
 #define natsConnection_JetStream (natslibs_fn.natsConnection_JetStream)
 #define natsConnection_Status (natslibs_fn.natsConnection_Status)
 #define natsMsgHeader_Get (natslibs_fn.natsMsgHeader_Get)
@@ -97,6 +100,7 @@ extern struct natslibs natslibs_fn;
 #define natsOptions_Destroy (natslibs_fn.natsOptions_Destroy)
 #define natsOptions_LoadCATrustedCertificates (natslibs_fn.natsOptions_LoadCATrustedCertificates)
 #define natsOptions_LoadCertificatesChain (natslibs_fn.natsOptions_LoadCertificatesChain)
+#define natsOptions_SetClosedCB (natslibs_fn.natsOptions_SetClosedCB)
 #define natsOptions_SetCustomReconnectDelay (natslibs_fn.natsOptions_SetCustomReconnectDelay)
 #define natsOptions_SetDisconnectedCB (natslibs_fn.natsOptions_SetDisconnectedCB)
 #define natsOptions_SetMaxReconnect (natslibs_fn.natsOptions_SetMaxReconnect)

@@ -47,6 +47,15 @@ struct natspub {
 	struct strbuf batch;    /* the sender's copy of the ring's next frames */
 	double last_setup;      /* monotonic_s() of the last stream set-up try */
 	atomic_bool said;       /* a stream set-up failure has been told */
+	atomic_bool closed;     /* libnats' closed callback ran: nc is done */
+	char told[160];         /* the connection error last told (sender thread) */
+	bool told_closed;       /* sender: "closed" told since last connected */
+	double down_since;      /* sender: not connected since (0: connected) */
+	double reopen_at;       /* sender: when a closed connection is made anew */
+	double retry_after;     /* under lock: frames the server refused wait */
+	char servers_log[512];  /* --publish's URLs without user:password@ */
+	uint64_t dropped_state; /* Snapshot/Heartbeat frames dropped (buffer full) */
+	uint64_t dropped_big;   /* frames over the server's max payload */
 	uint64_t dropped;       /* event frames dropped since the last Lost frame */
 	uint64_t dropped_total;
 	uint64_t nctl;          /* message ids of frames other than events */
@@ -59,6 +68,7 @@ struct natspub {
 };
 
 int natspub_connect(struct natspub *np, char *err, size_t errlen);
+void natspub_disconnect(struct natspub *np);
 int natspub_ensure_stream(struct natspub *np);
 void natspub_retry_setup(struct natspub *np);
 void natspub_wake(struct natspub *np);

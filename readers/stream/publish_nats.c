@@ -34,6 +34,8 @@
 
 /* An ack not in after this long: the frame is sent again (same id). */
 #define ACK_WAIT_MS 3000
+/* A frame the server refused (a negative ack) is sent again after this. */
+#define RETRY_WAIT_S 0.2
 /* natspub_close(): what waits is sent for up to this long. */
 #define CLOSE_WAIT_S 5.0
 
@@ -46,6 +48,31 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t 
 			return p;
 	}
 	return NULL;
+}
+
+/* Which of the Frame's oneof a frame holds (proto/ebpf_stream.proto):
+ * 3 an Event, 2 a Snapshot, 6 a Heartbeat, ...; 0 if unreadable. */
+static unsigned frame_kind(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t key;
+
+	return p < end && get_varint(p, end, &key) && (key & 7) == 2 ? (unsigned)(key >> 3) : 0;
+}
+
+/* An Event frame: dropped when the buffer is full, counted in a Lost frame. */
+static bool frame_is_event(const uint8_t *p, const uint8_t *end)
+{
+	return frame_kind(p, end) == 3;
+}
+
+/* A Snapshot or a Heartbeat: state that the next one replaces, so over the
+ * buffer it is dropped rather than kept (an outage with --snapshots would
+ * otherwise grow the list without bound). */
+static bool frame_is_state(const uint8_t *p, size_t len)
+{
+	unsigned kind = frame_kind(p, p + len);
+
+	return kind == 2 || kind == 6;
 }
 
 /* Subject tokens: what NATS would read as a separator or wildcard is '_'. */
@@ -141,9 +168,19 @@ static void push_list(struct natspub *np, const uint8_t *p, size_t len, bool fro
 	}
 }
 
+/* A frame that does not fit the ring into the list, unless the list
+ * already holds --publish-buffer and it is state (frame_is_state). Under
+ * np->lock. */
+static void keep_aside(struct natspub *np, const uint8_t *p, size_t len)
+{
+	if (np->q.bytes + len > np->o.buffer && frame_is_state(p, len))
+		np->dropped_state++;
+	else
+		push_list(np, p, len, false);
+}
+
 /* Over --publish-buffer: the oldest frame leaves the ring; an event frame
- * is dropped, counted; any other is kept, in the list (few and small).
- * Under np->lock. */
+ * is dropped, counted; any other is kept aside. Under np->lock. */
 static void drop_oldest(struct natspub *np)
 {
 	const uint8_t *p;
@@ -157,7 +194,7 @@ static void drop_oldest(struct natspub *np)
 		np->dropped++;
 		np->dropped_total++;
 	} else {
-		push_list(np, p, len, false);
+		keep_aside(np, p, len);
 	}
 	pubring_pop(&np->ring);
 }
@@ -173,11 +210,29 @@ static int send_now(struct natspub *np, const char *subj, const char *id, const 
 	po.MaxWait = ACK_WAIT_MS;
 	atomic_fetch_add(&np->inflight, 1);
 	s = js_PublishAsync(np->js, subj, data, (int)len, &po);
-	if (s != NATS_OK) {
-		atomic_fetch_sub(&np->inflight, 1);
-		return -EAGAIN;
+	if (s == NATS_OK)
+		return 0;
+	atomic_fetch_sub(&np->inflight, 1);
+	/* Never sendable, whatever the wait (over the server's max_payload,
+	 * a big Snapshot frame): dropped, or it would block every later one. */
+	if (s == NATS_MAX_PAYLOAD || s == NATS_INVALID_SUBJECT || s == NATS_INVALID_ARG)
+		return -EMSGSIZE;
+	return -EAGAIN;
+}
+
+/* A frame send_now() refused for good: counted, told once. */
+static void drop_unsendable(struct natspub *np, const char *subj, size_t len, bool event)
+{
+	if (!np->dropped_big++)
+		fprintf(stderr, "ebpf-stream: NATS: a %zu-byte frame for %s is over the server's "
+			"max_payload: not published (and so any other such; raise max_payload)\n",
+			len, subj);
+	if (event) {
+		pthread_mutex_lock(&np->lock);
+		np->dropped++;
+		np->dropped_total++;
+		pthread_mutex_unlock(&np->lock);
 	}
-	return 0;
 }
 
 /* A frame of ours (not from the ring buffers) at the front of the queue.
@@ -245,7 +300,9 @@ static size_t take(struct natspub *np, struct sendit *out, size_t max)
 	size_t n = 0, len;
 	bool event;
 
-	while ((m = q_pop(&np->retry)))
+	/* Refused by the server: sent again, but not at once (a tight loop
+	 * at network speed while, say, the stream is being made again). */
+	while (monotonic_s() >= np->retry_after && (m = q_pop(&np->retry)))
 		q_push(&np->q, m, true); /* order does not matter: seq says */
 	if (np->dropped || atomic_load(&np->reconnected))
 		after_reconnect(np);
@@ -274,13 +331,17 @@ static size_t send_batch(struct natspub *np, const struct sendit *b, size_t n)
 		if (b[i].m) {
 			r = send_now(np, b[i].m->subj, b[i].m->id, b[i].m->data,
 				     msg_datalen(b[i].m));
+			if (r == -EMSGSIZE)
+				drop_unsendable(np, b[i].m->subj, msg_datalen(b[i].m), b[i].m->event);
 		} else {
 			p = (const uint8_t *)np->batch.buf + b[i].off;
 			frame_route(np, p, p + b[i].len, &event, subj, sizeof(subj), id,
 				    sizeof(id));
 			r = send_now(np, subj, id, p, b[i].len);
+			if (r == -EMSGSIZE)
+				drop_unsendable(np, subj, b[i].len, event);
 		}
-		if (r)
+		if (r && r != -EMSGSIZE)
 			break;
 		free(b[i].m);
 	}
@@ -298,7 +359,8 @@ static void *sender(void *arg)
 	struct natspub *np = arg;
 	struct sendit batch[SEND_BATCH];
 	struct timespec ts;
-	size_t n, i, room;
+	size_t n = 0, i, room;
+	bool stalled = false;   /* libnats refused a send: wait before the next */
 
 	pthread_mutex_lock(&np->lock);
 	while (!np->stop) {
@@ -310,7 +372,8 @@ static void *sender(void *arg)
 			room = 0;
 		n = room && (np->q.head || np->retry.head || !pubring_empty(&np->ring)) ?
 			take(np, batch, room < SEND_BATCH ? room : SEND_BATCH) : 0;
-		if (!n) {
+		if (!n || stalled) {
+			stalled = false;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000 * 1000; /* a bound: a wake-up may be missed */
 			if (ts.tv_nsec >= 1000000000) {
@@ -323,6 +386,7 @@ static void *sender(void *arg)
 		pthread_mutex_unlock(&np->lock);
 		i = send_batch(np, batch, n);
 		pthread_mutex_lock(&np->lock);
+		stalled = i < n;
 		while (n > i) { /* not sent: back in front, in order */
 			n--;
 			if (batch[n].m)
@@ -388,14 +452,6 @@ static void frame_route(struct natspub *np, const uint8_t *p, const uint8_t *end
 		snprintf(id, idlen, "%s/c%llu", np->idbase, (unsigned long long)atomic_fetch_add(&np->nctl, 1) + 1);
 }
 
-/* An Event frame (field 3 of the Frame): one that may be dropped. */
-static bool frame_is_event(const uint8_t *p, const uint8_t *end)
-{
-	uint64_t key;
-
-	return p < end && get_varint(p, end, &key) && key == (3 << 3 | 2);
-}
-
 static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
 {
 	bool event = frame_is_event(p, p + len), was_empty;
@@ -405,8 +461,8 @@ static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
 	was_empty = pubring_empty(&np->ring) && !np->q.head;
 	while ((r = pubring_push(&np->ring, p, len, event)) == -ENOSPC)
 		drop_oldest(np);
-	if (r) /* larger than the whole buffer (a big snapshot): kept aside */
-		push_list(np, p, len, false);
+	if (r) /* larger than the whole buffer (a big snapshot) */
+		keep_aside(np, p, len);
 	if (was_empty)
 		pthread_cond_signal(&np->cond);
 	pthread_mutex_unlock(&np->lock);
@@ -447,6 +503,12 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 	if (np->part.len) {
 		/* A frame came in pieces (a large snapshot): joined first. */
 		sb_append(&np->part, data, len);
+		if (np->part.oom) {
+			/* Its end is lost: the stream is re-synchronised on the
+			 * next batch (the tap is given whole batches). */
+			sb_free(&np->part);
+			return -ENOMEM;
+		}
 		p = (const uint8_t *)np->part.buf;
 		end = p + np->part.len;
 		rest = split(np, p, end);
@@ -454,6 +516,10 @@ int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 		np->part.len = (size_t)(end - rest);
 	} else if ((rest = split(np, p, end)) < end) {
 		sb_append(&np->part, rest, (size_t)(end - rest));
+		if (np->part.oom) {
+			sb_free(&np->part);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -486,10 +552,15 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 		/* Room for a batch again (or all): the sender goes on, so that
 		 * the window stays full, as libnats' own pacing keeps it. */
 		pthread_mutex_lock(&np->lock);
-		if (m)
+		if (m) {
 			q_push(&np->retry, m, false);
+			np->retry_after = monotonic_s() + RETRY_WAIT_S;
+		}
 		pthread_cond_signal(&np->cond);
 		pthread_mutex_unlock(&np->lock);
+		/* No stream takes the subject any more (deleted): set up again. */
+		if (pae && (pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr))
+			atomic_store(&np->up, false);
 	}
 }
 
@@ -579,15 +650,13 @@ void natspub_close(struct natspub *np)
 		pthread_mutex_unlock(&np->lock);
 		pthread_join(np->sender, NULL);
 	}
-	if (np->nc)
-		natsConnection_Close(np->nc);
-	jsCtx_Destroy(np->js);
-	natsConnection_Destroy(np->nc);
-	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || np->dropped_total)
+	natspub_disconnect(np);
+	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || np->dropped_total ||
+	    np->dropped_state)
 		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
-			"%llu event frames dropped\n",
+			"%llu event frames dropped, %llu snapshot and heartbeat frames dropped\n",
 			np->q.bytes + np->retry.bytes + pubring_used(&np->ring),
-			(unsigned long long)np->dropped_total);
+			(unsigned long long)np->dropped_total, (unsigned long long)np->dropped_state);
 	q_free(&np->q);
 	q_free(&np->retry);
 	pubring_free(&np->ring);

@@ -371,9 +371,11 @@ check_stream_nats_auth() {
 	start ebpf-stream.service
 	wait_until 10 said ebpf-test-nats.service 'authentication error' ||
 		fail "nats-server did not refuse the wrong password: $(journalctl -u ebpf-test-nats.service --no-pager -o cat -n 3)"
+	wait_until 10 said ebpf-stream.service 'Authorization Violation.*retrying' ||
+		fail "ebpf-stream did not say the server refused it: $(journalctl -u ebpf-stream.service --no-pager -o cat -n 3)"
 	for i in 1 2 3; do /bin/true; done
 	[ "$(js_messages)" = "$n1" ] || fail "messages arrived with a wrong password ($n1 -> $(js_messages))"
-	note "wrong password refused by the server, $n1 messages still"
+	note "wrong password refused by the server and told in the stream's journal, $n1 messages still"
 }
 
 [ $# -eq 1 ] && declare -F "check_$1" >/dev/null || { echo "usage: checks.bash CHECK" >&2; exit 2; }
