@@ -318,15 +318,32 @@ static const char *web_headers(const struct http_server *s)
 	return s->web && s->web->cfg.headers.buf ? s->web->cfg.headers.buf : "";
 }
 
+/* The reason phrase of every status this server sends (RFC 9110). */
+static const char *status_reason(int status)
+{
+	static const struct { int status; const char *reason; } reasons[] = {
+		{ 200, "OK" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 414, "URI Too Long" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 503, "Service Unavailable" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "Internal Server Error";
+}
+
 /* The head of a response into c->wire, and a small body unless HEAD. */
 static void respond(struct conn *c, int status, const char *ctype, const char *body,
 		    size_t blen, bool head, const char *extra)
 {
-	const char *reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
-			     status == 401 ? "Unauthorized" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
-			     status == 414 ? "URI Too Long" :
-			     status == 431 ? "Request Header Fields Too Large" :
-			     status == 503 ? "Service Unavailable" : "Internal Server Error";
+	const char *reason = status_reason(status);
 
 	sb_reset(&c->wire);
 	sb_printf(&c->wire, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason, ctype);
