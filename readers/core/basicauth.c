@@ -111,8 +111,10 @@ bool web_auth_ok(const struct webconfig *wc, struct web_auth_cache *cache, const
 	size_t colon;
 	bool ok;
 
-	if (!value || !decode(value, vlen, cred, &colon))
+	if (!value || !decode(value, vlen, cred, &colon)) {
+		explicit_bzero(cred, sizeof(cred)); /* decode may have copied it */
 		return false;
+	}
 	sha256(cred, strlen(cred), key);
 	ok = cache_has(cache, key);
 	if (!ok && check(wc, cred, colon)) {

@@ -101,6 +101,10 @@ static int set_curves(SSL_CTX *ctx, const struct webconfig *wc, const char *path
 					"CurveP384, CurveP521, X25519 is expected", path, wc->curves[i]);
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ":" : "",
 					names[k].ossl);
+		/* Repeats could only overflow the list: OpenSSL wants each once. */
+		if (len >= sizeof(list))
+			return diag_set(d, -EINVAL, "%s: curve_preferences: too many (each of "
+					"the four at most once)", path);
 	}
 	if (*list && !SSL_CTX_set1_groups_list(ctx, list))
 		return ssl_fail(d, path, "curve_preferences", NULL);
