@@ -65,6 +65,17 @@ https() { # PATH [CURL ARGS...]: status code of a GET over TLS
 		"https://127.0.0.1:$PORT$1"
 }
 
+# $TMP/web.yml: the server's certificate and key (paths relative to the
+# file), client certificates from pki/ca.crt required when MODE is mtls,
+# then LINES as they are (more of tls_server_config, or other sections).
+web_yml() { # plain|mtls [LINE...]
+	{
+		printf 'tls_server_config:\n  cert_file: pki/srv.crt\n  key_file: pki/srv.key\n'
+		[ "$1" = plain ] || printf '  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: pki/ca.crt\n'
+		[ $# -lt 2 ] || printf '%s\n' "${@:2}"
+	} >"$TMP/web.yml"
+}
+
 # Prometheus 2.42 scraping the exporter over TLS with the job's extra YAML
 # (its TLS and auth settings); sets PQ, the query URL.
 prometheus_start() { # JOB_YAML
@@ -84,13 +95,9 @@ PACKETS='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 @test "Prometheus scrapes over TLS with basic auth: up is 1, the exact packet count" {
 	make_certs
 	sockex1_traffic 37
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	basic_auth_users:
-	  prom: $(bcrypt_hash 's3cret pass')
-	EOF
+	web_yml plain \
+		"basic_auth_users:" \
+		"  prom: $(bcrypt_hash 's3cret pass')"
 	tls_exporter_start --web.config.file "$TMP/web.yml" sockex1
 	prometheus_start "    tls_config:
 	      ca_file: $TMP/pki/ca.crt
@@ -125,17 +132,13 @@ PACKETS='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 
 @test "basic auth: no or wrong credentials get 401 with WWW-Authenticate; headers from the file; plain HTTP is refused" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	http_server_config:
-	  headers:
-	    X-Frame-Options: deny
-	basic_auth_users:
-	  prom: $(bcrypt_hash right)
-	  other: $(bcrypt_hash alsoright)
-	EOF
+	web_yml plain \
+		"http_server_config:" \
+		"  headers:" \
+		"    X-Frame-Options: deny" \
+		"basic_auth_users:" \
+		"  prom: $(bcrypt_hash right)" \
+		"  other: $(bcrypt_hash alsoright)"
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	run -0 https /metrics -D "$TMP/h"
 	[ "$output" = 401 ]
@@ -164,13 +167,7 @@ PACKETS='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 
 @test "mutual TLS: no client certificate, or one from another CA, is refused" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	  client_auth_type: RequireAndVerifyClientCert
-	  client_ca_file: pki/ca.crt
-	EOF
+	web_yml mtls
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	run -0 https /metrics --cert "$TMP/pki/cli.crt" --key "$TMP/pki/cli.key"
 	[ "$output" = 200 ]
@@ -184,17 +181,11 @@ PACKETS='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 
 @test "client_allowed_sans, cipher_suites, max_version: what the file says is what is served" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	  client_auth_type: RequireAndVerifyClientCert
-	  client_ca_file: pki/ca.crt
-	  client_allowed_sans: [somebody-else]
-	  max_version: TLS12
-	  cipher_suites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]
-	  curve_preferences: [X25519, CurveP256]
-	EOF
+	web_yml mtls \
+		"  client_allowed_sans: [somebody-else]" \
+		"  max_version: TLS12" \
+		"  cipher_suites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]" \
+		"  curve_preferences: [X25519, CurveP256]"
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	# The client certificate's SAN is "scraper": not allowed.
 	run ! https /metrics --cert "$TMP/pki/cli.crt" --key "$TMP/pki/cli.key"
@@ -217,11 +208,7 @@ served_serial() { # the serial number of the certificate the exporter serves
 
 @test "certificate rotation by SIGHUP during 50 concurrent scrapes: none fails" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	EOF
+	web_yml plain
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	local old new i pids=""
 	old=$(served_serial)
@@ -249,16 +236,20 @@ served_serial() { # the serial number of the certificate the exporter serves
 
 @test "a bad file on reload keeps the configuration in use and says so; bad files at start are errors naming file and key" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	EOF
+	web_yml plain
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	printf '  cert_flie: x\n' >>"$TMP/web.yml"
 	kill -HUP "$EXPORTER_PID"
 	wait_until 5 grep -q 'reload refused' "$TMP/exporter.err"
 	grep -q "web.yml:4: cert_flie: unknown key in tls_server_config" "$TMP/exporter.err"
+	run -0 https /metrics
+	[ "$output" = 200 ]
+	# Regression: a long curve_preferences list overflowed a stack buffer
+	# (a crash on reload); now a refusal like any other.
+	web_yml plain "  curve_preferences: [$(printf 'X25519, %.0s' $(seq 30))X25519]"
+	kill -HUP "$EXPORTER_PID"
+	wait_until 5 grep -q 'curve_preferences: too many' "$TMP/exporter.err"
+	run -0 kill -0 "$EXPORTER_PID"
 	run -0 https /metrics
 	[ "$output" = 200 ]
 	# A key file that is not there: the same, said with the file's name.
@@ -283,11 +274,7 @@ served_serial() { # the serial number of the certificate the exporter serves
 
 @test "a stalled TLS handshake does not block a concurrent scrape" {
 	make_certs
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	EOF
+	web_yml plain
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	# Connects, sends nothing, and stays.
 	"$PY" -c '
@@ -351,13 +338,7 @@ subscribe() { # OUT [CERT KEY]
 	make_certs
 	netns_create
 	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
-	cat >"$TMP/web.yml" <<-EOF
-	tls_server_config:
-	  cert_file: pki/srv.crt
-	  key_file: pki/srv.key
-	  client_auth_type: RequireAndVerifyClientCert
-	  client_ca_file: pki/ca.crt
-	EOF
+	web_yml mtls
 	tls_stream_start --web.config.file "$TMP/web.yml"
 	# A stalled handshake meanwhile blocks nobody.
 	"$PY" -c '

@@ -59,18 +59,25 @@ tally() { # FRAMES
 		else . end) | "\(.e) \(.l) \(.r) \(.ok)"' "$1"
 }
 
+# The flood backend loaded, N records produced into a stream paused with
+# a queue of BYTES, none dropped by the kernel, then the reader let go:
+# the frames are in $TMP/frames.
+paused_run() { # BYTES N
+	run -0 "$LOADER" load "$FLOOD_OBJ" --pin-root "$ROOT"
+	paused_stream_start --queue-bytes "$1"
+	run -0 "$FLOOD" "$ROOT/ringflood/maps" "$2"
+	local prod=$output
+	[ "$(kv produced "$prod")" -eq "$2" ]
+	[ "$(kv dropped "$prod")" -eq 0 ]
+	paused_stream_finish
+}
+
 @test "a paused output reader: the ring buffer is still drained, and received + Lost frames = records submitted" {
 	# The producer counts the records of its own pid, as BPF sees it.
 	require_host_pidns
-	run -0 "$LOADER" load "$FLOOD_OBJ" --pin-root "$ROOT"
 	# A queue far smaller than the run: records must be dropped here, not
 	# in the kernel (the ring buffer holds 600 000 records).
-	paused_stream_start --queue-bytes 65536
-	run -0 "$FLOOD" "$ROOT/ringflood/maps" 100000
-	local prod=$output
-	[ "$(kv produced "$prod")" -eq 100000 ]
-	[ "$(kv dropped "$prod")" -eq 0 ]
-	paused_stream_finish
+	paused_run 65536 100000
 	run -0 tally "$TMP/frames"
 	local events lostf lostr seq_ok
 	read -r events lostf lostr seq_ok <<<"$output"
@@ -88,13 +95,7 @@ tally() { # FRAMES
 @test "a paused output reader with a queue larger than the run gets every record and no Lost frame" {
 	# The producer counts the records of its own pid, as BPF sees it.
 	require_host_pidns
-	run -0 "$LOADER" load "$FLOOD_OBJ" --pin-root "$ROOT"
-	paused_stream_start --queue-bytes $((256 << 20))
-	run -0 "$FLOOD" "$ROOT/ringflood/maps" 50000
-	local prod=$output
-	[ "$(kv produced "$prod")" -eq 50000 ]
-	[ "$(kv dropped "$prod")" -eq 0 ]
-	paused_stream_finish
+	paused_run $((256 << 20)) 50000
 	run -0 tally "$TMP/frames"
 	[ "$output" = "50000 0 0 true" ]
 }
