@@ -59,7 +59,7 @@ ct_booted() {
 # The files the run adds to the root: the project, the checks, their unit,
 # the suite's helpers they use, and the one that tries a write through a
 # reader's map fd.
-ct_stage() { # UPPER_DIR BASE_ROOT
+ct_stage() { # UPPER_DIR
 	local repo=$BATS_TEST_DIRNAME/..
 	# -o all: install what this suite runs, never rebuild it with other flags.
 	make -s -C "$repo" OUTPUT="$BUILD" -o all install DESTDIR="$1" PREFIX=/usr >/dev/null || return 1
@@ -67,24 +67,7 @@ ct_stage() { # UPPER_DIR BASE_ROOT
 		install -m 0644 "$BATS_TEST_DIRNAME/lib.bash" "$1$CT_CHECKS/lib.bash" &&
 		install -m 0755 "$HELPERS/fdprobe" "$1$CT_CHECKS/fdprobe" &&
 		install -D -m 0644 "$BATS_TEST_DIRNAME/systemd/ebpf-check@.service" \
-			"$1/etc/systemd/system/ebpf-check@.service" &&
-		ct_stage_hostlibs "$1" "$2"
-}
-
-# Libraries of the project the cached root lacks (ebpf-stream links
-# libnats; the readers dlopen libyaml for --web.config.file): the host's
-# copies (the same Debian release) rather than a new root to build.
-CT_HOST_LIBS="libnats.so.3.4 libyaml-0.so.2"
-ct_stage_hostlibs() { # UPPER_DIR BASE_ROOT
-	local so lib
-	for so in $CT_HOST_LIBS; do
-		[ ! -e "$2/usr/lib/x86_64-linux-gnu/$so" ] || continue
-		lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
-		[ -n "$lib" ] || return 1
-		# Under its real directory: /lib is a symlink in the root, which a
-		# directory /lib in the upper layer would hide.
-		install -D -m 0644 "$(readlink -f "$lib")" "$1$(readlink -f "${lib%/*}")/$so" || return 1
-	done
+			"$1/etc/systemd/system/ebpf-check@.service"
 }
 
 # SRC DEST: a file of the host into the container, mode 0600 (a secret).
@@ -112,7 +95,7 @@ ct_boot() {
 	export CT_DIR CT_PINS
 	mkdir -m 0700 "$CT_PINS" || return 1
 	mkdir "$CT_DIR/upper" "$CT_DIR/work" "$CT_DIR/merged"
-	ct_stage "$CT_DIR/upper" "$base" || return 1
+	ct_stage "$CT_DIR/upper" || return 1
 	SYSTEMD_SECCOMP=0 unshare -m --propagation private sh -ec '
 		mkdir -p /run/systemd/nspawn
 		mount -t tmpfs -o mode=0755 nspawn /run/systemd/nspawn

@@ -10,9 +10,11 @@ prog=mkroot
 cache=$1
 SUITE=bookworm
 # minbase plus what the checks run: systemd (PID 1, systemctl,
-# systemd-analyze), the readers' and the loader's run-time libraries, curl
-# for scrapes, netcat to subscribe to the stream's socket.
-PKGS="systemd libbpf1 libelf1 libprotobuf-c1 libsystemd0 zlib1g curl netcat-openbsd"
+# systemd-analyze), the readers' and the loader's run-time libraries (with
+# those dlopen()ed on demand: libnats for --publish, libyaml and OpenSSL for
+# --web.config.file), curl for scrapes, netcat to subscribe to the stream's
+# socket.
+PKGS="systemd libbpf1 libelf1 libprotobuf-c1 libsystemd0 zlib1g libnats3.4 libyaml-0-2 libssl3 curl netcat-openbsd"
 
 # The mirror apt already uses: the first deb URI of sources.list(.d).
 mirror() {
