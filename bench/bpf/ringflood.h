@@ -23,10 +23,11 @@ struct flood_cfg {
 	__u32 tgid;		/* the producer's */
 	__u32 nr;		/* the syscall it issues */
 	__u32 flags;		/* FLOOD_F_* */
-	__u32 _pad;
+	__u32 burst;		/* records per call, 1 to FLOOD_BURST_MAX (0: 1) */
 };
 
 #define FLOOD_F_WAKEUP	1	/* BPF_RB_FORCE_WAKEUP on every record (the peer) */
+#define FLOOD_BURST_MAX	16
 
 /* flood_stats[0], per CPU. */
 struct flood_stats {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * ringflood [-w] [-s SECONDS] MAPS_DIR RECORDS
+ * ringflood [-w] [-b BURST] [-s SECONDS] MAPS_DIR RECORDS
  *
  * The producer of the ringflood bench backend (bench/bpf/ringflood.bpf.c):
  * writes its tgid and the syscall it issues into MAPS_DIR/flood_cfg, then
@@ -16,6 +16,9 @@
  * seconds when the loop started.
  * -w: the BPF side submits every record with BPF_RB_FORCE_WAKEUP (the
  * per-record wakeup peer), instead of the kernel's adaptive notification.
+ * -b BURST: each call makes BURST records (1 to FLOOD_BURST_MAX; RECORDS a
+ * multiple of it), for a rate above the VM's syscall rate. N, P, D and R
+ * count records, not calls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +37,7 @@ static const char *prog = "ringflood";
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [-w] [-s SECONDS] MAPS_DIR RECORDS\n", prog);
+	fprintf(stderr, "usage: %s [-w] [-b BURST] [-s SECONDS] MAPS_DIR RECORDS\n", prog);
 	exit(2);
 }
 
@@ -69,16 +72,17 @@ static struct flood_stats read_stats(int fd, int ncpu)
 
 int main(int argc, char **argv)
 {
-	struct flood_cfg cfg = { .nr = SYS_getppid };
+	struct flood_cfg cfg = { .nr = SYS_getppid, .burst = 1 };
 	struct flood_stats before, after;
 	unsigned long records, sent = 0;
 	double seconds = 0, t0, t1, deadline;
 	int opt, cfg_fd, stats_fd, ncpu;
 	__u32 zero = 0;
 
-	while ((opt = getopt(argc, argv, "ws:")) != -1) {
+	while ((opt = getopt(argc, argv, "wb:s:")) != -1) {
 		switch (opt) {
 		case 'w': cfg.flags |= FLOOD_F_WAKEUP; break;
+		case 'b': cfg.burst = parse_num(optarg, "burst", 1, FLOOD_BURST_MAX); break;
 		case 's': seconds = parse_num(optarg, "seconds", 1, 3600); break;
 		default: usage();
 		}
@@ -86,6 +90,8 @@ int main(int argc, char **argv)
 	if (argc - optind != 2)
 		usage();
 	records = parse_num(argv[optind + 1], "records", 1, 1ul << 40);
+	if (records % cfg.burst)
+		usage();
 	cfg_fd = open_map(argv[optind], "flood_cfg");
 	stats_fd = open_map(argv[optind], "flood_stats");
 	ncpu = libbpf_num_possible_cpus();
@@ -99,9 +105,10 @@ int main(int argc, char **argv)
 	t0 = monotonic_s();
 	deadline = seconds ? t0 + seconds : 0;
 	while (sent < records) {
-		unsigned long chunk = records - sent < 4096 ? records - sent : 4096;
+		unsigned long chunk = records - sent < 4096ul * cfg.burst ? records - sent :
+				      4096ul * cfg.burst;
 
-		for (unsigned long i = 0; i < chunk; i++)
+		for (unsigned long i = 0; i < chunk; i += cfg.burst)
 			syscall(SYS_getppid);
 		sent += chunk;
 		if (deadline && monotonic_s() >= deadline)
