@@ -33,6 +33,7 @@
  * HTTP/1.0 (then the end of the connection ends the body). */
 struct conn {
 	int fd;
+	unsigned long born;     /* the server's pass it was accepted in */
 	struct transport io;    /* plain or TLS, on fd (tls.c) */
 	const struct http_server *srv; /* its server: the web config's headers */
 	char req[REQ_MAX];
@@ -56,6 +57,7 @@ struct http_server {
 	size_t nconns;
 	struct exporter *e;
 	struct web *web;        /* --web.config.file, or NULL */
+	unsigned long pass;     /* http_serve_ready() calls, for conn.born */
 };
 
 static const char landing[] =
@@ -595,6 +597,7 @@ static void accept_all(struct http_server *s, int lfd)
 			close(fd);
 			continue;
 		}
+		c->born = s->pass;
 		c->fd = fd;
 		c->srv = s;
 		if (transport_init(&c->io, fd, s->web)) {
@@ -688,6 +691,7 @@ int http_serve_ready(struct http_server *s)
 
 	if (n < 0 && errno != EINTR)
 		return -errno;
+	s->pass++;
 	for (i = 0; i < n; i++) {
 		if (evs[i].data.u64 < MAX_LISTEN) {
 			accept_all(s, s->lfds[evs[i].data.u64]);
@@ -697,7 +701,10 @@ int http_serve_ready(struct http_server *s)
 		size_t idx = conn_index(s, c);
 		bool keep = true;
 
-		if (idx == SIZE_MAX)
+		/* Closed earlier in this batch (a connection evicted to make
+		 * room, say), its memory perhaps a new connection's by now: an
+		 * event of this batch is never one accepted during it. */
+		if (idx == SIZE_MAX || c->born == s->pass)
 			continue;
 		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP))) {
 			keep = conn_read(s, c);
