@@ -6,9 +6,11 @@
  *
  * sock/inet_sock_set_state is the stable interface every state change of an
  * inet socket goes through (tcp_set_state(), and inet_csk_clone_lock() for
- * the child of a listener), with the addresses and ports already in the
- * record: no kprobe, no walk of struct sock on the hot path. It fires for
- * SCTP and MPTCP sockets too, hence the protocol filter.
+ * the child of a listener): no kprobe. It fires for SCTP and MPTCP sockets
+ * too, hence the protocol filter. Attached as tp_btf, with the socket as
+ * its argument (read only at CLOSE for the record): a classic tracepoint
+ * program is skipped while any process on that CPU is inside a map system
+ * call (tcp.bpf.h), which lost transitions while readers read maps.
  *
  * Cost per transition: one per-CPU hash increment, plus one LRU hash
  * operation on the transitions that open or close a connection. A record
@@ -18,6 +20,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "ebpf_tags.h"
 #include "bits.bpf.h"
 #include "tcp.bpf.h"
@@ -178,10 +181,9 @@ static __always_inline void stats_count(int dropped)
 		s->events++;
 }
 
-static __always_inline void emit_closed(struct trace_event_raw_inet_sock_set_state *ctx,
+static __always_inline void emit_closed(const struct sock *sk, int oldstate,
 					const struct tcpstates_start *s, __u64 now)
 {
-	const struct sock *sk = ctx->skaddr;
 	struct tcpstates_event *e;
 
 	e = bpf_ringbuf_reserve(&closed, sizeof(*e), 0);
@@ -193,11 +195,11 @@ static __always_inline void emit_closed(struct trace_event_raw_inet_sock_set_sta
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = now;
 	e->duration_ns = now - s->ts_ns;
-	TCP_COPY_ADDRS(e->saddr, e->daddr, ctx);
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
-	e->family = ctx->family;
-	e->oldstate = ctx->oldstate;
+	tcp_sk_addrs(sk, e->saddr, e->daddr);
+	e->sport = tcp_sk_sport(sk);
+	e->dport = tcp_sk_dport(sk);
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->oldstate = oldstate;
 	e->pid = s->pid;
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
@@ -206,44 +208,44 @@ static __always_inline void emit_closed(struct trace_event_raw_inet_sock_set_sta
 }
 
 /* CLOSE: the connection's lifetime and record, if we saw it open. */
-static __always_inline void closed_conn(struct trace_event_raw_inet_sock_set_state *ctx,
-					__u64 sk)
+static __always_inline void closed_conn(const struct sock *sk, int oldstate)
 {
+	__u64 key = (__u64)sk;
 	struct tcpstates_start *s;
 	__u64 now;
 
-	s = bpf_map_lookup_elem(&starts, &sk);
+	s = bpf_map_lookup_elem(&starts, &key);
 	if (!s)
 		return;
 	now = bpf_ktime_get_ns();
 	lifetime_add(now - s->ts_ns);
-	emit_closed(ctx, s, now);
+	emit_closed(sk, oldstate, s, now);
 	/* Last: a deleted element may be reused by another CPU at once. */
-	bpf_map_delete_elem(&starts, &sk);
+	bpf_map_delete_elem(&starts, &key);
 }
 
-SEC("tp/sock/inet_sock_set_state")
-int tcpstates_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcpstates_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	__u64 sk = (__u64)ctx->skaddr;
-	int newstate = ctx->newstate;
+	__u64 key = (__u64)sk;
 
-	if (ctx->protocol != IPPROTO_TCP)
+	/* A bitfield before 5.6, a plain field since: read either way. */
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	count_transition(ctx->oldstate, newstate);
+	count_transition(oldstate, newstate);
 	switch (newstate) {
 	case TCP_SYN_SENT:
-		start_record(sk, true);
+		start_record(key, true);
 		break;
 	case TCP_SYN_RECV:
-		start_record(sk, false);
+		start_record(key, false);
 		break;
 	case TCP_FIN_WAIT1:
 	case TCP_LAST_ACK:
-		start_owner(sk);
+		start_owner(key);
 		break;
 	case TCP_CLOSE:
-		closed_conn(ctx, sk);
+		closed_conn(sk, oldstate);
 		break;
 	}
 	return 0;

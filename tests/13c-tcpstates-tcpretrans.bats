@@ -124,6 +124,13 @@ check_closed_records() { # HOST ADDR_TEXT FAMILY
 	check_closed_records 127.0.0.1 ::ffff:127.0.0.1 2
 }
 
+# Regression: attached to the classic tracepoint, transitions were lost
+# while processes read maps, and with them connections' records.
+@test "tcpstates: exactly N closed records per end while other processes read maps on every CPU" {
+	map_syscall_load_start
+	check_closed_records 127.0.0.1 ::ffff:127.0.0.1 2
+}
+
 @test "tcpstates: IPv6 connections give their records too, addresses in IPv6 text" {
 	check_closed_records ::1 ::1 10
 }
@@ -243,9 +250,10 @@ check_retransmits() { # N STATE EXPECT
 	[ "$output" = "{\"n\":$n,\"sum\":$expect,\"states\":[\"$state\"]}" ]
 }
 
-@test "tcpretrans: SYNs dropped on a veth give exactly the retransmissions the drop program and the kernel counted, per connection, in ebpf-print, the exporter and ebpf-stream" {
-	local n=4 drops
-	lossy_link
+# N connects whose SYNs are all dropped: their retransmissions, as the
+# drop program and the kernel count them, in every reader.
+syn_retransmits_exact() { # N
+	local n=$1 drops
 	run -0 drop_mode 1
 	# Each connect() retransmits its SYN until TCP_SYNCNT gives up.
 	run -0 in_ns "$PY" "$BATS_TEST_DIRNAME/helpers/tcpfail.py" syn "$DST" "$DPORT" "$n" 1
@@ -256,6 +264,19 @@ check_retransmits() { # N STATE EXPECT
 	run -0 retrans_segs
 	[ "$output" -eq $((drops - n)) ]
 	check_retransmits "$n" syn_sent $((drops - n))
+}
+
+@test "tcpretrans: SYNs dropped on a veth give exactly the retransmissions the drop program and the kernel counted, per connection, in ebpf-print, the exporter and ebpf-stream" {
+	lossy_link
+	syn_retransmits_exact 4
+}
+
+# Regression: attached to the classic tracepoint, the backend lost most
+# retransmissions while processes read maps (5 of 8 counted).
+@test "tcpretrans: every retransmission is counted while other processes read maps on every CPU" {
+	lossy_link
+	map_syscall_load_start
+	syn_retransmits_exact 4
 }
 
 @test "tcpretrans: data lost on an open connection gives exactly its retransmissions in state established, as the drop program and the kernel counted them" {

@@ -42,6 +42,7 @@ common_teardown() {
 	if [ -n "$LOOPDEV" ]; then losetup -d "$LOOPDEV" 2>/dev/null || true; fi
 	if [ -n "$SHM_DIR" ]; then rm -rf "$SHM_DIR"; fi
 	if [ -n "$TEST_GROUP" ]; then groupdel "$TEST_GROUP" 2>/dev/null || true; fi
+	if [ -n "${LOAD_ROOT:-}" ]; then rm -rf "$LOAD_ROOT"; fi
 	rm -rf "$TMP"
 }
 
@@ -410,4 +411,20 @@ prom_udp_packets_are() { # N
 	[ "$v" = "$1" ]
 	v=$(promql "$PROM_QUERY" 'up{job="ebpf"}')
 	[ "$v" = 1 ]
+}
+
+# Map system calls on every CPU, as readers scraping big maps make them:
+# one bpftool dump loop per CPU over a 1M-entry hash (a lookup syscall per
+# entry). A classic tracepoint's BPF program is skipped on a CPU while a
+# map syscall holds bpf_prog_active there; tp_btf programs are not.
+# The loops go with BG_PIDS, the map's root (LOAD_ROOT) in common_teardown.
+map_syscall_load_start() {
+	local i map
+	LOAD_ROOT=/sys/fs/bpf/test-load-$BATS_TEST_NUMBER-$$
+	map=$LOAD_ROOT/load/maps/m
+	"$HELPERS/mkmap" "$map" hash 1000000 >/dev/null
+	for ((i = 0; i < $(nproc); i++)); do
+		(while :; do bpftool map dump pinned "$map" >/dev/null 2>&1; done) &
+		BG_PIDS="$BG_PIDS $!"
+	done
 }
