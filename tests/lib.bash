@@ -414,9 +414,11 @@ prom_udp_packets_are() { # N
 }
 
 # Map system calls on every CPU, as readers scraping big maps make them:
-# one bpftool dump loop per CPU over a 1M-entry hash (a lookup syscall per
-# entry). A classic tracepoint's BPF program is skipped on a CPU while a
-# map syscall holds bpf_prog_active there; tp_btf programs are not.
+# one ebpf-print loop per CPU over a 1M-entry hash (batch lookups of 64k
+# entries, long system calls). A classic tracepoint's BPF program is
+# skipped on a CPU while a map syscall holds bpf_prog_active there (short
+# ones, as bpftool's lookup per entry, rarely overlap an event); tp_btf
+# programs are not.
 # The loops go with BG_PIDS, the map's root (LOAD_ROOT) in common_teardown.
 map_syscall_load_start() {
 	local i map
@@ -424,7 +426,7 @@ map_syscall_load_start() {
 	map=$LOAD_ROOT/load/maps/m
 	"$HELPERS/mkmap" "$map" hash 1000000 >/dev/null
 	for ((i = 0; i < $(nproc); i++)); do
-		(while :; do bpftool map dump pinned "$map" >/dev/null 2>&1; done) &
+		(while :; do "$PRINT" --pin-root "$LOAD_ROOT" --once --json load >/dev/null 2>&1; done) &
 		BG_PIDS="$BG_PIDS $!"
 	done
 }
