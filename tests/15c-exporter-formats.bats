@@ -145,7 +145,7 @@ raw_get() { # PORT OUT [gzip]
 	import socket, sys, zlib
 	port, out, gz = int(sys.argv[1]), sys.argv[2], len(sys.argv) > 3
 	s = socket.create_connection(("127.0.0.1", port), timeout=20)
-	s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n" +
+	s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
 	          (b"Accept-Encoding: gzip\r\n" if gz else b"") + b"\r\n")
 	data = b""
 	while True:
@@ -218,7 +218,7 @@ raw_get() { # PORT OUT [gzip]
 	run -0 "$PY" -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(b"HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 data = b""
 while True:
     b = s.recv(65536)
@@ -228,6 +228,62 @@ while True:
 head, sep, body = data.partition(b"\r\n\r\n")
 print(len(sep), len(body))' "$PORT"
 	[ "$output" = "4 0" ]
+}
+
+# Responses read by their framing (chunked), not by the end of the
+# connection: prints, per request sent on one connection, its status line,
+# whether it said "Connection: close", whether the body holds METRIC, and
+# finally whether the server closed the connection after the last one.
+keepalive_client() { # PORT METRIC REQUEST...
+	"$PY" - "$@" <<-'PYEOF'
+	import socket, sys
+	port, metric, reqs = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3:]
+	s = socket.create_connection(("127.0.0.1", port), timeout=10)
+	buf = b""
+	def need(cond):
+	    global buf
+	    while not cond():
+	        b = s.recv(65536)
+	        if not b:
+	            raise EOFError
+	        buf += b
+	for r in reqs:
+	    s.sendall(r.encode().decode("unicode_escape").encode("latin-1"))
+	    need(lambda: b"\r\n\r\n" in buf)
+	    head, _, buf = buf.partition(b"\r\n\r\n")
+	    body = b""
+	    while True:  # chunked
+	        need(lambda: b"\r\n" in buf)
+	        size, _, buf = buf.partition(b"\r\n")
+	        n = int(size, 16)
+	        need(lambda: len(buf) >= n + 2)
+	        body, buf = body + buf[:n], buf[n + 2:]
+	        if n == 0:
+	            break
+	    print(head.split(b"\r\n")[0].decode(), b"\r\nConnection: close" in head, metric in body)
+	s.settimeout(1)
+	try:
+	    print("closed" if s.recv(1) == b"" else "data")
+	except socket.timeout:
+	    print("open")
+	PYEOF
+}
+
+@test "keep-alive: scrapes one after another on one connection; Connection: close and HTTP/1.0 end it" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	exporter_start
+	local get='GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' metric=ebpf_t_tracepoint_
+	run -0 keepalive_client "$PORT" "$metric" "$get" "$get" "$get"
+	echo "$output"
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK False True\n%.0s' 1 2 3)"$'\n'open ]
+	# Asked to close: answered, said, closed.
+	run -0 keepalive_client "$PORT" "$metric" "$get" 'GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n'
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK False True\nHTTP/1.1 200 OK True True\nclosed')" ]
+	# HTTP/1.0 has no chunks: the end of the connection ends the body.
+	run -0 curl -sf -0 -o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\n' \
+		"http://127.0.0.1:$PORT/metrics" "http://127.0.0.1:$PORT/metrics"
+	echo "$output"
+	[ "$output" = "$(printf '200 1\n200 1')" ]
 }
 
 @test "clients that stop reading or leave mid-body cost the exporter nothing lasting" {

@@ -33,7 +33,7 @@ import socket, sys
 s = socket.create_connection(("127.0.0.1", 9436), timeout=5)
 s.sendall(sys.argv[1].encode().decode("unicode_escape").encode("latin-1"))
 resp = b""
-while True:
+while b"\r\n" not in resp:  # the status line: a 200 keeps the connection
     chunk = s.recv(65536)
     if not chunk:
         break

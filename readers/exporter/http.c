@@ -25,6 +25,10 @@
 #define MAX_CONNS 256           /* more are refused with 503 */
 #define HEAD_TIMEOUT_MS 10000   /* whole request head within this */
 #define SEND_TIMEOUT_MS 30000   /* whole response within this */
+/* A kept-alive connection waits this long for its next request head (a
+ * full server evicts idle ones first): past Prometheus' longest usual
+ * scrape interval, short of its client's idle timeout. */
+#define IDLE_TIMEOUT_MS 120000
 #define MAX_LISTEN 16
 
 /* A response goes out from `wire`: the head and a small body at once; a
@@ -44,6 +48,7 @@ struct conn {
 	struct strbuf text;     /* its latest piece */
 	z_stream z;
 	bool gzip, zinit, chunked;
+	bool keep;              /* kept open for the next request once answered */
 	bool responding;
 	bool want_out;          /* registered for EPOLLOUT */
 	double deadline;        /* monotonic seconds */
@@ -299,6 +304,39 @@ static bool http10(const char *req, size_t len)
 	return n >= 8 && !memcmp(req + n - 8, "HTTP/1.0", 8);
 }
 
+/* A Connection header value naming "close" (any case). */
+static bool has_close(const char *v, size_t vl)
+{
+	for (size_t i = 0; i + 5 <= vl; i++)
+		if (!strncasecmp(v + i, "close", 5))
+			return true;
+	return false;
+}
+
+/* May the connection serve another request after this one (RFC 9112 9.3)?
+ * Not for HTTP/1.0, nor when the client says "Connection: close", nor
+ * when more than the head was sent: a body (never read) or a pipelined
+ * request, whose bytes would be taken for the next head. */
+static bool http_keep_alive(const char *req, size_t len)
+{
+	const char *end = req + len, *line = req, *next, *v;
+	size_t nl, vl;
+	ssize_t ll;
+
+	if (http10(req, len) || head_line(line, end, &next) < 0)
+		return false;
+	for (line = next; (ll = head_line(line, end, &next)) > 0; line = next) {
+		if (parse_field_line(line, (size_t)ll, &nl, &v, &vl))
+			return false;
+		if ((nl == 10 && !strncasecmp(line, "connection", nl) && has_close(v, vl)) ||
+		    (nl == 14 && !strncasecmp(line, "content-length", nl)) ||
+		    (nl == 17 && !strncasecmp(line, "transfer-encoding", nl)))
+			return false;
+	}
+	/* ll == 0: the empty line; it must be the last thing received. */
+	return ll == 0 && next == end;
+}
+
 static void conn_close(struct http_server *s, size_t i)
 {
 	struct conn *c = s->conns[i];
@@ -351,8 +389,11 @@ static void respond(struct conn *c, int status, const char *ctype, const char *b
 	sb_printf(&c->wire, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason, ctype);
 	if (body)
 		sb_printf(&c->wire, "Content-Length: %zu\r\n", blen);
-	sb_printf(&c->wire, "%s%sConnection: close\r\n\r\n", extra ? extra : "",
-		  web_headers(c->srv));
+	/* Errors close: what the client sent next is not trusted. */
+	if (status != 200 && status != 404)
+		c->keep = false;
+	sb_printf(&c->wire, "%s%s%s\r\n", extra ? extra : "", web_headers(c->srv),
+		  c->keep ? "" : "Connection: close\r\n");
 	if (!head && body)
 		sb_append(&c->wire, body, blen);
 	c->wire_sent = 0;
@@ -408,6 +449,7 @@ static void handle(struct http_server *s, struct conn *c)
 	bool gzip, head;
 	int status;
 
+	c->keep = http_keep_alive(c->req, c->req_len);
 	status = http_parse_request(c->req, c->req_len, method, sizeof(method), path,
 				    sizeof(path), &gzip);
 	if (status) {
@@ -530,9 +572,30 @@ static int next_piece(struct conn *c)
 	return w->oom ? -ENOMEM : 0;
 }
 
+/* Answered, and kept: ready for the next request head, readable only
+ * again. Its buffers stay, for the next response. */
+static bool conn_reuse(struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+	if (c->zinit)
+		deflateEnd(&c->z);
+	c->zinit = false;
+	sb_reset(&c->wire);
+	sb_reset(&c->text);
+	c->wire_sent = 0;
+	c->req_len = 0;
+	c->responding = false;
+	c->deadline = monotonic_s() + IDLE_TIMEOUT_MS / 1000.0;
+	if (c->want_out && epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+		return false;
+	c->want_out = false;
+	return true;
+}
+
 /* Send what the wire holds, then the scrape's next pieces: true while
- * there is more to send once the socket takes it, false when done or the
- * peer is gone. */
+ * there is more to send once the socket takes it, or the connection is
+ * kept for another request; false when done or the peer is gone. */
 static bool conn_write(struct conn *c)
 {
 	for (;;) {
@@ -547,8 +610,10 @@ static bool conn_write(struct conn *c)
 				return false;
 			c->wire_sent += (size_t)n;
 		}
-		if (!c->sc || next_piece(c))
-			return false; /* all sent, or cut short: close */
+		if (!c->sc)
+			return c->keep && conn_reuse(c); /* all sent */
+		if (next_piece(c))
+			return false; /* cut short: close */
 	}
 }
 
@@ -713,7 +778,7 @@ int http_serve_ready(struct http_server *s)
 		}
 		if (keep && c->responding) {
 			keep = conn_write(c);
-			if (keep && !c->want_out) {
+			if (keep && c->responding && !c->want_out) {
 				struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
 
 				epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
