@@ -58,7 +58,7 @@ struct natspub {
 	uint64_t dropped_big;   /* frames over the server's max payload */
 	uint64_t dropped;       /* event frames dropped since the last Lost frame */
 	uint64_t dropped_total;
-	uint64_t nctl;          /* message ids of frames other than events */
+	_Atomic uint64_t nctl;  /* message ids of frames other than events (both threads) */
 	struct strbuf part;     /* a frame not yet whole */
 	struct strbuf describe; /* the last describe frame, without its length */
 	struct arena arena;
