@@ -16,6 +16,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <zlib.h>
 #include "exporter.h"
 #include "util.h"
@@ -641,6 +643,7 @@ static void accept_all(struct http_server *s, int lfd)
 		 * response that did not fit the socket buffer. */
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
 		struct conn *c;
+		int one = 1;
 
 		if (fd < 0)
 			return;
@@ -664,6 +667,11 @@ static void accept_all(struct http_server *s, int lfd)
 		}
 		c->born = s->pass;
 		c->fd = fd;
+		/* A kept-alive connection's last small segment (the final chunk)
+		 * must not wait for the ACK of the one before (Nagle), which the
+		 * client delays by up to 40 ms: 40 ms per scrape. On a unix
+		 * socket this fails, harmlessly. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->srv = s;
 		if (transport_init(&c->io, fd, s->web)) {
 			close(fd);
