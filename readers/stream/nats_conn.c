@@ -254,7 +254,9 @@ static void tell_connect_error(struct natspub *np, double now)
 	strscpy(why, text ? text : "", sizeof(why));
 	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
 		tell_down(np, why[0] ? why : natsStatus_GetText(s), "retrying");
-	else if (np->down_since && now - np->down_since >= DOWN_TELL_S)
+	/* libnats clears its error at each attempt: a reason already told
+	 * (a refused password) stays the reason, said once. */
+	else if (!np->told[0] && np->down_since && now - np->down_since >= DOWN_TELL_S)
 		tell_down(np, "no server reachable", "retrying");
 }
 

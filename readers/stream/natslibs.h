@@ -44,6 +44,7 @@ int natslibs_load(struct diag *d);
 	X(natsConnection_JetStream) \
 	X(natsConnection_Status) \
 	X(natsMsgHeader_Get) \
+	X(natsMsg_Destroy) \
 	X(natsMsg_GetData) \
 	X(natsMsg_GetDataLength) \
 	X(natsMsg_GetSubject) \
@@ -93,6 +94,7 @@ extern struct natslibs natslibs_fn;
 #define natsConnection_JetStream (natslibs_fn.natsConnection_JetStream)
 #define natsConnection_Status (natslibs_fn.natsConnection_Status)
 #define natsMsgHeader_Get (natslibs_fn.natsMsgHeader_Get)
+#define natsMsg_Destroy (natslibs_fn.natsMsg_Destroy)
 #define natsMsg_GetData (natslibs_fn.natsMsg_GetData)
 #define natsMsg_GetDataLength (natslibs_fn.natsMsg_GetDataLength)
 #define natsMsg_GetSubject (natslibs_fn.natsMsg_GetSubject)

@@ -487,8 +487,12 @@ static const uint8_t *split(struct natspub *np, const uint8_t *p, const uint8_t 
 int natspub_feed(void *ctx, const void *data, size_t len, bool describe)
 {
 	struct natspub *np = ctx;
-	const uint8_t *p = data, *end = p + len, *rest;
+	const uint8_t *p = data, *end, *rest;
 	uint64_t n;
+
+	if (!len)
+		return 0; /* the fanout's call each pass, data NULL */
+	end = p + len;
 
 	if (describe) {
 		const uint8_t *body = get_varint(p, end, &n);
@@ -558,10 +562,13 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 		}
 		pthread_cond_signal(&np->cond);
 		pthread_mutex_unlock(&np->lock);
-		/* No stream takes the subject any more (deleted): set up again. */
-		if (pae && (pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr))
-			atomic_store(&np->up, false);
 	}
+	/* No stream takes the subject any more (deleted): set up again. */
+	if (pae && (pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr))
+		atomic_store(&np->up, false);
+	/* The handler owns the published message (nats.h, jsPubAckHandler):
+	 * not destroying it leaked every message sent, about 1 KiB each. */
+	natsMsg_Destroy(msg);
 }
 
 static void read_boot_id(char *buf, size_t size)
