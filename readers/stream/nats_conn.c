@@ -252,6 +252,10 @@ static void tell_connect_error(struct natspub *np, double now)
 
 	/* libnats' reconnect thread rewrites the text: one copy, used. */
 	strscpy(why, text ? text : "", sizeof(why));
+	/* "No server available": what libnats says once it stops trying the
+	 * servers, after the real reason, which stays the one told. */
+	if (s == NATS_NO_SERVER && np->told[0])
+		return;
 	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
 		tell_down(np, why[0] ? why : natsStatus_GetText(s), "retrying");
 	/* libnats clears its error at each attempt: a reason already told
