@@ -105,7 +105,7 @@ for ((r = 0; r < RUNS; r++)); do
 done
 
 note="median of $RUNS; ours/peer x$(fmt "$(med bh_bs.ratio)") (median of per-run ratios);"
-note+=" ours: tracepoint block_rq_complete, peer: tp_btf block_rq_issue;"
+note+=" ours: tp_btf block_rq_complete, peer: tp_btf block_rq_issue;"
 note+=" ~$(med bh.ev) events/window"
 result "bitehist ns/event" "$(med_or_dash bh.ns)" ns \
 	"libbpf-tools bitesize" "$(med_or_dash bs.ns)" - "$note$(events_note bh.ev:bitehist bs.ev:bitesize)"

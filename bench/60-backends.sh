@@ -277,7 +277,7 @@ bench_backend biolatency block '^block_rq_complete' "$LT/biolatency" -D -F
 bench_backend tcpstates tcp '^handle_set_state' "$LT/tcpstates"
 bench_backend softirqs softirq '^softirq_exit' "$LT/softirqs" -d
 
-oom_note="ours (oom/mark_victim) not timed: OOM kills are too rare an event for a per-event figure"
+oom_note="ours (tp_btf mark_victim) not timed: OOM kills are too rare an event for a per-event figure"
 [ -r "$BUILD/bpf/oomkill.o" ] || oom_note="ours not built (no $(basename "$BUILD")/bpf/oomkill.o)"
 not_measured_row "oomkill ns/event" oomkill "$oom_note"
 not_measured_row "tcpconnlat ns/event" tcpconnlat \

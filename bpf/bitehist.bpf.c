@@ -2,9 +2,17 @@
 /*
  * bitehist: log2 histogram of block I/O request sizes, as BCC's bitehist,
  * counted when a request completes.
+ *
+ * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
+ * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
+ * which every map syscall of any process does for its duration, and
+ * completions run in interrupts that land in such syscalls: I/Os went
+ * uncounted while readers or bpftool walked big maps. A tp_btf program is
+ * only kept from recursing into itself.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include "ebpf_tags.h"
 #include "bits.bpf.h"
 #include "bitehist.h"
@@ -20,11 +28,13 @@ struct {
 	EBPF_UNIT("bytes")
 	EBPF_HELP("Block I/O request sizes");
 
-SEC("tp/block/block_rq_complete")
-int bitehist_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(bitehist_rq_complete, struct request *rq, int error,
+	     unsigned int nr_bytes)
 {
-	/* nr_sector is in 512-byte units whatever the device's block size. */
-	__u64 bytes = (__u64)ctx->nr_sector * 512;
+	/* Whole 512-byte sectors, as the classic tracepoint's nr_sector
+	 * (nr_bytes >> 9) counted them: the same buckets as before. */
+	__u64 bytes = (__u64)(nr_bytes >> 9) * 512;
 	struct bitehist_hist *h;
 	__u32 zero = 0, i;
 

@@ -6,8 +6,16 @@
  * already the new program's, and the new mm holds the arguments the
  * kernel has just copied (mm->arg_start..arg_end): argv is read from
  * there, in one read, with no need to pair a sys_enter_execve with it.
+ *
+ * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
+ * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
+ * which every map syscall of any process does for its duration: on a
+ * preemptible kernel an exec that runs while such a syscall is preempted
+ * (a reader or bpftool walking a big map) would go unseen. A tp_btf
+ * program is only kept from recursing into itself.
  */
 #include "procevents.bpf.h"
+#include <bpf/bpf_tracing.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -70,20 +78,21 @@ static __always_inline void read_args(struct procevent *e)
 	bpf_loop(len, walk_args_byte, &w, 0);
 }
 
-SEC("tp/sched/sched_process_exec")
-int execsnoop_exec(struct trace_event_raw_sched_process_exec *ctx)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(execsnoop_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
 {
 	struct procevent *e;
-	/* __data_loc: low 16 bits are the string's offset in the record. */
-	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
 
 	e = procevent_reserve(PROCEVENT_EXEC);
 	if (!e) {
 		procevent_count(&exec_stats, 1);
 		return 0;
 	}
+	/* The path as given to execve(), as the classic tracepoint's
+	 * filename field has it. */
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
-				  (void *)ctx + off);
+				  BPF_CORE_READ(bprm, filename));
 	read_args(e);
 	bpf_ringbuf_submit(e, 0);
 	procevent_count(&exec_stats, 0);

@@ -3,6 +3,14 @@
  * exitsnoop: one PROCEVENT_EXIT record per process exit, into the ring
  * buffer shared with execsnoop. The tracepoint fires for every exiting
  * thread; only the thread-group leader's exit stands for the process.
+ *
+ * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
+ * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
+ * which every map syscall of any process does for its duration: on a
+ * preemptible kernel an exit that runs while such a syscall is preempted
+ * would go unseen. A tp_btf program is only kept from recursing into
+ * itself. Its arguments are the exiting task (and, on newer kernels,
+ * whether the group is dead): unused, the current task is the exiting one.
  */
 /* Brings vmlinux.h, the libbpf headers and the shared ring buffer. */
 #include "procevents.bpf.h"
@@ -16,8 +24,8 @@ struct {
 	EBPF_COUNTER
 	EBPF_HELP("Exits seen, and of those the ones dropped (ring buffer full)");
 
-SEC("tp/sched/sched_process_exit")
-int exitsnoop_exit(void *ctx)
+SEC("tp_btf/sched_process_exit")
+int exitsnoop_exit(__u64 *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct task_struct *task;

@@ -7,9 +7,18 @@
  * Why oom/mark_victim: it fires once per kill, with the victim chosen, in
  * every kind of OOM (global, memcg, cpuset), and it is a stable tracepoint.
  * libbpf-tools' oomkill hooks oom_kill_process() with a kprobe, which
- * kernels without kprobes (this one) refuse. The tracepoint's fields grew
- * over the years (older kernels give the pid alone): each is read only if
- * the running kernel has it (CO-RE field checks) and left 0 otherwise.
+ * kernels without kprobes (this one) refuse.
+ *
+ * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
+ * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
+ * which every map syscall of any process does for its duration: a kill
+ * made while such a syscall is preempted would go unseen. A tp_btf program
+ * is only kept from recursing into itself. It gets the tracepoint's
+ * arguments, not its record: the figures are computed here as the
+ * tracepoint computes them. Its arguments grew over the years (older
+ * kernels pass the pid alone, newer ones the task and the uid, along with
+ * the record's new fields): which ones the running kernel passes is told
+ * by the record's fields (CO-RE checks), and a figure it lacks stays 0.
  *
  * OOM kills are rare: a plain array with atomic adds, and a small ring
  * buffer of this backend's own.
@@ -17,6 +26,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "ebpf_tags.h"
 #include "oomkill.h"
 
@@ -40,35 +50,53 @@ struct {
 	EBPF_COUNTER
 	EBPF_HELP("OOM kills, and their records lost (ring buffer full)");
 
-/* Copy what the running kernel's tracepoint has into e (zeroed). */
-static __always_inline void fill_victim(struct oomkill_event *e,
-					struct trace_event_raw_mark_victim *ctx)
-{
-	e->pid = ctx->pid;
-	if (bpf_core_field_exists(ctx->__data_loc_comm)) {
-		/* __data_loc: low 16 bits are the string's offset in the record. */
-		unsigned int off = BPF_CORE_READ(ctx, __data_loc_comm) & 0xFFFF;
+/*
+ * Pages to KiB, as the tracepoint's PG_COUNT_TO_KB. 4 KiB pages: x86, 32-bit
+ * arm and Debian's arm64 kernels. The page size is not in BTF: a kernel
+ * with larger pages would show its figures 4 or 16 times too small.
+ */
+#define OOMKILL_PAGE_TO_KB_SHIFT	(12 - 10)
 
-		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), (void *)ctx + off);
-	}
-	if (bpf_core_field_exists(ctx->total_vm))
-		e->total_vm_kb = BPF_CORE_READ(ctx, total_vm);
-	if (bpf_core_field_exists(ctx->anon_rss))
-		e->anon_rss_kb = BPF_CORE_READ(ctx, anon_rss);
-	if (bpf_core_field_exists(ctx->file_rss))
-		e->file_rss_kb = BPF_CORE_READ(ctx, file_rss);
-	if (bpf_core_field_exists(ctx->shmem_rss))
-		e->shmem_rss_kb = BPF_CORE_READ(ctx, shmem_rss);
-	if (bpf_core_field_exists(ctx->pgtables))
-		e->pgtables_kb = BPF_CORE_READ(ctx, pgtables);
-	if (bpf_core_field_exists(ctx->uid))
-		e->uid = BPF_CORE_READ(ctx, uid);
-	if (bpf_core_field_exists(ctx->oom_score_adj))
-		e->oom_score_adj = BPF_CORE_READ(ctx, oom_score_adj);
+/* get_mm_counter(mm, MEMBER): percpu_counter_read_positive() of rss_stat. */
+static __always_inline __u64 rss_kb(struct mm_struct *mm, int member)
+{
+	__s64 pages = BPF_CORE_READ(mm, rss_stat[member].count);
+
+	return pages > 0 ? (__u64)pages << OOMKILL_PAGE_TO_KB_SHIFT : 0;
 }
 
-SEC("tp/oom/mark_victim")
-int oomkill_mark_victim(struct trace_event_raw_mark_victim *ctx)
+/* What the tracepoint records of the victim TASK (and UID), into e (zeroed). */
+static __always_inline void fill_victim(struct oomkill_event *e, __u64 *ctx)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	/* Older kernels pass the pid alone, and record nothing else. */
+	if (!bpf_core_field_exists(struct trace_event_raw_mark_victim, __data_loc_comm)) {
+		e->pid = (int)ctx[0];
+		return;
+	}
+	task = (struct task_struct *)ctx[0];
+	e->pid = BPF_CORE_READ(task, pid);
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, uid))
+		e->uid = (__u32)ctx[1];
+	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, oom_score_adj))
+		e->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	/* The victim's mm is still there: mark_victim runs before the kill. */
+	mm = BPF_CORE_READ(task, mm);
+	if (!mm || !bpf_core_field_exists(struct trace_event_raw_mark_victim, total_vm))
+		return;
+	e->total_vm_kb = BPF_CORE_READ(mm, total_vm) << OOMKILL_PAGE_TO_KB_SHIFT;
+	e->anon_rss_kb = rss_kb(mm, MM_ANONPAGES);
+	e->file_rss_kb = rss_kb(mm, MM_FILEPAGES);
+	e->shmem_rss_kb = rss_kb(mm, MM_SHMEMPAGES);
+	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, pgtables))
+		e->pgtables_kb = BPF_CORE_READ(mm, pgtables_bytes.counter) >> 10;
+}
+
+SEC("tp_btf/mark_victim")
+int oomkill_mark_victim(__u64 *ctx)
 {
 	struct oomkill_stats *s;
 	struct oomkill_event *e;

@@ -7,9 +7,9 @@
 
 /*
  * One record per OOM kill, in the ring buffer oom_events. The memory
- * figures are those of the oom/mark_victim tracepoint, in KiB; a field
- * the running kernel's tracepoint lacks is 0 (older kernels give the pid
- * alone). 96 bytes, every field naturally aligned: no padding.
+ * figures are those the oom/mark_victim tracepoint records, in KiB; a
+ * field the running kernel's tracepoint lacks is 0 (older kernels give the
+ * pid alone). 96 bytes, every field naturally aligned: no padding.
  */
 struct oomkill_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

@@ -34,7 +34,7 @@ teardown() {
 	run "$LOADER" list --pin-root "$ROOT" --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.backends[].name] | join(",")' <<<"$output")" = "bitehist,syscount,t_tracepoint" ]
-	jq -e '.backends[] | select(.name == "bitehist") | .attach[0].kind == "tracepoint" and .attach[0].target == "block/block_rq_complete"' <<<"$output"
+	jq -e '.backends[] | select(.name == "bitehist") | .attach[0].kind == "tp_btf" and .attach[0].target == "block_rq_complete"' <<<"$output"
 	jq -e '.backends[] | select(.name == "syscount") | .attach[0].kind == "raw_tp"' <<<"$output"
 	# The checksum in meta is the file's.
 	[ "$(jq -r '.backends[] | select(.name == "bitehist") | .sha256' <<<"$output")" = "$(sha256sum "$BPFOBJ/bitehist.o" | cut -d' ' -f1)" ]

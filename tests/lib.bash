@@ -430,3 +430,53 @@ map_syscall_load_start() {
 		BG_PIDS="$BG_PIDS $!"
 	done
 }
+
+# --- OOM kills (13b, 13g) ------------------------------------------------------
+
+# The memory cgroup v1 hierarchy's mount point, if one is mounted.
+memcg_v1_root() {
+	awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts
+}
+
+# A memory cgroup of this test (CGROUP: teardown kills what is in it and
+# removes it), limited to MB MiB, swap included. cgroup v2 where its memory
+# controller is enabled for children of the root, else the v1 controller.
+oom_cgroup_create() { # MB
+	local v2 v1 bytes=$(($1 * 1024 * 1024))
+	v2=$(cgroup2_root)
+	if [ -n "$v2" ] && grep -qw memory "$v2/cgroup.subtree_control" 2>/dev/null; then
+		CGROUP=$v2/ebpf-test-$BATS_TEST_NUMBER-$$
+		mkdir "$CGROUP"
+		echo "$bytes" >"$CGROUP/memory.max"
+		if [ -e "$CGROUP/memory.swap.max" ]; then echo 0 >"$CGROUP/memory.swap.max"; fi
+		return 0
+	fi
+	v1=$(memcg_v1_root)
+	[ -n "$v1" ] || skip "no memory cgroup controller here (neither cgroup v2 nor v1)"
+	CGROUP=$v1/ebpf-test-$BATS_TEST_NUMBER-$$
+	mkdir "$CGROUP"
+	echo "$bytes" >"$CGROUP/memory.limit_in_bytes"
+	# Swap must not save it either (memsw: only with swap accounting).
+	if [ -e "$CGROUP/memory.memsw.limit_in_bytes" ]; then
+		echo "$bytes" >"$CGROUP/memory.memsw.limit_in_bytes"
+	fi
+}
+
+# The fields of every oom_events record in capture FILE, one JSON line each.
+oom_records() { # FILE
+	"$STREAM" --decode <"$1" |
+		jq -c 'select(.event.map == "oom_events") | .event.fields
+			| map({(.name): (.values[0] | to_entries[0].value)}) | add'
+}
+oom_records_of() { # FILE PID
+	oom_records "$1" | jq -c --argjson p "$2" 'select(.pid == $p)'
+}
+has_oom_record_of() { # FILE PID
+	[ -n "$(oom_records_of "$1" "$2")" ]
+}
+
+# An ebpf-stream holds the consumer lock of ring buffer map ID (an abstract
+# unix socket named after it).
+oom_ringbuf_consumed() { # ID
+	ss -xa | grep "@ebpf-stream/ringbuf/$1 " >/dev/null
+}
