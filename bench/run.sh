@@ -157,6 +157,16 @@ program, link and process they started, when they end.
    - `ebpf-stream --once BACKEND` (describe frame + one snapshot).
    Target: each reader at most 2× the floor per entry. Peak RSS from
    wait4(2) (`bench/helpers/measure`) or VmHWM for the exporter.
+   The floor, bpftool, `ebpf-print` and `ebpf-stream` run interleaved,
+   once each per run (`RUNS`, default 5): the floor varies by half from run
+   to run while the machine is busy, so each reader's note gives the
+   median of its per-run ratios to the floor of the same run, by wall time
+   (the reader's whole run over the floor's read alone) and by CPU time
+   (user + system of each whole process, which a busy machine's scheduling
+   does not inflate), and its per-run speed-up over bpftool. Then
+   `ebpf-print --once --json` and `ebpf-stream --once` on a 1 M- and a
+   4 M-entry hash (u32 → u64): the ratio of their peak RSS (target ≤ 1.1:
+   memory that does not grow with the map).
    **Scaling** (bench/15-scaling.sh): the same commands on hash and
    array maps of 10 k, 100 k, 1 M and 4 M entries (the median of
    `SCALE_RUNS` runs, default 3: bpftool alone takes a minute or more at
@@ -180,7 +190,9 @@ program, link and process they started, when they end.
    and with none. Then our bitehist against libbpf-tools `bitesize` under
    O_DIRECT I/O on a loop device.
 3. **Ring buffer to stream** (bench/30-stream.sh): bench/bpf/ringflood.bpf.c
-   writes an execsnoop-sized record per syscall of `bench/helpers/ringflood`;
+   writes 5 execsnoop-sized records per syscall of `bench/helpers/ringflood`
+   (`-b 5`: a syscall costs about 1 µs in this VM, so one record per call
+   would measure the syscall, not the consumer; ~3 M records/s);
    `ebpf-stream --events` encodes them to a pipe read by
    `bench/helpers/framecount`. Records produced and dropped (failed
    `bpf_ringbuf_reserve`: ring buffer full) are counted in the kernel, in
@@ -192,11 +204,13 @@ program, link and process they started, when they end.
    the pipe reader stops reading for 200 ms half-way (`framecount -p 200
    -a N/2`): targets, no kernel drop, and events received + records in Lost
    frames = records produced, exactly. The backend's ring buffer is 64 MiB:
-   about 600 000 records, 170 ms of the producer's full rate (3.5 M
+   about 600 000 records, 200 ms of the producer's full rate (3 M
    records/s of 112 bytes with the header), which covers the stream's
    main thread being off its CPU for a while on a busy 2-CPU machine; a
    slow pipe reader is the output queue's to absorb (`--queue-bytes`,
-   8 MiB, dropping and counting when full), not the ring buffer's: no
+   32 MiB here, 4x the default: the writer thread shares a CPU with the
+   stream's loop and the reader; dropping and counting when full), not
+   the ring buffer's: no
    size would hold a reader that stops for good. The peers are the plainest
    libbpf consumer (`bench/helpers/rbcount`), counting records and nothing
    else, once woken for every record (`BPF_RB_FORCE_WAKEUP`) and once with
@@ -247,9 +261,8 @@ program, link and process they started, when they end.
 7. **TLS** (bench/70-tls.sh): two exporters on one 10 k-entry hash (10 k
    series), one plain, one with `--web.config.file` (TLS 1.3, a P-256
    certificate); each run is 20 scrapes by one curl per exporter, plain and
-   TLS in turn, one connection per scrape (the exporter closes after each
-   response) with the TLS session resumed from the first, as Prometheus
-   resumes it. The figure is the median of the per-run ratios, TLS time
+   TLS in turn, over one kept-alive connection as Prometheus scrapes (one
+   handshake per run, the session resumed from the warm-up). The figure is the median of the per-run ratios, TLS time
    over plain time (client and server together), and the TLS exporter's
    peak RSS (VmHWM) after plain and gzip scrapes, split into anonymous
    memory and shared library pages.
