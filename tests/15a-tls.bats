@@ -76,6 +76,19 @@ web_yml() { # plain|mtls [LINE...]
 	} >"$TMP/web.yml"
 }
 
+# A peer that connects to PORT, sends nothing and stays (60 s at most),
+# once it is connected.
+stalled_peer() { # PORT
+	"$PY" -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+time.sleep(60)  # not a wait: the stalled peer holds its connection
+' "$1" "$TMP/stalled" &
+	BG_PIDS="$BG_PIDS $!"
+	wait_until 5 test -e "$TMP/stalled"
+}
+
 # Prometheus 2.42 scraping the exporter over TLS with the job's extra YAML
 # (its TLS and auth settings); sets PQ, the query URL.
 prometheus_start() { # JOB_YAML
@@ -277,14 +290,7 @@ served_serial() { # the serial number of the certificate the exporter serves
 	web_yml plain
 	tls_exporter_start --web.config.file "$TMP/web.yml"
 	# Connects, sends nothing, and stays.
-	"$PY" -c '
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-open(sys.argv[2], "w").close()
-time.sleep(60)  # not a wait: the stalled peer holds its connection
-' "$PORT" "$TMP/stalled" &
-	BG_PIDS="$BG_PIDS $!"
-	wait_until 5 test -e "$TMP/stalled"
+	stalled_peer "$PORT"
 	# And one that starts a handshake and stops half-way.
 	"$PY" -c '
 import socket, sys, time
@@ -341,14 +347,7 @@ subscribe() { # OUT [CERT KEY]
 	web_yml mtls
 	tls_stream_start --web.config.file "$TMP/web.yml"
 	# A stalled handshake meanwhile blocks nobody.
-	"$PY" -c '
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-open(sys.argv[2], "w").close()
-time.sleep(60)  # not a wait: the stalled peer holds its connection
-' "$SPORT" "$TMP/stalled" &
-	BG_PIDS="$BG_PIDS $!"
-	wait_until 5 test -e "$TMP/stalled"
+	stalled_peer "$SPORT"
 	run -0 subscribe "$TMP/sub" "$TMP/pki/cli.crt" "$TMP/pki/cli.key"
 	run -0 "$STREAM" --decode <"$TMP/sub"
 	run -0 jq -r 'select(.describe) | .describe.maps[] | "\(.backend)/\(.map)"' <<<"$output"
