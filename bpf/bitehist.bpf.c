@@ -3,12 +3,9 @@
  * bitehist: log2 histogram of block I/O request sizes, as BCC's bitehist,
  * counted when a request completes.
  *
- * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
- * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
- * which every map syscall of any process does for its duration, and
- * completions run in interrupts that land in such syscalls: I/Os went
- * uncounted while readers or bpftool walked big maps. A tp_btf program is
- * only kept from recursing into itself.
+ * tp_btf, not the classic tracepoint, which misses events while map
+ * syscalls run (README, "Backends"): completions run in interrupts that
+ * land in such syscalls, and I/Os went uncounted while maps were read.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

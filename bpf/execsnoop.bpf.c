@@ -7,12 +7,9 @@
  * kernel has just copied (mm->arg_start..arg_end): argv is read from
  * there, in one read, with no need to pair a sys_enter_execve with it.
  *
- * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
- * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
- * which every map syscall of any process does for its duration: on a
- * preemptible kernel an exec that runs while such a syscall is preempted
- * (a reader or bpftool walking a big map) would go unseen. A tp_btf
- * program is only kept from recursing into itself.
+ * tp_btf, not the classic tracepoint, which misses events while map
+ * syscalls run (README, "Backends"): on a preemptible kernel, an exec on a
+ * CPU where such a syscall is preempted.
  */
 #include "procevents.bpf.h"
 #include <bpf/bpf_tracing.h>

@@ -4,12 +4,8 @@
  * buffer shared with execsnoop. The tracepoint fires for every exiting
  * thread; only the thread-group leader's exit stands for the process.
  *
- * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
- * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
- * which every map syscall of any process does for its duration: on a
- * preemptible kernel an exit that runs while such a syscall is preempted
- * would go unseen. A tp_btf program is only kept from recursing into
- * itself. Its arguments are the exiting task (and, on newer kernels,
+ * tp_btf, not the classic tracepoint, which misses events while map
+ * syscalls run (README, "Backends"). Its arguments are the exiting task (and, on newer kernels,
  * whether the group is dead): unused, the current task is the exiting one.
  */
 /* Brings vmlinux.h, the libbpf headers and the shared ring buffer. */

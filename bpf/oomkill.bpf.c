@@ -9,11 +9,8 @@
  * libbpf-tools' oomkill hooks oom_kill_process() with a kprobe, which
  * kernels without kprobes (this one) refuse.
  *
- * Why tp_btf, not the classic tracepoint: a classic tracepoint program is
- * skipped (a recursion miss) whenever bpf_prog_active is raised on its CPU,
- * which every map syscall of any process does for its duration: a kill
- * made while such a syscall is preempted would go unseen. A tp_btf program
- * is only kept from recursing into itself. It gets the tracepoint's
+ * tp_btf, not the classic tracepoint, which misses events while map
+ * syscalls run (README, "Backends"). It gets the tracepoint's
  * arguments, not its record: the figures are computed here as the
  * tracepoint computes them. Its arguments grew over the years (older
  * kernels pass the pid alone, newer ones the task and the uid, along with
