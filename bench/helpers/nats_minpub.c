@@ -2,15 +2,22 @@
 /*
  * The engine's own limit, for bench/80-nats.sh: the plainest libnats
  * JetStream publisher.
- *   nats_minpub pub URL STREAM SUBJECT N SIZE WINDOW
+ *   nats_minpub pub URL STREAM SUBJECT N SIZE WINDOW [ID_PREFIX]
  *     makes STREAM (SUBJECT's first token.>, file storage) if missing and
  *     publishes N messages of SIZE bytes asynchronously, at most WINDOW
- *     awaiting their ack, each with its own Nats-Msg-Id; waits for every
+ *     awaiting their ack, each with its own Nats-Msg-Id (ID_PREFIX/I, so
+ *     that its headers can be as long as ebpf-stream's); waits for every
  *     ack. Prints "rate=MSGS_PER_S acked=N errors=E".
  *   nats_minpub count URL STREAM
  *     prints "msgs=M bytes=B" of the stream.
+ *   nats_minpub wait URL STREAM N TIMEOUT_S
+ *     asks for the stream's state every 2 ms over one connection until it
+ *     holds N messages; prints "t=REALTIME_S" of that moment. A process
+ *     per poll (count) costs ~20 ms of CPU here: polled every 10 ms, that
+ *     took most of a core from the publisher being measured.
  */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +38,9 @@ static double now_s(void)
 
 static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *c)
 {
-	(void)js; (void)m; (void)pa; (void)c;
+	(void)js; (void)pa; (void)c;
 	atomic_fetch_add(pae ? &errors : &acked, 1);
+	natsMsg_Destroy(m); /* the handler owns it (nats.h) */
 }
 
 static int die(const char *what, natsStatus s)
@@ -56,11 +64,41 @@ static int count(jsCtx *js, const char *stream)
 	return 0;
 }
 
+/* Until STREAM holds N messages: one connection, a request every 2 ms. */
+static int wait_for(jsCtx *js, const char *stream, unsigned long long n, double timeout)
+{
+	double end = now_s() + timeout;
+	struct timespec ts, pause = { 0, 2 * 1000 * 1000 };
+	jsStreamInfo *si;
+	jsErrCode jerr;
+	natsStatus s;
+	bool there;
+
+	do {
+		si = NULL;
+		jerr = 0;
+		s = js_GetStreamInfo(&si, js, stream, NULL, &jerr);
+		if (s != NATS_OK && jerr != JSStreamNotFoundErr)
+			return die(stream, s);
+		there = si && si->State.Msgs >= n;
+		jsStreamInfo_Destroy(si);
+		if (there) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			printf("t=%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+			return 0;
+		}
+		nanosleep(&pause, NULL);
+	} while (now_s() < end);
+	fprintf(stderr, "nats_minpub: %s: fewer than %llu messages after %.0f s\n", stream, n,
+		timeout);
+	return 1;
+}
+
 static int publish(jsCtx *js, char **argv)
 {
-	const char *stream = argv[3], *subj = argv[4];
+	const char *stream = argv[3], *subj = argv[4], *prefix = argv[8] ? argv[8] : "minpub";
 	long n = atol(argv[5]), size = atol(argv[6]);
-	char filter[256], id[64], *data = calloc(1, (size_t)size + 1);
+	char filter[256], id[512], *data = calloc(1, (size_t)size + 1);
 	const char *subjects[1] = { filter };
 	jsStreamConfig cfg;
 	jsStreamInfo *si = NULL;
@@ -83,7 +121,7 @@ static int publish(jsCtx *js, char **argv)
 	t0 = now_s();
 	for (long i = 0; i < n; i++) {
 		jsPubOptions_Init(&po);
-		snprintf(id, sizeof(id), "minpub/%ld", i);
+		snprintf(id, sizeof(id), "%s/%ld", prefix, i);
 		po.MsgId = id;
 		s = js_PublishAsync(js, subj, data, (int)size, &po);
 		if (s != NATS_OK)
@@ -109,22 +147,29 @@ int main(int argc, char **argv)
 	natsStatus s;
 	int r;
 
-	if (argc < 4 || (strcmp(argv[1], "count") && argc < 8)) {
-		fprintf(stderr, "usage: nats_minpub pub URL STREAM SUBJECT N SIZE WINDOW | count URL STREAM\n");
+	if (argc < 4 || (!strcmp(argv[1], "pub") && argc < 8) ||
+	    (!strcmp(argv[1], "wait") && argc < 6)) {
+		fprintf(stderr, "usage: nats_minpub pub URL STREAM SUBJECT N SIZE WINDOW [ID_PREFIX]"
+			" | count URL STREAM | wait URL STREAM N TIMEOUT_S\n");
 		return 2;
 	}
 	s = natsConnection_ConnectTo(&nc, argv[2]);
 	if (s != NATS_OK)
 		return die(argv[2], s);
 	jsOptions_Init(&jo);
-	if (argc >= 8) {
+	if (!strcmp(argv[1], "pub")) {
 		jo.PublishAsync.MaxPending = atol(argv[7]);
 		jo.PublishAsync.AckHandler = on_ack;
 	}
 	s = natsConnection_JetStream(&js, nc, &jo);
 	if (s != NATS_OK)
 		return die("jetstream", s);
-	r = strcmp(argv[1], "count") ? publish(js, argv) : count(js, argv[3]);
+	if (!strcmp(argv[1], "pub"))
+		r = publish(js, argv);
+	else if (!strcmp(argv[1], "wait"))
+		r = wait_for(js, argv[3], strtoull(argv[4], NULL, 10), atof(argv[5]));
+	else
+		r = count(js, argv[3]);
 	jsCtx_Destroy(js);
 	natsConnection_Destroy(nc);
 	nats_Close();
