@@ -353,9 +353,9 @@ $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/unit/http: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
-		      $(OUTPUT)/readers/exporter/procmetrics.o
+		      $(OUTPUT)/readers/exporter/procmetrics.o $(OUTPUT)/readers/exporter/authwork.o
 $(OUTPUT)/unit/webconfig: $(OUTPUT)/readers/exporter/http.o $(OUTPUT)/readers/exporter/metrics.o \
-		      $(OUTPUT)/readers/exporter/procmetrics.o
+		      $(OUTPUT)/readers/exporter/procmetrics.o $(OUTPUT)/readers/exporter/authwork.o
 $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
@@ -417,7 +417,7 @@ $(FUZZ_DIR)/fuzz_decode: tests/fuzz/fuzz_decode.c readers/stream/decode.c $(OUTP
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) -lprotobuf-c
 
 $(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c readers/exporter/http.c readers/exporter/metrics.c \
-		       readers/exporter/procmetrics.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
+		       readers/exporter/procmetrics.c readers/exporter/authwork.c $(RCORE_SRCS) $(LIB_SRCS) $(NAMES_GEN) | $(DEPS_STAMP) $(FUZZ_DIR)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "sha256.h"
+#include "util.h"
 #include "webconfig.h"
 #include "weblibs.h"
 
@@ -83,45 +84,67 @@ static const char *find_hash(const struct webconfig *wc, const char *user, size_
 	return found;
 }
 
-static bool check(const struct webconfig *wc, char *cred, size_t colon)
+int web_auth_begin(const struct webconfig *wc, const struct web_auth_cache *cache,
+		   const char *value, size_t vlen, struct web_auth_job *job)
 {
-	const char *hash = find_hash(wc, cred, colon), *h = hash ? hash : dummy_hash;
-	struct crypt_data *cd = calloc(1, sizeof(*cd));
-	bool ok = false;
+	char cred[CRED_MAX];
+	const char *hash;
+	size_t colon;
+	int r;
 
-	if (!cd)
-		return false;
-	cred[colon] = '\0';
-	if (crypt_rn(cred + colon + 1, h, cd, sizeof(*cd))) {
-		size_t hl = strlen(h);
-
-		ok = strlen(cd->output) == hl && !CRYPTO_memcmp(cd->output, h, hl) && hash;
+	memset(job, 0, sizeof(*job));
+	if (!value || !decode(value, vlen, cred, &colon)) {
+		explicit_bzero(cred, sizeof(cred)); /* decode may have copied it */
+		return WEB_AUTH_NO;
 	}
-	cred[colon] = ':';
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
+	sha256(cred, strlen(cred), job->key);
+	if (cache_has(cache, job->key)) {
+		r = WEB_AUTH_YES;
+	} else {
+		hash = find_hash(wc, cred, colon);
+		job->known = hash != NULL;
+		/* Both fit: a hash is 60 characters, cred under CRED_MAX. */
+		strscpy(job->hash, hash ? hash : dummy_hash, sizeof(job->hash));
+		strscpy(job->password, cred + colon + 1, sizeof(job->password));
+		r = WEB_AUTH_CHECK;
+	}
+	explicit_bzero(cred, sizeof(cred));
+	return r;
+}
+
+bool web_auth_run(struct web_auth_job *job)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	size_t hl = strlen(job->hash);
+
+	job->ok = false;
+	if (cd && crypt_rn(job->password, job->hash, cd, sizeof(*cd)))
+		job->ok = strlen(cd->output) == hl && !CRYPTO_memcmp(cd->output, job->hash, hl) &&
+			  job->known;
+	if (cd) {
+		explicit_bzero(cd, sizeof(*cd));
+		free(cd);
+	}
+	explicit_bzero(job->password, sizeof(job->password));
+	return job->ok;
+}
+
+void web_auth_remember(struct web_auth_cache *cache, const struct web_auth_job *job)
+{
+	if (job->ok)
+		cache_add(cache, job->key);
 }
 
 bool web_auth_ok(const struct webconfig *wc, struct web_auth_cache *cache, const char *value,
 		 size_t vlen)
 {
-	char cred[CRED_MAX];
-	uint8_t key[32];
-	size_t colon;
-	bool ok;
+	struct web_auth_job job;
+	int r = web_auth_begin(wc, cache, value, vlen, &job);
 
-	if (!value || !decode(value, vlen, cred, &colon)) {
-		explicit_bzero(cred, sizeof(cred)); /* decode may have copied it */
-		return false;
+	if (r == WEB_AUTH_CHECK) {
+		r = web_auth_run(&job) ? WEB_AUTH_YES : WEB_AUTH_NO;
+		web_auth_remember(cache, &job);
 	}
-	sha256(cred, strlen(cred), key);
-	ok = cache_has(cache, key);
-	if (!ok && check(wc, cred, colon)) {
-		cache_add(cache, key);
-		ok = true;
-	}
-	explicit_bzero(cred, sizeof(cred));
-	explicit_bzero(key, sizeof(key));
-	return ok;
+	explicit_bzero(&job, sizeof(job));
+	return r == WEB_AUTH_YES;
 }

@@ -74,6 +74,26 @@ struct web_auth_cache {
 bool web_auth_ok(const struct webconfig *wc, struct web_auth_cache *cache, const char *value,
 		 size_t vlen);
 
+/* The same in two steps, so that the bcrypt (tens of milliseconds) can run
+ * on another thread than the one serving (readers/exporter/authwork.c).
+ * A job holds a password: web_auth_run() wipes it; wipe a job not run. */
+struct web_auth_job {
+	uint8_t key[32];        /* SHA-256 of "user:password", for the cache */
+	char hash[128];         /* the user's bcrypt hash, or a dummy one */
+	char password[512];
+	bool known;             /* the user is in basic_auth_users */
+	bool ok;                /* web_auth_run()'s answer */
+};
+enum { WEB_AUTH_NO, WEB_AUTH_YES, WEB_AUTH_CHECK };
+/* WEB_AUTH_YES (remembered), WEB_AUTH_NO (not "Basic user:password"), or
+ * WEB_AUTH_CHECK: job is filled for web_auth_run(). Touches no cache. */
+int web_auth_begin(const struct webconfig *wc, const struct web_auth_cache *cache,
+		   const char *value, size_t vlen, struct web_auth_job *job);
+/* The bcrypt and the constant-time comparison: job->ok. Thread-safe. */
+bool web_auth_run(struct web_auth_job *job);
+/* A successful job's key into the cache. */
+void web_auth_remember(struct web_auth_cache *cache, const struct web_auth_job *job);
+
 /* ---- tls.c: the live configuration and the transport ---- */
 
 struct ssl_ctx_st;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "reader.h"
 #include "strbuf.h"
@@ -78,6 +79,20 @@ void metrics_key_label(const struct rmap *m, size_t i, char *buf, size_t size);
 /* Print a Grafana dashboard for the maps e's reader holds (dashboard.c):
  * 0, or -errno when writing fails. */
 int dashboard_print(const struct exporter *e, FILE *out);
+
+/* Basic auth's bcrypt checks on a thread of their own (authwork.c): a
+ * few queued at most; each answer makes the eventfd readable. */
+struct auth_worker;
+struct web_auth_job;
+/* 0 or -errno (no thread, no eventfd). */
+int auth_worker_new(struct auth_worker **out);
+int auth_worker_fd(const struct auth_worker *w);
+/* A copy of job, to be checked: 0, or -EBUSY when enough wait already. */
+int auth_worker_submit(struct auth_worker *w, const struct web_auth_job *job, uint64_t ticket);
+/* One answer in (job->ok, and its ticket): true; false when none is. */
+bool auth_worker_done(struct auth_worker *w, uint64_t *ticket, struct web_auth_job *job);
+/* Waits for a check under way; NULL is fine. */
+void auth_worker_free(struct auth_worker *w);
 
 /* The HTTP side: GET/HEAD /metrics and /, nothing else. */
 struct http_server;

@@ -3,7 +3,9 @@
  * A deliberately small HTTP/1.1 server for scrapes: one thread, epoll,
  * non-blocking sockets, a bounded request head, a deadline per connection
  * and a cap on connections, so that slow or hostile peers cost a slot each
- * and nothing more. Every response closes its connection.
+ * and nothing more. Connections are kept alive between requests (HTTP/1.1)
+ * until idle; errors close them. Basic auth's bcrypt runs on another thread
+ * (authwork.c), the connection waiting meanwhile without being read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,9 @@
  * scrape interval, short of its client's idle timeout. */
 #define IDLE_TIMEOUT_MS 120000
 #define MAX_LISTEN 16
+/* epoll data of the auth worker's eventfd: listeners are 0..MAX_LISTEN-1,
+ * connections pointers. */
+#define AUTH_TAG MAX_LISTEN
 
 /* A response goes out from `wire`: the head and a small body at once; a
  * scrape piece by piece, each piece of the exposition (`text`) deflated
@@ -54,6 +59,8 @@ struct conn {
 	bool responding;
 	bool want_out;          /* registered for EPOLLOUT */
 	double deadline;        /* monotonic seconds */
+	uint64_t auth_ticket;   /* its password being checked (authwork.c), or 0 */
+	unsigned long auth_gen; /* ... against this web config generation */
 };
 
 struct http_server {
@@ -65,6 +72,8 @@ struct http_server {
 	struct exporter *e;
 	struct web *web;        /* --web.config.file, or NULL */
 	unsigned long pass;     /* http_serve_ready() calls, for conn.born */
+	struct auth_worker *authw; /* started by the first password to check */
+	uint64_t tickets;
 };
 
 static const char landing[] =
@@ -370,6 +379,7 @@ static const char *status_reason(int status)
 		{ 404, "Not Found" },
 		{ 405, "Method Not Allowed" },
 		{ 414, "URI Too Long" },
+		{ 429, "Too Many Requests" },
 		{ 431, "Request Header Fields Too Large" },
 		{ 503, "Service Unavailable" },
 	};
@@ -407,20 +417,70 @@ static void respond_text(struct conn *c, int status, const char *msg)
 {
 	respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), false,
 		status == 405 ? "Allow: GET, HEAD\r\n" :
-		status == 401 ? "WWW-Authenticate: Basic\r\n" : NULL);
+		status == 401 ? "WWW-Authenticate: Basic\r\n" :
+		status == 429 ? "Retry-After: 1\r\n" : NULL);
 }
 
-/* basic_auth_users, when there are: for every path, as the toolkit does. */
-static bool authorized(struct http_server *s, struct conn *c)
+enum { AUTHZ_NO, AUTHZ_YES, AUTHZ_WAIT, AUTHZ_BUSY };
+
+/* The auth worker, and its eventfd among the server's: 0 or -errno. */
+static int auth_start(struct http_server *s)
 {
-	const char *v;
-	size_t vl;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = AUTH_TAG };
+	int r = auth_worker_new(&s->authw);
+
+	if (r)
+		return r;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, auth_worker_fd(s->authw), &ev) < 0) {
+		r = -errno;
+		auth_worker_free(s->authw);
+		s->authw = NULL;
+	}
+	return r;
+}
+
+/* Neither read nor written while its password is checked (level-triggered
+ * readability would spin the loop); HUP and ERR still come, and close it. */
+static void conn_mute(struct http_server *s, struct conn *c, bool mute)
+{
+	struct epoll_event ev = { .events = mute ? 0 : EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->want_out = false;
+}
+
+/* basic_auth_users, when there are: for every path, as the toolkit does.
+ * A password not remembered goes to the auth worker, and the connection
+ * waits for its answer (AUTHZ_WAIT), or comes back later (AUTHZ_BUSY) when
+ * enough checks wait already: never a bcrypt on this thread, which serves
+ * everybody. Without a worker (no thread to be had), checked here. */
+static int authorize(struct http_server *s, struct conn *c)
+{
+	struct web_auth_job job;
+	const char *v = NULL;
+	size_t vl = 0;
+	int r;
 
 	if (!s->web || !s->web->cfg.nusers)
-		return true;
+		return AUTHZ_YES;
 	if (http_find_field(c->req, c->req_len, "authorization", &v, &vl))
-		return false;
-	return web_auth_ok(&s->web->cfg, &s->web->cache, v, vl);
+		v = NULL;
+	r = web_auth_begin(&s->web->cfg, &s->web->cache, v, vl, &job);
+	if (r != WEB_AUTH_CHECK)
+		return r == WEB_AUTH_YES ? AUTHZ_YES : AUTHZ_NO;
+	if (!s->authw && auth_start(s)) {
+		r = web_auth_run(&job) ? AUTHZ_YES : AUTHZ_NO;
+		web_auth_remember(&s->web->cache, &job);
+	} else if (auth_worker_submit(s->authw, &job, s->tickets + 1)) {
+		r = AUTHZ_BUSY;
+	} else {
+		c->auth_ticket = ++s->tickets;
+		c->auth_gen = s->web->generation;
+		conn_mute(s, c, true);
+		r = AUTHZ_WAIT;
+	}
+	explicit_bzero(&job, sizeof(job));
+	return r;
 }
 
 /* A scrape's head; its body follows piece by piece (conn_write). HEAD gets
@@ -458,7 +518,13 @@ static void handle(struct http_server *s, struct conn *c)
 		respond_text(c, status, status == 405 ? "method not allowed\n" : "bad request\n");
 		return;
 	}
-	if (!authorized(s, c)) {
+	switch (authorize(s, c)) {
+	case AUTHZ_WAIT:
+		return; /* auth_answers() goes on */
+	case AUTHZ_BUSY:
+		respond_text(c, 429, "too many password checks under way: try again\n");
+		return;
+	case AUTHZ_NO:
 		respond_text(c, 401, "Unauthorized\n");
 		return;
 	}
@@ -713,6 +779,23 @@ struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e)
 	return s;
 }
 
+/* After a read or an answer: what there is to send goes (writability asked
+ * for while more waits); done, or broken (!keep), it is closed. */
+static void conn_send(struct http_server *s, struct conn *c, size_t idx, bool keep)
+{
+	if (keep && c->responding) {
+		keep = conn_write(c);
+		if (keep && c->responding && !c->want_out) {
+			struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+
+			epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+			c->want_out = true;
+		}
+	}
+	if (!keep)
+		conn_close(s, idx);
+}
+
 static size_t conn_index(struct http_server *s, struct conn *c)
 {
 	for (size_t i = 0; i < s->nconns; i++)
@@ -757,6 +840,36 @@ void http_expire(struct http_server *s)
 	}
 }
 
+/* Answers from the auth worker: the waiting connection is served (its
+ * password remembered), refused, or checked again when the web config was
+ * reloaded meanwhile. One gone meanwhile: the answer is dropped. */
+static void auth_answers(struct http_server *s)
+{
+	struct web_auth_job job;
+	uint64_t ticket;
+	size_t idx;
+
+	while (auth_worker_done(s->authw, &ticket, &job)) {
+		for (idx = 0; idx < s->nconns && s->conns[idx]->auth_ticket != ticket; idx++)
+			;
+		if (idx < s->nconns) {
+			struct conn *c = s->conns[idx];
+
+			c->auth_ticket = 0;
+			conn_mute(s, c, false);
+			if (c->auth_gen == s->web->generation && !job.ok) {
+				respond_text(c, 401, "Unauthorized\n");
+			} else {
+				if (c->auth_gen == s->web->generation)
+					web_auth_remember(&s->web->cache, &job);
+				handle(s, c); /* from the cache now, or checked anew */
+			}
+			conn_send(s, c, idx, true);
+		}
+		explicit_bzero(&job, sizeof(job));
+	}
+}
+
 int http_serve_ready(struct http_server *s)
 {
 	struct epoll_event evs[64];
@@ -770,6 +883,10 @@ int http_serve_ready(struct http_server *s)
 			accept_all(s, s->lfds[evs[i].data.u64]);
 			continue;
 		}
+		if (evs[i].data.u64 == AUTH_TAG) {
+			auth_answers(s);
+			continue;
+		}
 		struct conn *c = evs[i].data.ptr;
 		size_t idx = conn_index(s, c);
 		bool keep = true;
@@ -779,22 +896,15 @@ int http_serve_ready(struct http_server *s)
 		 * event of this batch is never one accepted during it. */
 		if (idx == SIZE_MAX || c->born == s->pass)
 			continue;
-		if (!c->responding && (evs[i].events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP))) {
+		if (c->auth_ticket) /* muted: only a hang-up or an error comes */
+			keep = !(evs[i].events & (EPOLLHUP | EPOLLERR));
+		else if (!c->responding &&
+			 (evs[i].events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP))) {
 			keep = conn_read(s, c);
-			if (keep && !c->responding)
+			if (keep && !c->responding && !c->auth_ticket)
 				handshake_wants(s, c);
 		}
-		if (keep && c->responding) {
-			keep = conn_write(c);
-			if (keep && c->responding && !c->want_out) {
-				struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
-
-				epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-				c->want_out = true;
-			}
-		}
-		if (!keep || (evs[i].events & EPOLLERR))
-			conn_close(s, idx);
+		conn_send(s, c, idx, keep && !(evs[i].events & EPOLLERR));
 	}
 	return 0;
 }
@@ -805,6 +915,7 @@ void http_free(struct http_server *s)
 		return;
 	while (s->nconns)
 		conn_close(s, 0);
+	auth_worker_free(s->authw);
 	for (size_t i = 0; i < s->nl; i++)
 		close(s->lfds[i]);
 	close(s->epfd);
