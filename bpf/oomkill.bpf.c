@@ -48,18 +48,28 @@ struct {
 	EBPF_HELP("OOM kills, and their records lost (ring buffer full)");
 
 /*
- * Pages to KiB, as the tracepoint's PG_COUNT_TO_KB. 4 KiB pages: x86, 32-bit
- * arm and Debian's arm64 kernels. The page size is not in BTF: a kernel
- * with larger pages would show its figures 4 or 16 times too small.
+ * Pages to KiB, as the tracepoint's PG_COUNT_TO_KB. The page size is not in
+ * BTF, and it is not always 4 KiB: arm64 kernels run with 16 KiB (the
+ * Raspberry Pi 5's) or 64 KiB pages. ebpf-loader sets CONFIG_PAGE_SHIFT
+ * from the running system's page size, so no kernel config file is needed
+ * (loader/object.c); another loader finds it in the kernel's config (Linux
+ * 6.7 and later), and 12 is assumed when nothing says.
  */
-#define OOMKILL_PAGE_TO_KB_SHIFT	(12 - 10)
+extern int CONFIG_PAGE_SHIFT __kconfig __weak;
+
+static __always_inline int page_to_kb_shift(void)
+{
+	int shift = CONFIG_PAGE_SHIFT;
+
+	return shift >= 12 && shift <= 20 ? shift - 10 : 12 - 10;
+}
 
 /* get_mm_counter(mm, MEMBER): percpu_counter_read_positive() of rss_stat. */
 static __always_inline __u64 rss_kb(struct mm_struct *mm, int member)
 {
 	__s64 pages = BPF_CORE_READ(mm, rss_stat[member].count);
 
-	return pages > 0 ? (__u64)pages << OOMKILL_PAGE_TO_KB_SHIFT : 0;
+	return pages > 0 ? (__u64)pages << page_to_kb_shift() : 0;
 }
 
 /* What the tracepoint records of the victim TASK (and UID), into e (zeroed). */
@@ -84,7 +94,7 @@ static __always_inline void fill_victim(struct oomkill_event *e, __u64 *ctx)
 	mm = BPF_CORE_READ(task, mm);
 	if (!mm || !bpf_core_field_exists(struct trace_event_raw_mark_victim, total_vm))
 		return;
-	e->total_vm_kb = BPF_CORE_READ(mm, total_vm) << OOMKILL_PAGE_TO_KB_SHIFT;
+	e->total_vm_kb = BPF_CORE_READ(mm, total_vm) << page_to_kb_shift();
 	e->anon_rss_kb = rss_kb(mm, MM_ANONPAGES);
 	e->file_rss_kb = rss_kb(mm, MM_FILEPAGES);
 	e->shmem_rss_kb = rss_kb(mm, MM_SHMEMPAGES);

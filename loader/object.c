@@ -298,6 +298,23 @@ static void reset_fatal_signals(void)
 		signal(fatal[i], SIG_DFL);
 }
 
+/*
+ * Values libbpf gives an object's CONFIG_ externs before, and instead of,
+ * the kernel's config file: the page size as the running system has it.
+ * The file (/boot/config-*, /proc/config.gz) is missing in most containers
+ * and on many distributions, where libbpf refuses an object that needs it;
+ * and only Linux 6.7 and later have CONFIG_PAGE_SHIFT on every arch.
+ */
+static const char *runtime_kconfig(void)
+{
+	static char buf[32];
+	long page = sysconf(_SC_PAGESIZE);
+
+	snprintf(buf, sizeof(buf), "CONFIG_PAGE_SHIFT=%d\n",
+		 page > 0 ? __builtin_ctzl((unsigned long)page) : 12);
+	return buf;
+}
+
 static int libbpf_parse_probe(const void *image, size_t size, const char *name, int *sig)
 {
 	int status;
@@ -470,6 +487,7 @@ int object_open_mem(struct object *o, void *image, size_t size, const char *path
 		 * against: the backends use no module types. */
 		if (!privs_sys_admin() && access(KERNEL_BTF, R_OK) == 0)
 			opts.btf_custom_path = KERNEL_BTF;
+		opts.kconfig = runtime_kconfig();
 		libbpf_log_reset();
 		o->bpf = bpf_object__open_mem(o->image, o->size, &opts);
 		if (!o->bpf) {
