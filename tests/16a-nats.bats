@@ -63,11 +63,25 @@ nats_read() { # URL STREAM FILE [IDLE]
 		in_ns "$HELPERS/nats_consume" "$1" "$2" 'ebpf.>' ids "${4:-500}" >"$3.ids"
 }
 
+# How many exec events of processes named COMM FILE.frames holds.
+comm_events() { # FILE COMM
+	jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' \
+		"$1.frames" | grep -c "\"$2\""
+}
+
 # The stream holds at least N exec events of processes named COMM.
 nats_execs_at_least() { # URL STREAM COMM N
-	nats_read "$1" "$2" "$TMP/poll" 100 &&
-		[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' \
-			"$TMP/poll.frames" | grep -c "\"$3\"")" -ge "$4" ]
+	nats_read "$1" "$2" "$TMP/poll" 100 && [ "$(comm_events "$TMP/poll" "$3")" -ge "$4" ]
+}
+
+# What most tests start from: nats-server at hand, this test's namespace,
+# and a copy of the trigger helper named NAME, whose execs are the test's
+# own events; execsnoop loaded under $ROOT unless "noload".
+exec_test_setup() { # NAME [noload]
+	require_nats
+	netns_create
+	[ "${2:-}" = noload ] || run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	cp "$HELPERS/trigger" "$TMP/$1"
 }
 
 execs() { # PROGRAM K
@@ -100,11 +114,8 @@ host_seqs_complete() { # FILE HOST
 }
 
 @test "one NATS server: K execs give exactly K exec events in the stream, on the map's subject, ids per host and seq" {
-	require_nats
-	netns_create
-	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	local k=30 name=nx$$ url=nats://127.0.0.1:4222
-	cp "$HELPERS/trigger" "$TMP/$name"
+	exec_test_setup "$name"
 	nats_start a 4222
 	publisher_start "$ROOT" "$url" "$TMP/err" --host-name "h1.x"
 	local pid=$PUB_PID
@@ -172,11 +183,8 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 }
 
 @test "the only NATS server stopped for 5 s and restarted: events made meanwhile arrive after it, once" {
-	require_nats
-	netns_create
-	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	local k=20 name=no$$ url=nats://127.0.0.1:4222
-	cp "$HELPERS/trigger" "$TMP/$name"
+	exec_test_setup "$name"
 	nats_start a 4222
 	local srv=$NATS_PID
 	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
@@ -193,18 +201,15 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	kill -TERM "$pid"
 	wait "$pid"
 	run -0 nats_read "$url" EV "$TMP/s"
-	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq $((3 * k)) ]
+	[ "$(comm_events "$TMP/s" "$name")" -eq $((3 * k)) ]
 	# Every seq once; a Describe again after the reconnect.
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
 	[ "$(jq -c 'select(.describe)' "$TMP/s.frames" | wc -l)" -ge 2 ]
 }
 
 @test "an outage longer than --publish-buffer holds: the oldest events dropped, counted in a Lost frame, nothing silently missing" {
-	require_nats
-	netns_create
-	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	local name=nl$$ url=nats://127.0.0.1:4222
-	cp "$HELPERS/trigger" "$TMP/$name"
+	exec_test_setup "$name"
 	nats_start a 4222
 	local srv=$NATS_PID
 	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1 --publish-buffer 65536
@@ -234,10 +239,8 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 }
 
 @test "three publishers with their own --host-name into one stream: each host's sequence complete" {
-	require_nats
-	netns_create
 	local h r pids="" url=nats://127.0.0.1:4222 name=nh$$
-	cp "$HELPERS/trigger" "$TMP/$name"
+	exec_test_setup "$name" noload
 	nats_start a 4222
 	for h in h1 h2 h3; do
 		r=$ROOT-$h
@@ -256,16 +259,13 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	for h in h1 h2 h3; do
 		host_seqs_complete "$TMP/s" "$h"
 	done
-	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 90 ]
+	[ "$(comm_events "$TMP/s" "$name")" -eq 90 ]
 }
 
 @test "a 3-server cluster, a 3-replica stream, one server killed mid-run: every event arrives once" {
-	require_nats
-	netns_create
-	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
 	local i name=nc$$ routes=nats://127.0.0.1:6301,nats://127.0.0.1:6302,nats://127.0.0.1:6303
 	local servers=nats://127.0.0.1:4301,nats://127.0.0.1:4302,nats://127.0.0.1:4303 victim
-	cp "$HELPERS/trigger" "$TMP/$name"
+	exec_test_setup "$name"
 	for i in 1 2 3; do
 		nats_start "n$i" "430$i" --cluster_name c --cluster "nats://127.0.0.1:630$i" --routes "$routes"
 		[ "$i" -ne 1 ] || victim=$NATS_PID
@@ -285,6 +285,6 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	# A cluster that lost a server may answer "stream not found" while its
 	# meta leader moves: read once it answers, as in the polls above.
 	wait_until 30 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
-	[ "$(jq -c 'select(.event) | .event.fields[] | select(.name == "comm") | .values[0].s' "$TMP/s.frames" | grep -c "\"$name\"")" -eq 60 ]
+	[ "$(comm_events "$TMP/s" "$name")" -eq 60 ]
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
 }
