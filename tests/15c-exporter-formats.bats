@@ -286,6 +286,36 @@ keepalive_client() { # PORT METRIC REQUEST...
 	[ "$output" = "$(printf '200 1\n200 1')" ]
 }
 
+# Regression: a request begun on a kept-alive connection had what was left
+# of the 120 s idle wait for its head, where a new connection has 10 s.
+@test "keep-alive: a request head left half-sent is closed after the head timeout, not the idle one" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	exporter_start
+	run -0 "$PY" - "$PORT" <<-'PYEOF'
+	import socket, sys, time
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	head = b""
+	while b"\r\n\r\n" not in head:
+	    head += s.recv(4096)
+	head, body = head.split(b"\r\n\r\n", 1)
+	length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0])
+	while len(body) < length:
+	    body += s.recv(4096)
+	s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")  # and no more
+	t0 = time.monotonic()
+	s.settimeout(60)  # the idle timeout is 120 s, the head timeout 10 s
+	try:
+	    print("closed" if s.recv(1) == b"" else "data")
+	except socket.timeout:
+	    print("open after 60 s")
+	except ConnectionResetError:
+	    print("closed")
+	PYEOF
+	echo "$output"
+	[ "$output" = closed ]
+}
+
 @test "clients that stop reading or leave mid-body cost the exporter nothing lasting" {
 	local n=200000
 	run -0 "$HELPERS/mkmap" "$ROOT/big/maps/counts" hash $n

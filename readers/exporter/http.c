@@ -558,6 +558,11 @@ static bool conn_read(struct http_server *s, struct conn *c)
 			return n == -EAGAIN || n == -EINTR;
 		if (n == 0)
 			return false; /* peer gave up */
+		/* A request begun on a kept-alive connection has HEAD_TIMEOUT
+		 * for its head, as on a new one, not what is left of the idle
+		 * wait: a slowloris would hold it for minutes. */
+		if (!c->req_len && monotonic_s() + HEAD_TIMEOUT_MS / 1000.0 < c->deadline)
+			c->deadline = monotonic_s() + HEAD_TIMEOUT_MS / 1000.0;
 		c->req_len += (size_t)n;
 		if (memmem(c->req, c->req_len, "\r\n\r\n", 4) || memmem(c->req, c->req_len, "\n\n", 2)) {
 			handle(s, c);
