@@ -55,9 +55,18 @@ nats_down() {
 	forget_pid "$NATS_PID"
 }
 
+# In the background, one process over one connection: "t=REALTIME_S" into
+# FILE once stream B holds N messages (a process per poll took most of a
+# core from the publisher measured). Sets WAITER.
+end_waiter() { # N FILE
+	"$BH/nats_minpub" wait "$NATS_URL" B "$1" 600 >"$2" &
+	WAITER=$!
+	bench_bg "$WAITER"
+}
+
 # One run; prints "rate cpu_ns_per_record produced dropped msgs lost mean_size"
 stream_run() { # N
-	local d=$BENCH_TMP/s$1 sp wp prod t0 t1 c0 c1 st info lost
+	local d=$BENCH_TMP/s$1 sp prod t0 t1 c0 c1 st info lost
 	mkdir -p "$d"
 	nats_up "$d/store"
 	"$STREAM" --pin-root "$BENCH_ROOT" --events ringflood/events --publish "$NATS_URL" \
@@ -67,25 +76,19 @@ stream_run() { # N
 	bench_bg "$sp"
 	"$BH/nats_minpub" wait "$NATS_URL" B 1 60 >/dev/null ||
 		bench_die "ebpf-stream did not publish: $(cat "$d/stream.err")"
-	# The end: when the stream holds every record and the describe frame,
-	# seen by one waiting process over one connection (a process per poll
-	# took most of a core from the publisher measured).
-	"$BH/nats_minpub" wait "$NATS_URL" B $((RECORDS + 1)) 600 >"$d/t1" &
-	wp=$!
-	bench_bg "$wp"
+	# The end: when the stream holds every record and the describe frame.
+	end_waiter $((RECORDS + 1)) "$d/t1"
 	c0=$(cpu_ticks "$sp")
 	t0=$(now)
 	prod=$("$BH/ringflood" "$MAPS" "$RECORDS") || bench_die "producer failed"
 	if [ "$(kv produced "$prod")" != "$RECORDS" ]; then # kernel drops: a 0 run, but ends
-		kill "$wp"
-		wait "$wp"
-		forget_pid "$wp"
-		"$BH/nats_minpub" wait "$NATS_URL" B $(($(kv produced "$prod") + 1)) 600 >"$d/t1" &
-		wp=$!
-		bench_bg "$wp"
+		kill "$WAITER"
+		wait "$WAITER"
+		forget_pid "$WAITER"
+		end_waiter $(($(kv produced "$prod") + 1)) "$d/t1"
 	fi
-	wait "$wp" || bench_die "records missing in the stream"
-	forget_pid "$wp"
+	wait "$WAITER" || bench_die "records missing in the stream"
+	forget_pid "$WAITER"
 	t1=$(kv t "$(cat "$d/t1")")
 	c1=$(cpu_ticks "$sp")
 	kill -TERM "$sp"

@@ -36,7 +36,7 @@ struct auth_worker {
 	bool stop;
 	int efd;                        /* readable: answers are in */
 	struct auth_slot slot[AUTH_QUEUE];
-	uint64_t order[AUTH_QUEUE];     /* tickets queued, oldest first */
+	size_t order[AUTH_QUEUE];       /* slots queued, oldest first */
 	size_t nqueued;
 };
 
@@ -44,7 +44,7 @@ static void *worker(void *arg)
 {
 	struct auth_worker *w = arg;
 	struct web_auth_job job;
-	uint64_t one = 1, ticket;
+	uint64_t one = 1;
 	size_t i;
 
 	pthread_mutex_lock(&w->lock);
@@ -53,10 +53,8 @@ static void *worker(void *arg)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (w->stop)
 			break;
-		ticket = w->order[0];
+		i = w->order[0];
 		memmove(w->order, w->order + 1, --w->nqueued * sizeof(w->order[0]));
-		for (i = 0; w->slot[i].ticket != ticket; i++)
-			;
 		job = w->slot[i].job;
 		explicit_bzero(&w->slot[i].job, sizeof(w->slot[i].job));
 		pthread_mutex_unlock(&w->lock);
@@ -120,7 +118,7 @@ int auth_worker_submit(struct auth_worker *w, const struct web_auth_job *job, ui
 		w->slot[i].job = *job;
 		w->slot[i].ticket = ticket;
 		w->slot[i].state = SLOT_QUEUED;
-		w->order[w->nqueued++] = ticket;
+		w->order[w->nqueued++] = i;
 		pthread_cond_signal(&w->cond);
 		r = 0;
 		break;

@@ -859,13 +859,14 @@ static void auth_answers(struct http_server *s)
 			;
 		if (idx < s->nconns) {
 			struct conn *c = s->conns[idx];
+			bool current = c->auth_gen == s->web->generation;
 
 			c->auth_ticket = 0;
 			conn_mute(s, c, false);
-			if (c->auth_gen == s->web->generation && !job.ok) {
+			if (current && !job.ok) {
 				respond_text(c, 401, "Unauthorized\n");
 			} else {
-				if (c->auth_gen == s->web->generation)
+				if (current)
 					web_auth_remember(&s->web->cache, &job);
 				handle(s, c); /* from the cache now, or checked anew */
 			}
