@@ -209,6 +209,36 @@ PACKETS='ebpf_sockex1_proto_stats_packets_total{proto="udp"}'
 	[ "$output" = 200 ]
 }
 
+# A script that runs the exporter in the test's cgroup.
+exporter_in_cgroup() {
+	printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "%s" "$@"\n' "$CGROUP" "$EXPORTER" \
+		>"$TMP/in-cgroup"
+	chmod +x "$TMP/in-cgroup"
+}
+
+@test "basic auth: without a thread for password checks the exporter does not start (no bcrypt on the serving thread)" {
+	make_certs
+	web_yml plain "basic_auth_users:" "  prom: $(bcrypt_hash right)"
+	controller_cgroup_create pids || true
+	exporter_in_cgroup
+	mkdir "$ROOT"
+	# One task: the exporter itself, no thread beside it. Before, it
+	# started all the same and ran every bcrypt where it serves.
+	echo 1 >"$CGROUP/pids.max"
+	run -1 timeout 10 "$TMP/in-cgroup" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)" \
+		--web.config.file "$TMP/web.yml"
+	[[ "$output" == *"ebpf-exporter: cannot start the thread that checks passwords: Resource temporarily unavailable"* ]]
+	# Room for that thread: served, the password checked on it.
+	echo 2 >"$CGROUP/pids.max"
+	EXPORTER=$TMP/in-cgroup tls_exporter_start --web.config.file "$TMP/web.yml"
+	run -0 https /metrics -u prom:right
+	[ "$output" = 200 ]
+	run -0 https /metrics -u prom:wrong
+	[ "$output" = 401 ]
+	run -0 cat "$CGROUP/pids.current"
+	[ "$output" = 2 ]
+}
+
 @test "mutual TLS: no client certificate, or one from another CA, is refused" {
 	make_certs
 	web_yml mtls

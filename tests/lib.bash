@@ -431,30 +431,41 @@ map_syscall_load_start() {
 	done
 }
 
-# --- OOM kills (13b, 13g) ------------------------------------------------------
+# --- cgroups of a test; OOM kills (13b, 13g) -----------------------------------
 
-# The memory cgroup v1 hierarchy's mount point, if one is mounted.
-memcg_v1_root() {
-	awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts
+# The mount point of the cgroup v1 hierarchy of CONTROLLER, if one is mounted.
+cgroup_v1_root() { # CONTROLLER
+	awk -v c="$1" '$3 == "cgroup" && $4 ~ "(^|,)" c "(,|$)" { print $2; exit }' /proc/self/mounts
+}
+
+# A cgroup of this test (CGROUP: teardown kills what is in it and removes
+# it) under CONTROLLER: cgroup v2 where the controller is enabled for
+# children of the root (0), else v1 (1); skipped where there is neither.
+controller_cgroup_create() { # CONTROLLER
+	local v2 v1
+	v2=$(cgroup2_root)
+	if [ -n "$v2" ] && grep -qw "$1" "$v2/cgroup.subtree_control" 2>/dev/null; then
+		CGROUP=$v2/ebpf-test-$BATS_TEST_NUMBER-$$
+		mkdir "$CGROUP"
+		return 0
+	fi
+	v1=$(cgroup_v1_root "$1")
+	[ -n "$v1" ] || skip "no $1 cgroup controller here (neither cgroup v2 nor v1)"
+	CGROUP=$v1/ebpf-test-$BATS_TEST_NUMBER-$$
+	mkdir "$CGROUP"
+	return 1
 }
 
 # A memory cgroup of this test (CGROUP: teardown kills what is in it and
 # removes it), limited to MB MiB, swap included. cgroup v2 where its memory
 # controller is enabled for children of the root, else the v1 controller.
 oom_cgroup_create() { # MB
-	local v2 v1 bytes=$(($1 * 1024 * 1024))
-	v2=$(cgroup2_root)
-	if [ -n "$v2" ] && grep -qw memory "$v2/cgroup.subtree_control" 2>/dev/null; then
-		CGROUP=$v2/ebpf-test-$BATS_TEST_NUMBER-$$
-		mkdir "$CGROUP"
+	local bytes=$(($1 * 1024 * 1024))
+	if controller_cgroup_create memory; then
 		echo "$bytes" >"$CGROUP/memory.max"
 		if [ -e "$CGROUP/memory.swap.max" ]; then echo 0 >"$CGROUP/memory.swap.max"; fi
 		return 0
 	fi
-	v1=$(memcg_v1_root)
-	[ -n "$v1" ] || skip "no memory cgroup controller here (neither cgroup v2 nor v1)"
-	CGROUP=$v1/ebpf-test-$BATS_TEST_NUMBER-$$
-	mkdir "$CGROUP"
 	echo "$bytes" >"$CGROUP/memory.limit_in_bytes"
 	# Swap must not save it either (memsw: only with swap accounting).
 	if [ -e "$CGROUP/memory.memsw.limit_in_bytes" ]; then

@@ -101,9 +101,11 @@ struct http_server *http_new(const int *fds, size_t nfds, struct exporter *e);
  * reader skeleton's loop watches it (readers/core/skeleton.h). */
 int http_fd(const struct http_server *s);
 /* Serve with w (--web.config.file: TLS, basic auth, headers) from now on,
- * as it is at each new connection (a reload changes it in place). */
+ * as it is at each new connection (a reload changes it in place), with
+ * the thread that checks its passwords (authwork.c): 0, or -errno when
+ * that thread cannot be started. */
 struct web;
-void http_set_web(struct http_server *s, struct web *w);
+int http_set_web(struct http_server *s, struct web *w);
 /* Serve what is ready, without waiting: 0, or -errno when the server's
  * epoll fails. */
 int http_serve_ready(struct http_server *s);

@@ -72,7 +72,7 @@ struct http_server {
 	struct exporter *e;
 	struct web *web;        /* --web.config.file, or NULL */
 	unsigned long pass;     /* http_serve_ready() calls, for conn.born */
-	struct auth_worker *authw; /* started by the first password to check */
+	struct auth_worker *authw; /* started with the web config */
 	uint64_t tickets;
 };
 
@@ -453,7 +453,7 @@ static void conn_mute(struct http_server *s, struct conn *c, bool mute)
  * A password not remembered goes to the auth worker, and the connection
  * waits for its answer (AUTHZ_WAIT), or comes back later (AUTHZ_BUSY) when
  * enough checks wait already: never a bcrypt on this thread, which serves
- * everybody. Without a worker (no thread to be had), checked here. */
+ * everybody. */
 static int authorize(struct http_server *s, struct conn *c)
 {
 	struct web_auth_job job;
@@ -468,10 +468,7 @@ static int authorize(struct http_server *s, struct conn *c)
 	r = web_auth_begin(&s->web->cfg, &s->web->cache, v, vl, &job);
 	if (r != WEB_AUTH_CHECK)
 		return r == WEB_AUTH_YES ? AUTHZ_YES : AUTHZ_NO;
-	if (!s->authw && auth_start(s)) {
-		r = web_auth_run(&job) ? AUTHZ_YES : AUTHZ_NO;
-		web_auth_remember(&s->web->cache, &job);
-	} else if (auth_worker_submit(s->authw, &job, s->tickets + 1)) {
+	if (auth_worker_submit(s->authw, &job, s->tickets + 1)) {
 		r = AUTHZ_BUSY;
 	} else {
 		c->auth_ticket = ++s->tickets;
@@ -809,9 +806,13 @@ static size_t conn_index(struct http_server *s, struct conn *c)
 	return SIZE_MAX;
 }
 
-void http_set_web(struct http_server *s, struct web *w)
+int http_set_web(struct http_server *s, struct web *w)
 {
 	s->web = w;
+	/* Started with the web config, whether it has users yet or not (a
+	 * reload may bring some): a thread that cannot be had is an error at
+	 * start, not bcrypt quietly back on the serving thread. */
+	return s->authw ? 0 : auth_start(s);
 }
 
 /* A TLS handshake may stop for writability before a request is read:

@@ -245,10 +245,8 @@ static int serve(struct skel *sk, struct http_server *srv, struct exporter *e,
 	struct skel_watch w = { .fn = on_ready, .ctx = srv };
 	int r = skel_watch(sk, http_fd(srv), EPOLLIN, &w);
 
-	if (!r && web->path) {
-		http_set_web(srv, web);
+	if (!r && web->path)
 		r = skel_catch_reload(sk, on_reload, web);
-	}
 	if (r)
 		return r;
 	sk->after_pass = after_pass;
@@ -309,6 +307,14 @@ int main(int argc, char **argv)
 	if (!srv) {
 		fprintf(stderr, "ebpf-exporter: cannot start the HTTP server\n");
 		close_all(fds, nfds);
+		r = 1;
+		goto out;
+	}
+	r = web.path ? http_set_web(srv, &web) : 0;
+	if (r) {
+		fprintf(stderr, "ebpf-exporter: cannot start the thread that checks passwords: %s\n",
+			strerror(-r));
+		http_free(srv);
 		r = 1;
 		goto out;
 	}
