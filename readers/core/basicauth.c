@@ -134,17 +134,3 @@ void web_auth_remember(struct web_auth_cache *cache, const struct web_auth_job *
 	if (job->ok)
 		cache_add(cache, job->key);
 }
-
-bool web_auth_ok(const struct webconfig *wc, struct web_auth_cache *cache, const char *value,
-		 size_t vlen)
-{
-	struct web_auth_job job;
-	int r = web_auth_begin(wc, cache, value, vlen, &job);
-
-	if (r == WEB_AUTH_CHECK) {
-		r = web_auth_run(&job) ? WEB_AUTH_YES : WEB_AUTH_NO;
-		web_auth_remember(cache, &job);
-	}
-	explicit_bzero(&job, sizeof(job));
-	return r == WEB_AUTH_YES;
-}

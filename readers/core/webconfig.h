@@ -68,15 +68,12 @@ struct web_auth_cache {
 	size_t n, next;
 };
 
-/* Does the value of an Authorization field (value, vlen) carry a user of
- * wc and its password? Every user and the hash are compared in constant
- * time; an unknown user costs a bcrypt like a known one. */
-bool web_auth_ok(const struct webconfig *wc, struct web_auth_cache *cache, const char *value,
-		 size_t vlen);
-
-/* The same in two steps, so that the bcrypt (tens of milliseconds) can run
- * on another thread than the one serving (readers/exporter/authwork.c).
- * A job holds a password: web_auth_run() wipes it; wipe a job not run. */
+/* Does the value of an Authorization field carry a user of wc and its
+ * password? In steps, so that the bcrypt (tens of milliseconds) can run on
+ * another thread than the one serving (readers/exporter/authwork.c): begin,
+ * run, remember. Every user and the hash are compared in constant time; an
+ * unknown user costs a bcrypt like a known one. A job holds a password:
+ * web_auth_run() wipes it; wipe a job not run. */
 struct web_auth_job {
 	uint8_t key[32];        /* SHA-256 of "user:password", for the cache */
 	char hash[128];         /* the user's bcrypt hash, or a dummy one */
