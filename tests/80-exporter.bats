@@ -158,6 +158,17 @@ while True:
 	kill -0 "$EXPORTER_PID"
 }
 
+@test "SIGHUP without --web.config.file (the unit's ExecReload): said, and serving goes on" {
+	netns_create
+	run -0 in_ns "$LOADER" load sockex1.o --pin-root "$ROOT"
+	exporter_start sockex1
+	kill -HUP "$EXPORTER_PID"
+	wait_until 5 grep -q 'ebpf-exporter: SIGHUP: no --web.config.file to reread' "$TMP/exporter.err"
+	kill -0 "$EXPORTER_PID"
+	in_ns "$HELPERS/udpsend" 127.0.0.1 9999 3 10
+	scrape | grep -q 'packets_total{proto="udp"} 3$'
+}
+
 @test "bad input: unparseable --listen, port in use, unknown pin root" {
 	mkdir -p "$TMP/empty"
 	run --separate-stderr "$EXPORTER" --pin-root /sys/fs/bpf/no-such-root-$$ --listen 127.0.0.1:1

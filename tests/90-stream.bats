@@ -138,6 +138,10 @@ has_snapshot() { # FILE
 	[ "$(captured "$1" | "$STREAM" --decode 2>/dev/null | jq -n "$JQ_COUNT"' count(.snapshot)')" -ge 1 ]
 }
 
+file_larger_than() { # FILE BYTES
+	[ "$(stat -c %s "$1")" -gt "$2" ]
+}
+
 # The capture FILE holds at least N Event frames of processes named COMM.
 comm_events_at_least() { # N FILE COMM
 	[ "$(captured "$2" | "$STREAM" --decode 2>/dev/null |
@@ -234,6 +238,23 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
 	jq -s -e '[.[] | select(.backend) | .backend | [.backend, (.added // false)]] == [["t_tracepoint", false], ["t_tracepoint", true]]' "$TMP/frames"
 	jq -s -e '[.[] | select(.backend.added) | .backend.maps[0].map] == ["hits"]' "$TMP/frames"
+}
+
+@test "SIGHUP without --web.config.file (the unit's ExecReload): said, and streaming goes on" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	"$STREAM" --snapshots --interval 0.1 --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
+	local pid=$!
+	BG_PIDS=$pid
+	wait_until 5 has_snapshot "$TMP/cap"
+	kill -HUP "$pid"
+	wait_until 5 grep -q 'ebpf-stream: SIGHUP: no --web.config.file to reread' "$TMP/err"
+	# Still streaming: the capture grows after the signal.
+	local size
+	size=$(stat -c %s "$TMP/cap")
+	wait_until 5 file_larger_than "$TMP/cap" "$size"
+	kill -TERM "$pid"
+	run -0 wait "$pid"
+	BG_PIDS=""
 }
 
 @test "bad input: unknown pin root, listen address in use, second ring buffer consumer, bad streams to the decoder" {

@@ -300,8 +300,15 @@ int web_reload(struct web *w)
 	struct webconfig wc;
 	SSL_CTX *ctx;
 	struct diag d = {};
-	int r = web_load(w, &wc, &ctx, &d);
+	int r;
 
+	/* A server without a file is sent SIGHUP all the same (its unit's
+	 * ExecReload): nothing to reread, and no reason to stop. */
+	if (!w->path) {
+		fprintf(stderr, "%s: SIGHUP: no --web.config.file to reread\n", w->prog);
+		return 0;
+	}
+	r = web_load(w, &wc, &ctx, &d);
 	if (r) {
 		fprintf(stderr, "%s: %s; reload refused, serving with the configuration read before\n",
 			w->prog, diag_msg(&d, r));

@@ -114,7 +114,8 @@ struct web {
 int web_open(struct web *w, const char *prog, const char *path, bool http, struct diag *d);
 /* SIGHUP: read the file again and switch to it for new connections (those
  * open keep what they started with); a bad file keeps the old
- * configuration and says so on stderr. 0 or -errno. */
+ * configuration and says so on stderr. 0 or -errno. Without a file (w
+ * never opened, its prog set), says there is nothing to reread. */
 int web_reload(struct web *w);
 void web_close(struct web *w);
 

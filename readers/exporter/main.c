@@ -245,7 +245,7 @@ static int serve(struct skel *sk, struct http_server *srv, struct exporter *e,
 	struct skel_watch w = { .fn = on_ready, .ctx = srv };
 	int r = skel_watch(sk, http_fd(srv), EPOLLIN, &w);
 
-	if (!r && web->path)
+	if (!r)
 		r = skel_catch_reload(sk, on_reload, web);
 	if (r)
 		return r;
@@ -262,7 +262,7 @@ int main(int argc, char **argv)
 	struct skel sk;
 	struct http_server *srv;
 	struct diag d = {};
-	struct web web = {};
+	struct web web = { .prog = "ebpf-exporter" };
 	bool bad_addr = false;
 	int fds[MAX_LISTENERS], nfds, r;
 

@@ -753,15 +753,16 @@ static void on_reload(void *ctx)
 }
 
 /* --web.config.file, read before capabilities are dropped (a reload reads
- * it again without them: docs/security.md). 0, or the exit status, said. */
+ * it again without them: docs/security.md). SIGHUP is caught with or
+ * without one: the unit's ExecReload sends it. 0, or the exit status, said. */
 static int open_web(struct stream *st)
 {
 	struct diag d = {};
-	int r;
+	int r = 0;
 
-	if (!st->o.web_config)
-		return 0;
-	r = web_open(&st->web, "ebpf-stream", st->o.web_config, false, &d);
+	st->web.prog = "ebpf-stream";
+	if (st->o.web_config)
+		r = web_open(&st->web, "ebpf-stream", st->o.web_config, false, &d);
 	if (!r)
 		r = skel_catch_reload(&st->sk, on_reload, &st->web);
 	if (r) {
