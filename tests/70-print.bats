@@ -186,3 +186,17 @@ hits_printed_more_than() { # N
 	[ "$status" -eq 0 ]
 	[[ "$output" == Usage:* ]]
 }
+
+@test "a full disk on standard output is said and exits 1; a pipe reader that goes away is exit 0" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	local fmt
+	for fmt in --json ""; do
+		run --separate-stderr sh -c '"$0" --once $1 --pin-root "$2" >/dev/full' "$PRINT" "$fmt" "$ROOT"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "ebpf-print: standard output: No space left on device" ]
+	done
+	# Refreshing, into a reader that takes one line and goes.
+	run --separate-stderr bash -c '"$0" --interval 0.05 --pin-root "$1" | head -n 1 >/dev/null; exit "${PIPESTATUS[0]}"' "$PRINT" "$ROOT"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}

@@ -164,3 +164,19 @@ stream_stop() {
 	run -0 "$STREAM" --once --pin-root "$ROOT" --output /dev/null
 	[ "$(stat -c %a /dev/null)" = 666 ]
 }
+
+@test "a full disk under the stream (--output, standard output, --once) is said and exits 1; a pipe reader that goes away is exit 0" {
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	run --separate-stderr timeout 20 "$STREAM" --snapshots --interval 0.05 --pin-root "$ROOT" --output /dev/full
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ebpf-stream: writing the stream to /dev/full: No space left on device" ]
+	local once
+	for once in --once --snapshots; do
+		run --separate-stderr timeout 20 sh -c '"$0" $1 --pin-root "$2" >/dev/full' "$STREAM" "$once" "$ROOT"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "ebpf-stream: writing the stream to standard output: No space left on device" ]
+	done
+	run --separate-stderr timeout 20 bash -c '"$0" --snapshots --interval 0.05 --pin-root "$1" | head -c 100 >/dev/null; exit "${PIPESTATUS[0]}"' "$STREAM" "$ROOT"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}

@@ -119,8 +119,12 @@ static int print_all(const struct print_opts *o, struct reader *r,
 	/* The views point into the previous samples: replaced only now. */
 	for (size_t i = 0; o->delta && i < n; i++)
 		view_keep_previous(&views[i]);
-	fflush(stdout);
-	return ferror(stdout) ? -EIO : 0;
+	/* The write's own errno: EPIPE (the reader went away) is no failure,
+	 * ENOSPC (a full disk) is. */
+	errno = 0;
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 /*
@@ -268,15 +272,18 @@ static int start_reader(const struct print_opts *o, struct reader *r, char **sel
 }
 
 /* Refresh until stopped, --count or --once; a --delta run first takes the
- * baseline sample of its first rate. */
-static void run(const struct print_opts *o, struct reader *r, const struct print_writer *w,
-		void *ws)
+ * baseline sample of its first rate. 0, or -errno of writing stdout. */
+static int run(const struct print_opts *o, struct reader *r, const struct print_writer *w,
+	       void *ws)
 {
 	double last = monotonic_s();
 	long iter = 0;
+	int rc;
 
 	if (o->delta) {
-		print_all(o, r, w, ws, 0);
+		rc = print_all(o, r, w, ws, 0);
+		if (rc < 0)
+			return rc;
 		sleep_interruptible(o->interval);
 	}
 	while (!stop) {
@@ -284,14 +291,16 @@ static void run(const struct print_opts *o, struct reader *r, const struct print
 
 		if (iter > 0 || o->delta)
 			reader_rescan(r);
-		if (print_all(o, r, w, ws, t - last) < 0)
-			break; /* stdout went away */
+		rc = print_all(o, r, w, ws, t - last);
+		if (rc < 0)
+			return rc;
 		last = t;
 		iter++;
 		if (o->once || (o->count && iter >= o->count))
 			break;
 		sleep_interruptible(o->interval);
 	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -324,8 +333,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	run(&o, &r, w, ws);
+	rc = run(&o, &r, w, ws);
 	w->close(ws);
 	reader_free(&r);
+	/* A reader that went away (a pipe into head) ends it as a stop does. */
+	if (rc < 0 && rc != -EPIPE) {
+		fprintf(stderr, "ebpf-print: standard output: %s\n", strerror(-rc));
+		return 1;
+	}
 	return 0;
 }

@@ -111,10 +111,16 @@ static void usage(FILE *f)
 		"  --help, --version\n");
 }
 
+/* The first error of the output (-errno) ends the stream: kept for the
+ * exit status and its message (output_status()). */
+static void set_fatal(struct stream *st, int r)
+{
+	if (r < 0 && !st->fatal)
+		st->fatal = r;
+}
+
 static void publish(struct stream *st, Frame *f)
 {
-	int r;
-
 	if (!f) {
 		arena_reset(&st->arena);
 		return;
@@ -122,9 +128,7 @@ static void publish(struct stream *st, Frame *f)
 	sb_reset(&st->frame);
 	frame_pack(f, &st->frame);
 	arena_reset(&st->arena);
-	r = fanout_publish(st->out, st->frame.buf, st->frame.len);
-	if (r < 0 && !st->fatal)
-		st->fatal = r;
+	set_fatal(st, fanout_publish(st->out, st->frame.buf, st->frame.len));
 }
 
 static void on_map_free(void *ctx, struct rmap *m)
@@ -209,9 +213,8 @@ static void on_record(void *ctx, const void *data, size_t size)
 	}
 	if (out) {
 		/* Straight into the output batch: no copy, no frame tree. */
-		if (!event_enc_append(&sm->enc, data, size, sm->seq, st->ts, out) &&
-		    fanout_appended(st->out) < 0)
-			st->fatal = -EPIPE;
+		if (!event_enc_append(&sm->enc, data, size, sm->seq, st->ts, out))
+			set_fatal(st, fanout_appended(st->out));
 		return;
 	}
 	sb_reset(&st->frame);
@@ -222,8 +225,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 		st->fatal = -EPROTO;
 		return;
 	}
-	if (fanout_publish(st->out, st->frame.buf, st->frame.len) < 0)
-		st->fatal = -EPIPE;
+	set_fatal(st, fanout_publish(st->out, st->frame.buf, st->frame.len));
 }
 
 /*
@@ -377,10 +379,7 @@ static void describe(struct stream *st, bool publish_it)
 	arena_reset(&st->arena);
 	fanout_set_describe(st->out, st->frame.buf, st->frame.len);
 	if (publish_it) {
-		int r = fanout_publish(st->out, st->frame.buf, st->frame.len);
-
-		if (r < 0 && !st->fatal)
-			st->fatal = r;
+		set_fatal(st, fanout_publish(st->out, st->frame.buf, st->frame.len));
 	}
 }
 
@@ -414,8 +413,7 @@ static int snapshot_frame(struct stream *st, struct rmap *m, struct stream_map *
 	if (out) {
 		r = snap_enc_append(&sm->senc, m, chunk, per_cpu, sf, out, out_appended, st);
 		/* Half a frame may be out: the stream cannot go on. */
-		if (r < 0 && !st->fatal)
-			st->fatal = r;
+		set_fatal(st, r);
 		return r;
 	}
 	sb_reset(&st->frame);
@@ -426,8 +424,7 @@ static int snapshot_frame(struct stream *st, struct rmap *m, struct stream_map *
 					   st->frame.len))
 		return st->fatal = -EPROTO;
 	r = fanout_publish_snapshot(st->out, st->frame.buf, st->frame.len, sf->part == 0);
-	if (r < 0 && !st->fatal)
-		st->fatal = r;
+	set_fatal(st, r);
 	return r;
 }
 
@@ -775,20 +772,26 @@ static int open_web(struct stream *st)
 	return 0;
 }
 
+/* The exit status of a stream whose output ended with st->fatal, said. A
+ * reader that went away (EPIPE) ends it as a stop does; a self-check
+ * failure (EPROTO) has been told; any other error (a full disk) is one. */
+static int output_status(const struct stream *st)
+{
+	int r = st->fatal;
+	const char *to = st->o.output && strcmp(st->o.output, "-") ? st->o.output
+								   : "standard output";
+
+	if (r < 0 && r != -EPIPE && r != -EPROTO)
+		fprintf(stderr, "ebpf-stream: writing the stream to %s: %s\n", to, strerror(-r));
+	return r < 0 && r != -EPIPE ? 1 : 0;
+}
+
 /* --once: one snapshot of each map after the describe frame. Exit status. */
 static int run_once(struct stream *st)
 {
-	int r;
-
 	snapshots(st);
-	r = fanout_flush(st->out);
-	if (st->fatal)
-		r = st->fatal;
-	/* A reader that went away early is not an error, as when streaming;
-	 * a self-check failure has been told. */
-	if (r < 0 && r != -EPIPE && r != -EPROTO)
-		fprintf(stderr, "ebpf-stream: writing the stream: %s\n", strerror(-r));
-	return r < 0 && r != -EPIPE ? 1 : 0;
+	set_fatal(st, fanout_flush(st->out));
+	return output_status(st);
 }
 
 static void on_subscribers(void *ctx, uint32_t events)
@@ -814,7 +817,8 @@ static int after_pass(void *ctx)
 		st->last_beat = now;
 	}
 	st->gather = -1;
-	if (fanout_flush(st->out) < 0 || st->fatal)
+	set_fatal(st, fanout_flush(st->out));
+	if (st->fatal)
 		return -1;
 	if (gather > 0) {
 		/* Let records gather: the next pass reads a batch. */
@@ -836,7 +840,7 @@ static void drain(struct stream *st)
 		if (sm && sm->consuming)
 			rb_consume(&sm->rb, on_record, sm, (long)(sm->rb.mask / 8 + 1));
 	}
-	fanout_flush(st->out);
+	set_fatal(st, fanout_flush(st->out));
 }
 
 /* Stream until a stop signal or the output goes away. Exit status. */
@@ -866,7 +870,7 @@ static int run(struct stream *st)
 	if (r)
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
 	drain(st);
-	return r || st->fatal == -EPROTO ? 1 : 0; /* -EPROTO: the self-check found a difference */
+	return output_status(st) || r ? 1 : 0;
 }
 
 static void stream_free(struct stream *st, int out_fd)
