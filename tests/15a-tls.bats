@@ -340,6 +340,14 @@ served_serial() { # the serial number of the certificate the exporter serves
 	printf 'tls_server_config:\n  cert_file: pki/srv.crt\n' >"$TMP/bad.yml"
 	run -1 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)" --web.config.file "$TMP/bad.yml"
 	[[ "$output" == "ebpf-exporter: $TMP/bad.yml: tls_server_config: cert_file and key_file are required" ]]
+	# A certificate that is not there: the system's reason, not OpenSSL's
+	# "system lib"; one that is no certificate: the cause, not "PEM lib".
+	printf 'tls_server_config:\n  cert_file: none.crt\n  key_file: pki/srv.key\n' >"$TMP/bad.yml"
+	run -1 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)" --web.config.file "$TMP/bad.yml"
+	[ "$output" = "ebpf-exporter: $TMP/bad.yml: cert_file: $TMP/none.crt: No such file or directory" ]
+	printf 'tls_server_config:\n  cert_file: bad.yml\n  key_file: pki/srv.key\n' >"$TMP/bad.yml"
+	run -1 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)" --web.config.file "$TMP/bad.yml"
+	[[ "$output" == "ebpf-exporter: $TMP/bad.yml: cert_file: $TMP/bad.yml: "*"no start line" ]]
 	printf 'basic_auth_users:\n  x: plaintext\n' >"$TMP/bad.yml"
 	run -1 "$EXPORTER" --pin-root "$ROOT" --listen "127.0.0.1:$(free_port)" --web.config.file "$TMP/bad.yml"
 	[[ "$output" == *"bad.yml:2: x: a bcrypt hash"* ]]

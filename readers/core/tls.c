@@ -24,15 +24,24 @@
  * handshake that started before a reload finishes with its own list. */
 static int sans_index = -1;
 
+/* What OpenSSL's error queue says of a failed call: its first error, the
+ * cause ("no start line"), not the last one, where it was noticed ("PEM
+ * lib"). A file it could not open is queued as the system's errno: given
+ * as such (No such file or directory). */
 static int ssl_fail(struct diag *d, const char *path, const char *what, const char *file)
 {
 	char buf[256] = "unknown error";
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ERR_get_error();
+	int r = -EINVAL;
 
-	if (e)
+	if (e && ERR_SYSTEM_ERROR(e) && ERR_GET_REASON(e) > 0) {
+		r = -ERR_GET_REASON(e);
+		snprintf(buf, sizeof(buf), "%s", strerror(-r));
+	} else if (e) {
 		ERR_error_string_n(e, buf, sizeof(buf));
+	}
 	ERR_clear_error();
-	return diag_set(d, -EINVAL, "%s: %s%s%s: %s", path, what, file ? ": " : "", file ? file : "",
+	return diag_set(d, r, "%s: %s%s%s: %s", path, what, file ? ": " : "", file ? file : "",
 			buf);
 }
 

@@ -43,7 +43,7 @@ enum weblib { WEBLIB_CRYPTO, WEBLIB_SSL, WEBLIB_YAML, WEBLIB_CRYPT, WEBLIB_N };
 	X(WEBLIB_CRYPTO, CRYPTO_memcmp) \
 	X(WEBLIB_CRYPTO, ERR_clear_error) \
 	X(WEBLIB_CRYPTO, ERR_error_string_n) \
-	X(WEBLIB_CRYPTO, ERR_peek_last_error) \
+	X(WEBLIB_CRYPTO, ERR_get_error) \
 	X(WEBLIB_CRYPTO, EVP_DecodeBlock) \
 	X(WEBLIB_CRYPTO, GENERAL_NAMES_free) \
 	X(WEBLIB_CRYPTO, OPENSSL_sk_num) \
@@ -115,7 +115,7 @@ int weblibs_load(const char *path, struct diag *d);
 #define CRYPTO_memcmp (weblibs_fn.CRYPTO_memcmp)
 #define ERR_clear_error (weblibs_fn.ERR_clear_error)
 #define ERR_error_string_n (weblibs_fn.ERR_error_string_n)
-#define ERR_peek_last_error (weblibs_fn.ERR_peek_last_error)
+#define ERR_get_error (weblibs_fn.ERR_get_error)
 #define EVP_DecodeBlock (weblibs_fn.EVP_DecodeBlock)
 #define GENERAL_NAMES_free (weblibs_fn.GENERAL_NAMES_free)
 #define OPENSSL_sk_num (weblibs_fn.OPENSSL_sk_num)
