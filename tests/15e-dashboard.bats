@@ -216,5 +216,5 @@ traffic() {
 	run -1 "$EXPORTER" --pin-root "$ROOT" --grafana-dashboard nosuchbackend
 	[ "$output" = "ebpf-exporter: no backend or map matches 'nosuchbackend' under $ROOT" ]
 	run -1 sh -c '"$0" --pin-root "$1" --grafana-dashboard sockex1 >/dev/full' "$EXPORTER" "$ROOT"
-	[ "$output" = "ebpf-exporter: standard output: Input/output error" ]
+	[ "$output" = "ebpf-exporter: standard output: No space left on device" ]
 }

@@ -412,7 +412,9 @@ int dashboard_print(const struct exporter *e, FILE *out)
 	self_panels(&d);
 	jw_end_array(w);
 	jw_end_object(w);
+	/* The write's errno (ENOSPC, EPIPE), else EIO. */
+	errno = 0;
 	if (fputc('\n', out) == EOF || fflush(out) || ferror(out))
-		return -EIO;
+		return errno ? -errno : -EIO;
 	return 0;
 }
