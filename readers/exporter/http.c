@@ -213,6 +213,29 @@ int http_find_field(const char *req, size_t len, const char *name, const char **
 	return -ENOENT;
 }
 
+/* The absolute form of a target (RFC 9112 3.2.2: "http://host:port/metrics"),
+ * which a server must accept, to the origin form ("/metrics"), in place:
+ * the scheme and the authority go, what follows stays. */
+static void origin_form(char *path)
+{
+	size_t skip;
+	char *rest;
+
+	if (!strncasecmp(path, "http://", 7))
+		skip = 7;
+	else if (!strncasecmp(path, "https://", 8))
+		skip = 8;
+	else
+		return;
+	rest = path + skip + strcspn(path + skip, "/?");
+	if (*rest == '/') {
+		memmove(path, rest, strlen(rest) + 1);
+	} else { /* no path: "/", and the query if there is one */
+		memmove(path + 1, rest, strlen(rest) + 1);
+		path[0] = '/';
+	}
+}
+
 int http_parse_request(const char *req, size_t len, char *method, size_t msize, char *path,
 		       size_t psize, bool *gzip)
 {
@@ -229,6 +252,7 @@ int http_parse_request(const char *req, size_t len, char *method, size_t msize, 
 	status = parse_request_line(line, (size_t)ll, method, msize, path, psize);
 	if (status)
 		return status;
+	origin_form(path);
 	/* Field lines up to the empty line that ends the head; only
 	 * Accept-Encoding matters to us, but every one must be well formed:
 	 * a proxy in front may read a malformed one differently (smuggling). */
@@ -240,6 +264,22 @@ int http_parse_request(const char *req, size_t len, char *method, size_t msize, 
 			accept_encoding(v, vl, gzip);
 	}
 	return ll == 0 ? 0 : 400; /* no empty line: the head is cut short */
+}
+
+/* The value of a media type parameter (at p, after "name=") is v, quoted
+ * or not (RFC 9110 5.6.6). */
+static bool param_is(const char *p, const char *v)
+{
+	size_t n = strlen(v);
+	bool quoted = *p == '"';
+
+	p += quoted;
+	if (strncmp(p, v, n))
+		return false;
+	p += n;
+	if (quoted)
+		return *p == '"';
+	return !*p || *p == ';' || *p == ' ' || *p == '\t';
 }
 
 /* One media range of an Accept value: its q (1 when absent) if it is
@@ -259,8 +299,7 @@ static double media_q(const char *range, const char *type, const char *version)
 			;
 		if (!strncasecmp(q, "q=", 2))
 			w = strtod(q + 2, NULL);
-		else if (version && !strncasecmp(q, "version=", 8) &&
-			 strncmp(q + 8, version, strlen(version)))
+		else if (version && !strncasecmp(q, "version=", 8) && !param_is(q + 8, version))
 			return -1;
 	}
 	return w;

@@ -37,6 +37,15 @@ static void test_good(void)
 	CHECK_STR(r.method, "HEAD");
 	CHECK_STR(r.path, "/?x=1");
 
+	/* The absolute form, which a server must take (RFC 9112 3.2.2). */
+	r = parse("GET http://127.0.0.1:9436/metrics?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9436\r\n\r\n");
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.path, "/metrics?x=1");
+	r = parse("GET HTTPS://h HTTP/1.1\r\n\r\n");
+	CHECK_STR(r.path, "/");
+	r = parse("GET http://h?q HTTP/1.1\r\n\r\n");
+	CHECK_STR(r.path, "/?q");
+
 	/* The parser takes any method; the server answers 405 to it. */
 	r = parse("DELETE / HTTP/1.1\r\n\r\n");
 	CHECK_INT(r.status, 0);
@@ -142,6 +151,11 @@ static void test_openmetrics(void)
 	CHECK(!om("application/openmetrics-text;version=1.0.0;q=0"));
 	CHECK(!om("application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.9"));
 	CHECK(!om("application/openmetrics-textual"));
+	/* A parameter value may be quoted (RFC 9110 5.6.6); a version is
+	 * the whole value, not its start. */
+	CHECK(om("application/openmetrics-text; version=\"1.0.0\""));
+	CHECK(!om("application/openmetrics-text; version=\"1.0.0"));
+	CHECK(!om("application/openmetrics-text;version=1.0.01"));
 }
 
 int main(void)
