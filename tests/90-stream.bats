@@ -253,7 +253,7 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	size=$(stat -c %s "$TMP/cap")
 	wait_until 5 file_larger_than "$TMP/cap" "$size"
 	kill -TERM "$pid"
-	run -0 wait "$pid"
+	wait "$pid" # not `run wait`: run's subshell is not the stream's parent
 	BG_PIDS=""
 }
 

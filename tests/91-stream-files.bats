@@ -180,3 +180,26 @@ stream_stop() {
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+# A thread of process PID is blocked writing into a full pipe.
+blocked_in_pipe_write() { # PID
+	grep -q 'pipe_write' /proc/"$1"/task/*/wchan 2>/dev/null
+}
+
+@test "a stop while the output's reader takes nothing ends within the close wait, says what was not written, exits 1" {
+	run -0 "$LOADER" load syscount.o --pin-root "$ROOT"
+	mkfifo "$TMP/fifo"
+	# A reader that opens the FIFO and never reads it.
+	sleep 600 <"$TMP/fifo" &
+	BG_PIDS=$!
+	"$STREAM" --snapshots --interval 0.01 --pin-root "$ROOT" --output "$TMP/fifo" 2>"$TMP/err" &
+	local pid=$! rc=0
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 30 blocked_in_pipe_write "$pid"
+	kill -TERM "$pid"
+	# Before, it waited on the write for as long as the reader lived.
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	run -0 cat "$TMP/err"
+	[[ "$output" =~ ^"ebpf-stream: writing the stream to $TMP/fifo: its reader took nothing for 5 s after the stop: "[0-9]+" bytes not written"$ ]]
+}

@@ -396,8 +396,33 @@ void fanout_process(struct fanout *f)
 	}
 }
 
+void fanout_stopping(struct fanout *f)
+{
+	if (f->q)
+		outq_stopping(f->q);
+}
+
+int fanout_close_output(struct fanout *f, size_t *unwritten)
+{
+	int r, c;
+
+	*unwritten = 0;
+	if (!f->q)
+		return 0;
+	outq_stopping(f->q);
+	/* The records dropped last are told too: the count is exact. */
+	if (f->lost)
+		output_lost(f);
+	r = fanout_flush(f);
+	c = outq_close(f->q, unwritten);
+	f->q = NULL;
+	return c ? c : r;
+}
+
 void fanout_free(struct fanout *f)
 {
+	size_t unwritten;
+
 	if (!f)
 		return;
 	while (f->nsubs)
@@ -406,13 +431,8 @@ void fanout_free(struct fanout *f)
 		close(f->epfd);
 	if (f->listen_fd >= 0)
 		close(f->listen_fd);
-	if (f->q) {
-		/* The records dropped last are told too: the count is exact. */
-		if (f->lost)
-			output_lost(f);
-		fanout_flush(f);
-		outq_close(f->q);
-	}
+	/* Done already where the output's fate is reported; else to free. */
+	fanout_close_output(f, &unwritten);
 	sb_free(&f->describe);
 	sb_free(&f->outbuf);
 	sb_free(&f->scratch);

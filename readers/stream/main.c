@@ -76,6 +76,7 @@ struct stream {
 	bool startup;           /* a refused ring buffer is fatal only at start */
 	bool maps_changed;      /* the describe frame for new subscribers is stale */
 	int fatal;
+	size_t unwritten;       /* bytes a stalled output never took, at the end */
 	uint64_t heartbeat_seq;
 	uint64_t snap_seq;      /* Snapshot.seq of the last snapshot */
 	double last_beat;       /* monotonic_s() of the last heartbeat */
@@ -781,9 +782,20 @@ static int output_status(const struct stream *st)
 	const char *to = st->o.output && strcmp(st->o.output, "-") ? st->o.output
 								   : "standard output";
 
-	if (r < 0 && r != -EPIPE && r != -EPROTO)
+	if (r == -ETIMEDOUT)
+		fprintf(stderr, "ebpf-stream: writing the stream to %s: its reader took nothing for "
+			"%d s after the stop: %zu bytes not written\n", to, OUTQ_CLOSE_WAIT_S,
+			st->unwritten);
+	else if (r < 0 && r != -EPIPE && r != -EPROTO)
 		fprintf(stderr, "ebpf-stream: writing the stream to %s: %s\n", to, strerror(-r));
 	return r < 0 && r != -EPIPE ? 1 : 0;
+}
+
+/* The output written to its end, or given up on at a stop (its reader
+ * stalls): the first error is the stream's. */
+static void close_output(struct stream *st)
+{
+	set_fatal(st, fanout_close_output(st->out, &st->unwritten));
 }
 
 /* --once: one snapshot of each map after the describe frame. Exit status. */
@@ -791,6 +803,7 @@ static int run_once(struct stream *st)
 {
 	snapshots(st);
 	set_fatal(st, fanout_flush(st->out));
+	close_output(st);
 	return output_status(st);
 }
 
@@ -869,7 +882,9 @@ static int run(struct stream *st)
 	r = skel_run(&st->sk);
 	if (r)
 		fprintf(stderr, "ebpf-stream: %s\n", strerror(-r));
+	fanout_stopping(st->out);
 	drain(st);
+	close_output(st);
 	return output_status(st) || r ? 1 : 0;
 }
 

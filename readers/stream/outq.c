@@ -14,10 +14,17 @@
  * written at once, blocking. The thread is started once the process has
  * dropped its privileges: capabilities are per thread, and a thread
  * inherits its creator's.
+ *
+ * A stop does not wait on the output for ever: once stopping, nothing
+ * waits for room, and what is queued gets OUTQ_CLOSE_WAIT_S to be written. A
+ * writer still blocked then (a reader that takes nothing: a FIFO nobody
+ * reads) is cancelled in its write(), and what it had not written is lost
+ * and counted (outq_close()).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "stream.h"
 
@@ -31,6 +38,7 @@ struct batch {
 struct outq {
 	int fd;
 	bool running, stop;
+	bool stopping;          /* the stream is stopping: nothing waits for room */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work;    /* to the writer: a batch, or stop */
@@ -76,6 +84,9 @@ static void *writer(void *arg)
 {
 	struct outq *q = arg;
 
+	/* Cancelled only in write() (outq_close(), when it is stuck there):
+	 * never with the lock held or a batch half taken off the list. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		struct batch *b;
@@ -89,8 +100,11 @@ static void *writer(void *arg)
 		bool failed = q->err != 0;
 
 		pthread_mutex_unlock(&q->lock);
-		if (!failed)
+		if (!failed) {
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 			r = write_all(q->fd, b->b.buf, b->b.len);
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		}
 		pthread_mutex_lock(&q->lock);
 		if (r && !q->err)
 			q->err = r;
@@ -128,11 +142,19 @@ size_t outq_queued(const struct outq *q)
 	return __atomic_load_n(&q->queued, __ATOMIC_RELAXED);
 }
 
-/* Block until fewer than limit bytes are queued (or the writer failed). */
+/* Block until fewer than limit bytes are queued (or the writer failed,
+ * or the stream is stopping). */
 static void wait_room(struct outq *q, size_t limit)
 {
-	while (q->queued >= limit && !q->err)
+	while (q->queued >= limit && !q->err && !q->stopping)
 		pthread_cond_wait(&q->room, &q->lock);
+}
+
+void outq_stopping(struct outq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stopping = true;
+	pthread_mutex_unlock(&q->lock);
 }
 
 int outq_push(struct outq *q, struct strbuf *sb, size_t limit)
@@ -181,10 +203,23 @@ int outq_push(struct outq *q, struct strbuf *sb, size_t limit)
 	return 0;
 }
 
-int outq_close(struct outq *q)
+static void free_batches(struct batch *b)
 {
+	while (b) {
+		struct batch *next = b->next;
+
+		sb_free(&b->b);
+		free(b);
+		b = next;
+	}
+}
+
+int outq_close(struct outq *q, size_t *unwritten)
+{
+	struct timespec until;
 	int err;
 
+	*unwritten = 0;
 	if (!q)
 		return 0;
 	if (q->running) {
@@ -192,16 +227,20 @@ int outq_close(struct outq *q)
 		q->stop = true;
 		pthread_cond_signal(&q->work);
 		pthread_mutex_unlock(&q->lock);
-		pthread_join(q->thread, NULL); /* it writes what is queued first */
+		/* It writes what is queued first, if its reader takes it. */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += OUTQ_CLOSE_WAIT_S;
+		if (pthread_clockjoin_np(q->thread, NULL, CLOCK_MONOTONIC, &until) == ETIMEDOUT) {
+			pthread_cancel(q->thread);
+			pthread_join(q->thread, NULL);
+			*unwritten = q->queued; /* the batch in write() included */
+			if (!q->err)
+				q->err = -ETIMEDOUT;
+		}
 	}
 	err = q->err;
-	while (q->spare) {
-		struct batch *b = q->spare;
-
-		q->spare = b->next;
-		sb_free(&b->b);
-		free(b);
-	}
+	free_batches(q->head);
+	free_batches(q->spare);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->room);

@@ -138,6 +138,7 @@ Frame *frame_heartbeat(struct arena *a, uint64_t seq);
 void frame_pack(const Frame *f, struct strbuf *out);
 
 /* outq.c: the output's batches, written by a thread (once started). */
+#define OUTQ_CLOSE_WAIT_S 5     /* for what is queued to be written, at a stop */
 struct outq;
 struct outq *outq_new(int fd);
 /* Start the writer thread: after dropping privileges (it inherits ours). */
@@ -147,8 +148,12 @@ size_t outq_queued(const struct outq *q);
 /* Queue sb's bytes (sb is left empty), once fewer than limit bytes are
  * queued; without a thread, write them. The writer's error, if any. */
 int outq_push(struct outq *q, struct strbuf *sb, size_t limit);
-/* Write what is queued, stop the thread, free; the writer's error. */
-int outq_close(struct outq *q);
+/* The stream is stopping: from now on nothing waits for room. */
+void outq_stopping(struct outq *q);
+/* Write what is queued, stop the thread, free; the writer's error, or
+ * -ETIMEDOUT when the output took nothing for OUTQ_CLOSE_WAIT_S: *unwritten
+ * bytes were then lost. */
+int outq_close(struct outq *q, size_t *unwritten);
 
 /* fanout.c: one output (a file or stdout) or many subscribers. */
 struct fanout;
@@ -187,6 +192,13 @@ size_t fanout_subscribers(const struct fanout *f);
  * each connects (a reload changes it in place). */
 struct web;
 void fanout_set_web(struct fanout *f, const struct web *w);
+/* The stream is stopping: the output's queue takes what comes without
+ * waiting for room (the drain at a stop must not wait on a stalled reader). */
+void fanout_stopping(struct fanout *f);
+/* Write what the output has queued (within outq_close()'s wait) and close
+ * its queue: 0 or the first write error; -ETIMEDOUT with *unwritten when
+ * the output took nothing at the end. Subscribers are not affected. */
+int fanout_close_output(struct fanout *f, size_t *unwritten);
 void fanout_free(struct fanout *f);
 
 /* EBPF_STREAM_SELFCHECK=1, for tests: each frame the direct encoders write
