@@ -153,6 +153,29 @@ make_foreign_in_staging() { # NAME
 	[ "$(jq -r .pin_dir <<<"$output")" = "$ROOT/t_tracepoint" ]
 }
 
+@test "an empty --pin-root is refused by every command and reader, not taken as the default" {
+	local why="pin root '' (an empty --pin-root): refusing, give the pin root's path or leave the option out"
+	# Were the empty option passed over, this (not the default root) is
+	# where the load would land.
+	export EBPF_PIN_ROOT=$ROOT
+	run -1 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root ""
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" --pin-root= list
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" show t_tracepoint -r ""
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload --all --pin-root=
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root ""
+	[ "$output" = "ebpf-print: $why" ]
+	run -1 timeout 10 "$EXPORTER" --pin-root "" --listen "127.0.0.1:$(free_port)"
+	[ "$output" = "ebpf-exporter: $why" ]
+	run -1 timeout 10 "$STREAM" --once --pin-root "" --output "$TMP/out"
+	[ "$output" = "ebpf-stream: $why" ]
+	[ ! -e "$ROOT" ]
+	assert_no_prog_named count_getppid
+}
+
 @test "unload leaves in place what is not a backend: a named one fails, --all warns and goes on" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	mkdir "$ROOT/plain"
