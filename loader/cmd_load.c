@@ -515,24 +515,37 @@ static int resolve_targets(struct load_opts *o, struct pin_root *root, struct di
 static int open_object(const char *arg, const struct load_opts *o, struct stage *st, size_t i,
 		       struct diag *d)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], derived[PATH_MAX];
+	const char *name = o->name;
 	int r;
 
 	/* The file first: "not an ELF file" says more than a bad name. */
 	r = object_resolve(arg, path, sizeof(path), d);
 	if (r)
 		return r;
-	if (o->name)
-		strscpy(st[i].name, o->name, sizeof(st[i].name));
-	else
-		backend_name_from_path(path, st[i].name, sizeof(st[i].name));
+	if (!name) {
+		/* Whole, in a buffer as long as the path: the length is
+		 * judged below, not cut here. */
+		r = backend_name_from_path(path, derived, sizeof(derived));
+		if (r)
+			return diag_set(d, r, "%s: backend name: %s", path, strerror(-r));
+		name = derived;
+	}
+	/* Cut only when too long, and then refused below. */
+	strscpy(st[i].name, name, sizeof(st[i].name));
 	r = object_open(&st[i].obj, path, st[i].name, d);
 	if (!r)
 		r = object_check_tags(&st[i].obj, d);
 	if (r)
 		return r;
+	/* A name from the file name is refused, not cut, when too long: the
+	 * cure is --name, which the user may not know was an option. */
+	if (!o->name && strlen(name) >= BACKEND_NAME_MAX)
+		return diag_set(d, -EINVAL,
+				"%s: backend name from the file name is longer than %d characters (use --name)",
+				path, BACKEND_NAME_MAX - 1);
 	/* Checked on the name as given, so a long one is refused, not cut. */
-	r = backend_name_check(o->name ? o->name : st[i].name, d);
+	r = backend_name_check(name, d);
 	if (r)
 		return r;
 	for (size_t j = 0; j < i; j++)
