@@ -559,11 +559,20 @@ static int check_destinations(const struct pin_root *root, const struct load_opt
 			      struct stage *st, size_t n, struct diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
+		struct ebpf_meta m;
+		struct stat sb;
 		int r = path_join(st[i].dest, sizeof(st[i].dest), "%s/%s", root->path, st[i].name);
 
 		if (r)
 			return r;
-		st[i].replaces = access(st[i].dest, F_OK) == 0;
+		st[i].replaces = lstat(st[i].dest, &sb) == 0;
+		/* Only a backend is replaced (as only a backend is unloaded):
+		 * swapping a foreign entry or a symbolic link out would remove
+		 * it, or detach the backend it points to. */
+		r = st[i].replaces ? meta_read(st[i].dest, &m) : 0;
+		if (r)
+			return diag_set(d, -EEXIST, "%s: not a backend: %s: left in place",
+					st[i].dest, backend_broken_reason(r));
 		if (st[i].replaces && !o->replace)
 			return diag_set(d, -EEXIST, "backend '%s' is already loaded at %s (use --replace to swap it)",
 					st[i].name, st[i].dest);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "dirlist.h"
 #include "health.h"
 #include "json_writer.h"
@@ -32,6 +33,7 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 {
 	char dest[PATH_MAX], moved[PATH_MAX], staging[PATH_MAX];
 	struct ebpf_meta m;
+	struct stat st;
 	int r;
 
 	r = backend_name_check(name, d);
@@ -44,10 +46,10 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 		return diag_set(d, r, "%s: path too long", name);
 	/* Out of readers' view in one step; the slow part happens in staging,
 	 * where a crash leaves debris the next run removes. */
-	if (access(dest, F_OK) < 0)
+	if (lstat(dest, &st) < 0)
 		return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name, root->path);
-	/* Only what the loader published: a foreign directory or pin under
-	 * the root is not ours to remove. */
+	/* Only what the loader published: a foreign directory, pin or
+	 * symbolic link under the root is not ours to remove. */
 	r = meta_read(dest, &m);
 	if (r)
 		return diag_set(d, -EBADSLT, "%s: not a backend: %s: left in place", dest,

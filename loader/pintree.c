@@ -174,7 +174,8 @@ static int remove_at(int parent, const char *name)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never into a symbolic link: unlinkat() above removes one anyway. */
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	dir = fdopendir(fd);
@@ -199,18 +200,21 @@ static int remove_at(int parent, const char *name)
 int pintree_remove(const char *tree)
 {
 	struct ebpf_meta meta;
-	char links[PATH_MAX];
+	_cleanup_close_ int fd = -1;
 	bool have_meta;
 	int r, rr;
 
+	/* A symbolic link is not a tree: what it points to (another
+	 * backend, say) is not ours to detach or empty. */
+	fd = open(tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	have_meta = meta_read(tree, &meta) == 0;
 	if (have_meta)
 		for (__u32 i = 0; i < meta.nr_attach; i++)
 			attach_detach_record(&meta.attach[i]);
 	/* Links first, so programs stop running before their maps go. */
-	r = path_join(links, sizeof(links), "%s/%s", tree, PIN_DIR_LINKS);
-	if (!r)
-		r = remove_at(AT_FDCWD, links);
+	r = remove_at(fd, PIN_DIR_LINKS);
 	/* A foreground loader removing its own tree is the holder itself. */
 	if (have_meta && meta.holder_pid != getpid())
 		holder_stop(meta.holder_pid, meta.holder_start);
@@ -251,10 +255,15 @@ static bool staging_tree_is_ours(const char *tree)
 					      PIN_META, EBPF_BTFPIN_NAME, NULL };
 	struct dirent *e;
 	bool ours = true;
-	DIR *dir = opendir(tree);
+	int fd = open(tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 
-	if (!dir)
+	/* A symbolic link is not what a loader makes there. */
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	while (ours && (e = readdir(dir))) {
 		const char *const *l;
 

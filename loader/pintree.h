@@ -39,7 +39,8 @@ int pin_mkdir(const struct pin_root *r, const char *path);
 /* Pin fd at path with the layout's mode and group. */
 int pin_fd(const struct pin_root *r, int fd, const char *path);
 /* Detach what a backend tree attached (per its meta), stop its holder and
- * remove every pin and directory in it. */
+ * remove every pin and directory in it. A symbolic link is refused
+ * (-ELOOP), not followed; a tree that is not there is no error. */
 int pintree_remove(const char *tree);
 /* A fresh staging path: <root>/staging/<name>-<pid>-<tag>. */
 int pintree_staging_path(const struct pin_root *r, const char *name, const char *tag,

@@ -176,6 +176,36 @@ make_foreign_in_staging() { # NAME
 	assert_no_prog_named count_getppid
 }
 
+@test "a symbolic link under the pin root is no backend: listed broken, never followed" {
+	local links why="$ROOT/symb: not a backend: a symbolic link (not followed)"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	links=$(ls "$ROOT/t_tracepoint/links")
+	[ -n "$links" ]
+	ln -s "$ROOT/t_tracepoint" "$ROOT/symb"
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -c '.backends[] | select(.name == "symb") | [.state, .reason, .programs]' <<<"$output")" = '["broken","a symbolic link (not followed)",[]]' ]
+	run -1 "$LOADER" show symb --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload symb --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why: left in place" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --name symb --replace --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why: left in place" ]
+	[ -L "$ROOT/symb" ]
+	# Shaped as staging debris, a link is no debris: the clean-up leaves it.
+	ln -s "$ROOT/t_tracepoint" "$ROOT/staging/x-123-new"
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	[ -L "$ROOT/staging/x-123-new" ]
+	rm "$ROOT/staging/x-123-new"
+	# What the links point to is untouched.
+	[ "$(ls "$ROOT/t_tracepoint/links")" = "$links" ]
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -r '.backends[] | select(.name == "t_tracepoint") | .state' <<<"$output")" = ok ]
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
+	[[ "$output" == *"warning: $why: left in place"* ]]
+	[ -L "$ROOT/symb" ]
+	rm "$ROOT/symb"
+}
+
 @test "unload leaves in place what is not a backend: a named one fails, --all warns and goes on" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	mkdir "$ROOT/plain"
