@@ -624,9 +624,11 @@ static void unwind_load(struct pin_root *root, bool root_new, struct stage *st, 
 	if (root->fd < 0)
 		return;
 	shared_gc(root);
-	pin_root_close(root);
+	/* With the lock still held: a loader that gets it next then sees
+	 * the root gone (pin_root_open), rather than losing it midway. */
 	if (root_new)
 		pin_root_remove_if_empty(root->path);
+	pin_root_close(root);
 }
 
 static void report_loaded(const struct stage *st, size_t n)

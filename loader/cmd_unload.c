@@ -185,16 +185,19 @@ int cmd_unload(int argc, char **argv)
 	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_path, sizeof(root_path), &d);
 	if (r)
 		return report_error(r, &d);
-	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
+	/* Missing, or removed (another `unload --all`) while we waited for
+	 * its lock. */
+	r = access(root_path, F_OK) < 0 && errno == ENOENT ? -ENOENT :
+	    pin_root_open(&root, root_path, false, &d);
+	if (r == -ENOENT) {
 		if (all) {
 			if (common_opts.json)
 				printf("{\"unloaded\":[]}\n");
-			return 0; /* nothing was ever loaded there */
+			return 0; /* nothing is loaded there */
 		}
 		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded (pin root %s does not exist)",
 					     argv[optind], root_path), &d);
 	}
-	r = pin_root_open(&root, root_path, false, &d);
 	if (r)
 		return report_error(r, &d);
 	pin_root_cleanup(&root);

@@ -42,6 +42,19 @@ static int existing_ancestor_is_bpffs(const char *path)
 	}
 }
 
+/* 1 when the directory open at fd is still the one at path, 0 when it was
+ * removed (or replaced) since it was opened. */
+static int root_is_current(int fd, const char *path)
+{
+	struct stat here, there;
+
+	if (fstat(fd, &here) < 0)
+		return -errno;
+	if (lstat(path, &there) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+}
+
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d)
 {
 	char sub[PATH_MAX];
@@ -61,6 +74,7 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "cannot mount bpffs at %s: %s", EBPF_BPFFS_MOUNT,
 					strerror(-rc));
 	}
+again:
 	if (create) {
 		/* An existing root was checked by pin_root_check; a new one
 		 * must be made on bpffs. */
@@ -75,6 +89,9 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
 	}
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Removed by a loader (holding the lock) since mkdir_p(): again. */
+	if (r->fd < 0 && errno == ENOENT && create)
+		goto again;
 	if (r->fd < 0)
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
 	/* Whoever can write the root can plant or swap backends under it. */
@@ -93,6 +110,19 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
 	if (flock(r->fd, LOCK_EX) < 0)
 		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
+	/* While we waited, the holder of the lock may have removed the root
+	 * (`unload --all`, or the unwinding of a load that made it): the
+	 * directory we locked is then gone, and so is any lock on it. The
+	 * path is opened (and made) again. */
+	rc = root_is_current(r->fd, path);
+	if (rc < 0)
+		return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+	if (!rc) {
+		pin_root_close(r);
+		if (create)
+			goto again;
+		return diag_set(d, -ENOENT, "pin root %s: %s", path, strerror(ENOENT));
+	}
 	if (!create)
 		return 0;
 	for (const char *const *s = (const char *const[]){ PIN_DIR_SHARED, PIN_DIR_STAGING, NULL };

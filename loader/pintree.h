@@ -20,7 +20,9 @@ struct pin_root {
 
 /* Open (creating with create=true) and lock the pin root, which must pass
  * pin_root_check() (lib/pinlayout.h). Mounts bpffs at
- * /sys/fs/bpf when the root is under it and nothing is mounted. */
+ * /sys/fs/bpf when the root is under it and nothing is mounted. A root
+ * removed while this waited for the lock is made again (create), or is
+ * -ENOENT. Whoever removes a root does it with the lock held. */
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d);
 void pin_root_close(struct pin_root *r);
 /* Lock r->path without waiting: -EWOULDBLOCK when a loader holds it. */
