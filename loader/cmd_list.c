@@ -50,10 +50,12 @@ static int parse_common(int argc, char **argv, const char *usage, int min_args, 
 }
 
 /* Any ebpf-loader run cleans up after a killed one; list and show too, when
- * they may (they work read-only otherwise). */
+ * they may (they work read-only otherwise). Never waiting for the lock: a
+ * read-only command must not hang behind a load, and the loader that holds
+ * the lock cleans up itself. */
 static void cleanup_if_possible(const char *root_path)
 {
-	struct pin_root root = { .fd = -1 };
+	struct pin_root root = { .fd = -1, .nowait = true };
 
 	if (pin_root_open(&root, root_path, false, NULL) == 0)
 		pin_root_cleanup(&root);

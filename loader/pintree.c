@@ -108,7 +108,7 @@ again:
 	if (create && r->group &&
 	    (fchown(r->fd, -1, r->gid) < 0 || fchmod(r->fd, 0750) < 0))
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
-	if (flock(r->fd, LOCK_EX) < 0)
+	if (flock(r->fd, LOCK_EX | (r->nowait ? LOCK_NB : 0)) < 0)
 		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
 	/* While we waited, the holder of the lock may have removed the root
 	 * (`unload --all`, or the unwinding of a load that made it): the

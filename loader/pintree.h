@@ -15,6 +15,7 @@ struct pin_root {
 	char path[PATH_MAX];
 	int fd;                 /* the root directory, flock()ed: one loader at a time */
 	bool group;             /* --group: pins 0640, dirs 0750, owned by gid */
+	bool nowait;            /* pin_root_open: -EWOULDBLOCK if locked, no waiting */
 	gid_t gid;
 };
 
