@@ -399,8 +399,10 @@ static void print_result(struct json_writer *w, const struct stage *s)
 	jw_end_object(w);
 }
 
-/* --foreground: hold the sockets until SIGTERM/SIGINT, then unload what
- * this process published, unless `unload` or a `--replace` took it away. */
+/* --foreground: hold the sockets until SIGTERM/SIGINT, then unload the
+ * backends whose sockets this process held, unless `unload` or a
+ * `--replace` took them away. The others have no holder and stay loaded,
+ * as without --foreground (docs/ebpf-loader.8). */
 static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 {
 	struct pin_root root = { .fd = -1 };
@@ -422,6 +424,8 @@ static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 		struct ebpf_meta meta;
 		char moved[PATH_MAX];
 
+		if (!st[i].nr_socks)
+			continue; /* not held by us: outlives us, as any load */
 		if (meta_read(st[i].dest, &meta) || meta.load_time_ns != st[i].meta.load_time_ns)
 			continue; /* not ours any more */
 		if (pintree_staging_path(&root, st[i].name, "stop", moved, sizeof(moved)) ||
