@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "meta.h"
 #include "pinlayout.h"
@@ -76,12 +77,26 @@ int meta_read(const char *backend_dir, struct ebpf_meta *m)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
 	char path[PATH_MAX];
+	struct stat st;
 	_cleanup_close_ int fd = -1;
 	int r;
 
+	/* A symbolic link (the entry or its meta) is not followed: through
+	 * one, another backend's record would make it look like a backend,
+	 * and unload would detach that other backend. */
+	if (lstat(backend_dir, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	r = path_join(path, sizeof(path), "%s/%s", backend_dir, PIN_META);
 	if (r)
 		return r;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
 	fd = bpf_obj_get_opts(path, &opts);
 	if (fd < 0)
 		return -errno;

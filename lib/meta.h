@@ -65,7 +65,8 @@ int meta_create(const struct ebpf_meta *m, int *fd_out);
 int meta_write(int fd, const struct ebpf_meta *m);
 /* Read and validate the record from an open meta map. */
 int meta_read_fd(int fd, struct ebpf_meta *m);
-/* Read <backend_dir>/meta, opened read-only. */
+/* Read <backend_dir>/meta, opened read-only; -ELOOP when the directory or
+ * its meta is a symbolic link (never followed), -ENOTDIR when not a directory. */
 int meta_read(const char *backend_dir, struct ebpf_meta *m);
 
 #endif

@@ -15,7 +15,9 @@ const char *pin_root_resolve(const char *opt)
 {
 	const char *env;
 
-	if (opt && *opt)
+	/* An empty --pin-root is kept, for pin_root_check() to refuse: it is
+	 * what an unset shell variable gives, and must not mean the default. */
+	if (opt)
 		return opt;
 	env = getenv(EBPF_PIN_ROOT_ENV);
 	if (env && *env)
@@ -30,6 +32,11 @@ static int pin_root_spelling(const char *path, char *out, size_t size, struct di
 	const char *p = path;
 	size_t len = 0, n;
 
+	/* Only --pin-root can be empty here: pin_root_resolve() passes an
+	 * empty $EBPF_PIN_ROOT over. */
+	if (!path[0])
+		return diag_set(d, -EINVAL,
+				"pin root '' (an empty --pin-root): refusing, give the pin root's path or leave the option out");
 	if (path[0] != '/')
 		return diag_set(d, -EINVAL, "pin root %s: must be an absolute path", path);
 	for (;;) {

@@ -27,12 +27,13 @@
 
 #define BACKEND_NAME_MAX 64
 
-/* --pin-root if given, else $EBPF_PIN_ROOT, else the default. */
+/* --pin-root if given (even empty: pin_root_check() refuses that), else
+ * $EBPF_PIN_ROOT if set and not empty, else the default. */
 const char *pin_root_resolve(const char *opt);
 /* The one pin root rule every command (loader and readers) applies before it
  * uses a root (docs/design.md, "The pin root"). The path must be absolute with
  * no '.' or '..' component; repeated and trailing slashes are dropped and the
- * result written to out. No existing component may be a symbolic link (they
+ * result written to out; an empty path is refused. No existing component may be a symbolic link (they
  * are refused, not followed), and the root must not lie inside another pin
  * root's tree: no ancestor on a bpffs may hold a backend's `meta` pin or a
  * `shared`/`staging` directory, and the root itself must not be a backend

@@ -50,10 +50,12 @@ static int parse_common(int argc, char **argv, const char *usage, int min_args, 
 }
 
 /* Any ebpf-loader run cleans up after a killed one; list and show too, when
- * they may (they work read-only otherwise). */
+ * they may (they work read-only otherwise). Never waiting for the lock: a
+ * read-only command must not hang behind a load, and the loader that holds
+ * the lock cleans up itself. */
 static void cleanup_if_possible(const char *root_path)
 {
-	struct pin_root root = { .fd = -1 };
+	struct pin_root root = { .fd = -1, .nowait = true };
 
 	if (pin_root_open(&root, root_path, false, NULL) == 0)
 		pin_root_cleanup(&root);
@@ -69,13 +71,15 @@ static void format_time(__u64 ns, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
 }
 
+/* Entries in backend_dir/sub; none for a NULL backend_dir. */
 static size_t count_dir(const char *backend_dir, const char *sub)
 {
 	struct dirlist l;
 	char path[PATH_MAX];
 	size_t n;
 
-	if (path_join(path, sizeof(path), "%s/%s", backend_dir, sub) || dirlist_read(path, &l))
+	if (!backend_dir || path_join(path, sizeof(path), "%s/%s", backend_dir, sub) ||
+	    dirlist_read(path, &l))
 		return 0;
 	n = l.n;
 	dirlist_free(&l);
@@ -90,7 +94,8 @@ static void json_names(struct json_writer *w, const char *key, const char *backe
 
 	jw_key(w, key);
 	jw_start_array(w);
-	if (!path_join(path, sizeof(path), "%s/%s", backend_dir, sub) && !dirlist_read(path, &l)) {
+	if (backend_dir && !path_join(path, sizeof(path), "%s/%s", backend_dir, sub) &&
+	    !dirlist_read(path, &l)) {
 		for (size_t i = 0; i < l.n; i++)
 			jw_string(w, l.names[i]);
 		dirlist_free(&l);
@@ -279,10 +284,12 @@ int cmd_list(int argc, char **argv)
 		    path_join(dir, sizeof(dir), "%s/%s", root_path, l.names[i]))
 			continue;
 		backend_health_check(dir, &m, &h);
+		/* Nothing is read through a symbolic link (NULL: no pins):
+		 * what it points to is not this entry's. */
 		if (common_opts.json)
-			list_json(&w, l.names[i], dir, &m, &h);
+			list_json(&w, l.names[i], h.err == -ELOOP ? NULL : dir, &m, &h);
 		else
-			list_text(l.names[i], dir, &m, &h);
+			list_text(l.names[i], h.err == -ELOOP ? NULL : dir, &m, &h);
 	}
 	if (common_opts.json) {
 		jw_end_array(&w);

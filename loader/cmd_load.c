@@ -399,8 +399,10 @@ static void print_result(struct json_writer *w, const struct stage *s)
 	jw_end_object(w);
 }
 
-/* --foreground: hold the sockets until SIGTERM/SIGINT, then unload what
- * this process published, unless `unload` or a `--replace` took it away. */
+/* --foreground: hold the sockets until SIGTERM/SIGINT, then unload the
+ * backends whose sockets this process held, unless `unload` or a
+ * `--replace` took them away. The others have no holder and stay loaded,
+ * as without --foreground (docs/ebpf-loader.8). */
 static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 {
 	struct pin_root root = { .fd = -1 };
@@ -422,6 +424,8 @@ static int hold_in_foreground(const char *root_path, struct stage *st, size_t n)
 		struct ebpf_meta meta;
 		char moved[PATH_MAX];
 
+		if (!st[i].nr_socks)
+			continue; /* not held by us: outlives us, as any load */
 		if (meta_read(st[i].dest, &meta) || meta.load_time_ns != st[i].meta.load_time_ns)
 			continue; /* not ours any more */
 		if (pintree_staging_path(&root, st[i].name, "stop", moved, sizeof(moved)) ||
@@ -515,24 +519,37 @@ static int resolve_targets(struct load_opts *o, struct pin_root *root, struct di
 static int open_object(const char *arg, const struct load_opts *o, struct stage *st, size_t i,
 		       struct diag *d)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], derived[PATH_MAX];
+	const char *name = o->name;
 	int r;
 
 	/* The file first: "not an ELF file" says more than a bad name. */
 	r = object_resolve(arg, path, sizeof(path), d);
 	if (r)
 		return r;
-	if (o->name)
-		strscpy(st[i].name, o->name, sizeof(st[i].name));
-	else
-		backend_name_from_path(path, st[i].name, sizeof(st[i].name));
+	if (!name) {
+		/* Whole, in a buffer as long as the path: the length is
+		 * judged below, not cut here. */
+		r = backend_name_from_path(path, derived, sizeof(derived));
+		if (r)
+			return diag_set(d, r, "%s: backend name: %s", path, strerror(-r));
+		name = derived;
+	}
+	/* Cut only when too long, and then refused below. */
+	strscpy(st[i].name, name, sizeof(st[i].name));
 	r = object_open(&st[i].obj, path, st[i].name, d);
 	if (!r)
 		r = object_check_tags(&st[i].obj, d);
 	if (r)
 		return r;
+	/* A name from the file name is refused, not cut, when too long: the
+	 * cure is --name, which the user may not know was an option. */
+	if (!o->name && strlen(name) >= BACKEND_NAME_MAX)
+		return diag_set(d, -EINVAL,
+				"%s: backend name from the file name is longer than %d characters (use --name)",
+				path, BACKEND_NAME_MAX - 1);
 	/* Checked on the name as given, so a long one is refused, not cut. */
-	r = backend_name_check(o->name ? o->name : st[i].name, d);
+	r = backend_name_check(name, d);
 	if (r)
 		return r;
 	for (size_t j = 0; j < i; j++)
@@ -546,11 +563,20 @@ static int check_destinations(const struct pin_root *root, const struct load_opt
 			      struct stage *st, size_t n, struct diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
+		struct ebpf_meta m;
+		struct stat sb;
 		int r = path_join(st[i].dest, sizeof(st[i].dest), "%s/%s", root->path, st[i].name);
 
 		if (r)
 			return r;
-		st[i].replaces = access(st[i].dest, F_OK) == 0;
+		st[i].replaces = lstat(st[i].dest, &sb) == 0;
+		/* Only a backend is replaced (as only a backend is unloaded):
+		 * swapping a foreign entry or a symbolic link out would remove
+		 * it, or detach the backend it points to. */
+		r = st[i].replaces ? meta_read(st[i].dest, &m) : 0;
+		if (r)
+			return diag_set(d, -EEXIST, "%s: not a backend: %s: left in place",
+					st[i].dest, backend_broken_reason(r));
 		if (st[i].replaces && !o->replace)
 			return diag_set(d, -EEXIST, "backend '%s' is already loaded at %s (use --replace to swap it)",
 					st[i].name, st[i].dest);
@@ -602,9 +628,11 @@ static void unwind_load(struct pin_root *root, bool root_new, struct stage *st, 
 	if (root->fd < 0)
 		return;
 	shared_gc(root);
-	pin_root_close(root);
+	/* With the lock still held: a loader that gets it next then sees
+	 * the root gone (pin_root_open), rather than losing it midway. */
 	if (root_new)
 		pin_root_remove_if_empty(root->path);
+	pin_root_close(root);
 }
 
 static void report_loaded(const struct stage *st, size_t n)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "dirlist.h"
 #include "health.h"
 #include "json_writer.h"
@@ -32,6 +33,7 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 {
 	char dest[PATH_MAX], moved[PATH_MAX], staging[PATH_MAX];
 	struct ebpf_meta m;
+	struct stat st;
 	int r;
 
 	r = backend_name_check(name, d);
@@ -44,10 +46,10 @@ static int unload_one(const struct pin_root *root, const char *name, struct diag
 		return diag_set(d, r, "%s: path too long", name);
 	/* Out of readers' view in one step; the slow part happens in staging,
 	 * where a crash leaves debris the next run removes. */
-	if (access(dest, F_OK) < 0)
+	if (lstat(dest, &st) < 0)
 		return diag_set(d, -ENOENT, "backend '%s' is not loaded under %s", name, root->path);
-	/* Only what the loader published: a foreign directory or pin under
-	 * the root is not ours to remove. */
+	/* Only what the loader published: a foreign directory, pin or
+	 * symbolic link under the root is not ours to remove. */
 	r = meta_read(dest, &m);
 	if (r)
 		return diag_set(d, -EBADSLT, "%s: not a backend: %s: left in place", dest,
@@ -183,16 +185,19 @@ int cmd_unload(int argc, char **argv)
 	r = pin_root_check(pin_root_resolve(common_opts.pin_root), root_path, sizeof(root_path), &d);
 	if (r)
 		return report_error(r, &d);
-	if (access(root_path, F_OK) < 0 && errno == ENOENT) {
+	/* Missing, or removed (another `unload --all`) while we waited for
+	 * its lock. */
+	r = access(root_path, F_OK) < 0 && errno == ENOENT ? -ENOENT :
+	    pin_root_open(&root, root_path, false, &d);
+	if (r == -ENOENT) {
 		if (all) {
 			if (common_opts.json)
 				printf("{\"unloaded\":[]}\n");
-			return 0; /* nothing was ever loaded there */
+			return 0; /* nothing is loaded there */
 		}
 		return report_error(diag_set(&d, -ENOENT, "backend '%s' is not loaded (pin root %s does not exist)",
 					     argv[optind], root_path), &d);
 	}
-	r = pin_root_open(&root, root_path, false, &d);
 	if (r)
 		return report_error(r, &d);
 	pin_root_cleanup(&root);

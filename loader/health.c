@@ -58,6 +58,7 @@ const char *backend_broken_reason(int err)
 	switch (-err) {
 	case ENOENT: return "no meta record";
 	case ENOTDIR: return "not a directory";
+	case ELOOP: return "a symbolic link (not followed)";
 	case EPROTO: return "meta record is not an ebpf_meta record";
 	}
 	return strerror(-err);

@@ -42,6 +42,19 @@ static int existing_ancestor_is_bpffs(const char *path)
 	}
 }
 
+/* 1 when the directory open at fd is still the one at path, 0 when it was
+ * removed (or replaced) since it was opened. */
+static int root_is_current(int fd, const char *path)
+{
+	struct stat here, there;
+
+	if (fstat(fd, &here) < 0)
+		return -errno;
+	if (lstat(path, &there) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+}
+
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d)
 {
 	char sub[PATH_MAX];
@@ -61,6 +74,7 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "cannot mount bpffs at %s: %s", EBPF_BPFFS_MOUNT,
 					strerror(-rc));
 	}
+again:
 	if (create) {
 		/* An existing root was checked by pin_root_check; a new one
 		 * must be made on bpffs. */
@@ -75,6 +89,9 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 			return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
 	}
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Removed by a loader (holding the lock) since mkdir_p(): again. */
+	if (r->fd < 0 && errno == ENOENT && create)
+		goto again;
 	if (r->fd < 0)
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
 	/* Whoever can write the root can plant or swap backends under it. */
@@ -91,8 +108,21 @@ int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag
 	if (create && r->group &&
 	    (fchown(r->fd, -1, r->gid) < 0 || fchmod(r->fd, 0750) < 0))
 		return diag_set(d, -errno, "pin root %s: %s", path, strerror(errno));
-	if (flock(r->fd, LOCK_EX) < 0)
+	if (flock(r->fd, LOCK_EX | (r->nowait ? LOCK_NB : 0)) < 0)
 		return diag_set(d, -errno, "pin root %s: lock: %s", path, strerror(errno));
+	/* While we waited, the holder of the lock may have removed the root
+	 * (`unload --all`, or the unwinding of a load that made it): the
+	 * directory we locked is then gone, and so is any lock on it. The
+	 * path is opened (and made) again. */
+	rc = root_is_current(r->fd, path);
+	if (rc < 0)
+		return diag_set(d, rc, "pin root %s: %s", path, strerror(-rc));
+	if (!rc) {
+		pin_root_close(r);
+		if (create)
+			goto again;
+		return diag_set(d, -ENOENT, "pin root %s: %s", path, strerror(ENOENT));
+	}
 	if (!create)
 		return 0;
 	for (const char *const *s = (const char *const[]){ PIN_DIR_SHARED, PIN_DIR_STAGING, NULL };
@@ -174,7 +204,8 @@ static int remove_at(int parent, const char *name)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never into a symbolic link: unlinkat() above removes one anyway. */
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	dir = fdopendir(fd);
@@ -199,18 +230,21 @@ static int remove_at(int parent, const char *name)
 int pintree_remove(const char *tree)
 {
 	struct ebpf_meta meta;
-	char links[PATH_MAX];
+	_cleanup_close_ int fd = -1;
 	bool have_meta;
 	int r, rr;
 
+	/* A symbolic link is not a tree: what it points to (another
+	 * backend, say) is not ours to detach or empty. */
+	fd = open(tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	have_meta = meta_read(tree, &meta) == 0;
 	if (have_meta)
 		for (__u32 i = 0; i < meta.nr_attach; i++)
 			attach_detach_record(&meta.attach[i]);
 	/* Links first, so programs stop running before their maps go. */
-	r = path_join(links, sizeof(links), "%s/%s", tree, PIN_DIR_LINKS);
-	if (!r)
-		r = remove_at(AT_FDCWD, links);
+	r = remove_at(fd, PIN_DIR_LINKS);
 	/* A foreground loader removing its own tree is the holder itself. */
 	if (have_meta && meta.holder_pid != getpid())
 		holder_stop(meta.holder_pid, meta.holder_start);
@@ -251,10 +285,15 @@ static bool staging_tree_is_ours(const char *tree)
 					      PIN_META, EBPF_BTFPIN_NAME, NULL };
 	struct dirent *e;
 	bool ours = true;
-	DIR *dir = opendir(tree);
+	int fd = open(tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 
-	if (!dir)
+	/* A symbolic link is not what a loader makes there. */
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	while (ours && (e = readdir(dir))) {
 		const char *const *l;
 

@@ -15,12 +15,15 @@ struct pin_root {
 	char path[PATH_MAX];
 	int fd;                 /* the root directory, flock()ed: one loader at a time */
 	bool group;             /* --group: pins 0640, dirs 0750, owned by gid */
+	bool nowait;            /* pin_root_open: -EWOULDBLOCK if locked, no waiting */
 	gid_t gid;
 };
 
 /* Open (creating with create=true) and lock the pin root, which must pass
  * pin_root_check() (lib/pinlayout.h). Mounts bpffs at
- * /sys/fs/bpf when the root is under it and nothing is mounted. */
+ * /sys/fs/bpf when the root is under it and nothing is mounted. A root
+ * removed while this waited for the lock is made again (create), or is
+ * -ENOENT. Whoever removes a root does it with the lock held. */
 int pin_root_open(struct pin_root *r, const char *path, bool create, struct diag *d);
 void pin_root_close(struct pin_root *r);
 /* Lock r->path without waiting: -EWOULDBLOCK when a loader holds it. */
@@ -39,7 +42,8 @@ int pin_mkdir(const struct pin_root *r, const char *path);
 /* Pin fd at path with the layout's mode and group. */
 int pin_fd(const struct pin_root *r, int fd, const char *path);
 /* Detach what a backend tree attached (per its meta), stop its holder and
- * remove every pin and directory in it. */
+ * remove every pin and directory in it. A symbolic link is refused
+ * (-ELOOP), not followed; a tree that is not there is no error. */
 int pintree_remove(const char *tree);
 /* A fresh staging path: <root>/staging/<name>-<pid>-<tag>. */
 int pintree_staging_path(const struct pin_root *r, const char *name, const char *tag,

@@ -118,6 +118,24 @@ check_outlives_loader() { # NAME TRIGGER... (loader options in LOAD_OPTS, runner
 	wait_ids_gone prog $progs
 }
 
+@test "--foreground unloads its socket backends when stopped; the others stay loaded" {
+	netns_create
+	# Not through in_ns: $! must be the loader itself, not a subshell.
+	nsenter --net="/run/netns/$NS" "$LOADER" load sockex1.o "$TOBJ/t_tracepoint.o" --foreground \
+		--pin-root "$ROOT" >"$TMP/out" 2>&1 &
+	local pid=$!
+	BG_PIDS="$pid"
+	# Published in order: the last one there means both are.
+	wait_until 5 test -e "$ROOT/t_tracepoint/meta"
+	run -0 "$LOADER" show t_tracepoint --pin-root "$ROOT" --json
+	[ "$(jq -r '.meta.holder_pid' <<<"$output")" = 0 ]
+	kill -TERM "$pid"
+	wait "$pid"
+	assert_no_backend sockex1
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -c '[.backends[] | [.name, .state]]' <<<"$output")" = '[["t_tracepoint","ok"]]' ]
+}
+
 @test "kernel objects of shipped tracepoint backends are freed by unload" {
 	run "$LOADER" load bitehist.o syscount.o --pin-root "$ROOT"
 	[ "$status" -eq 0 ]

@@ -111,6 +111,22 @@ manpage() {
 	grep -F "is at most $max" "$(dirname "$doc")/design.md"
 }
 
+@test "a name from a too long file name is refused, naming the file, not cut" {
+	local name63 long
+	name63=$(printf 'f%.0s' $(seq 63))
+	long=${name63}x
+	cp "$TOBJ/t_tracepoint.o" "$TMP/$long.o"
+	expect_refused "$TMP/$long.o: backend name from the file name is longer than 63 characters (use --name)" "$TMP/$long.o"
+	[ ! -e "$ROOT" ]
+	assert_no_prog_named count_getppid
+	# The suffix does not count: 63 characters and ".o" is a good name.
+	cp "$TOBJ/t_tracepoint.o" "$TMP/$name63.o"
+	run -0 "$LOADER" load "$TMP/$name63.o" --pin-root "$ROOT"
+	[ -d "$ROOT/$name63/progs" ]
+	run -0 "$LOADER" load "$TMP/$long.o" --name short --pin-root "$ROOT"
+	[ -d "$ROOT/short/progs" ]
+}
+
 @test "a name beginning with '-' is refused: it could not be unloaded without '--'" {
 	expect_refused "invalid backend name '-x': must not begin with '-'" "$TOBJ/t_tracepoint.o" --name -x
 	[ ! -e "$ROOT" ]

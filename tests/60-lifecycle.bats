@@ -106,6 +106,38 @@ teardown() {
 	[ "$(hits t_xdp)" -ge 4 ]
 }
 
+@test "a load that waited for the lock while unload --all removed the root loads into a new one" {
+	local p1 p2 p3 rc=0
+	# A load holding the lock, an unload --all waiting for it.
+	EBPF_LOADER_TEST_PAUSE=staged "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT" 2>"$TMP/err1" &
+	p1=$!
+	BG_PIDS="$BG_PIDS $p1"
+	wait_until 5 grep -q "test pause at staged" "$TMP/err1"
+	"$LOADER" unload --all --pin-root "$ROOT" >"$TMP/out2" 2>&1 &
+	p2=$!
+	BG_PIDS="$BG_PIDS $p2"
+	wait_until 5 waits_for_flock "$p2"
+	# A load waiting too, its root open; stopped so that the unload is
+	# the first to get the lock (waiters race for it otherwise).
+	"$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$ROOT" >"$TMP/out3" 2>&1 &
+	p3=$!
+	BG_PIDS="$BG_PIDS $p3"
+	wait_until 5 waits_for_flock "$p3"
+	kill -STOP "$p3"
+	kill -9 "$p1"
+	wait "$p1" || true # killed
+	wait "$p2" || rc=$?
+	cat "$TMP/out2"
+	[ "$rc" -eq 0 ]
+	[ ! -e "$ROOT" ]
+	kill -CONT "$p3"
+	wait "$p3" || rc=$?
+	cat "$TMP/out3"
+	[ "$rc" -eq 0 ]
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -c '[.backends[] | [.name, .state]]' <<<"$output")" = '[["t_rawtp","ok"]]' ]
+}
+
 @test "pins are 0600 by default and 0640 for --group" {
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]

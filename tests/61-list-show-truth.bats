@@ -158,3 +158,18 @@ make_non_backends() {
 	run -0 "$LOADER" show sockex1 --pin-root "$ROOT"
 	[[ "$output" == *"holder pid "*" unknown: in another pid namespace"* ]]
 }
+
+@test "list and show do not wait for the lock a load holds; they skip the clean-up" {
+	local pid
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	EBPF_LOADER_TEST_PAUSE=staged "$LOADER" load "$TOBJ/t_rawtp.o" --pin-root "$ROOT" 2>"$TMP/err" &
+	pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_until 5 grep -q "test pause at staged" "$TMP/err"
+	run -0 timeout "$(scaled_seconds 10)" "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -c '[.backends[] | [.name, .state]]' <<<"$output")" = '[["t_tracepoint","ok"]]' ]
+	run -0 timeout "$(scaled_seconds 10)" "$LOADER" show t_tracepoint --pin-root "$ROOT"
+	[[ "$output" == "backend t_tracepoint ($ROOT/t_tracepoint)"* ]]
+	# The paused load's staging tree is a live loader's: left alone.
+	[ -n "$(ls "$ROOT/staging")" ]
+}

@@ -153,6 +153,59 @@ make_foreign_in_staging() { # NAME
 	[ "$(jq -r .pin_dir <<<"$output")" = "$ROOT/t_tracepoint" ]
 }
 
+@test "an empty --pin-root is refused by every command and reader, not taken as the default" {
+	local why="pin root '' (an empty --pin-root): refusing, give the pin root's path or leave the option out"
+	# Were the empty option passed over, this (not the default root) is
+	# where the load would land.
+	export EBPF_PIN_ROOT=$ROOT
+	run -1 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root ""
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" --pin-root= list
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" show t_tracepoint -r ""
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload --all --pin-root=
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 timeout 10 "$PRINT" --once --pin-root ""
+	[ "$output" = "ebpf-print: $why" ]
+	run -1 timeout 10 "$EXPORTER" --pin-root "" --listen "127.0.0.1:$(free_port)"
+	[ "$output" = "ebpf-exporter: $why" ]
+	run -1 timeout 10 "$STREAM" --once --pin-root "" --output "$TMP/out"
+	[ "$output" = "ebpf-stream: $why" ]
+	[ ! -e "$ROOT" ]
+	assert_no_prog_named count_getppid
+}
+
+@test "a symbolic link under the pin root is no backend: listed broken, never followed" {
+	local links why="$ROOT/symb: not a backend: a symbolic link (not followed)"
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
+	links=$(ls "$ROOT/t_tracepoint/links")
+	[ -n "$links" ]
+	ln -s "$ROOT/t_tracepoint" "$ROOT/symb"
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -c '.backends[] | select(.name == "symb") | [.state, .reason, .programs]' <<<"$output")" = '["broken","a symbolic link (not followed)",[]]' ]
+	run -1 "$LOADER" show symb --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why" ]
+	run -1 "$LOADER" unload symb --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why: left in place" ]
+	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --name symb --replace --pin-root "$ROOT"
+	[ "$output" = "ebpf-loader: $why: left in place" ]
+	[ -L "$ROOT/symb" ]
+	# Shaped as staging debris, a link is no debris: the clean-up leaves it.
+	ln -s "$ROOT/t_tracepoint" "$ROOT/staging/x-123-new"
+	run -0 "$LOADER" list --pin-root "$ROOT"
+	[ -L "$ROOT/staging/x-123-new" ]
+	rm "$ROOT/staging/x-123-new"
+	# What the links point to is untouched.
+	[ "$(ls "$ROOT/t_tracepoint/links")" = "$links" ]
+	run -0 "$LOADER" list --json --pin-root "$ROOT"
+	[ "$(jq -r '.backends[] | select(.name == "t_tracepoint") | .state' <<<"$output")" = ok ]
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
+	[[ "$output" == *"warning: $why: left in place"* ]]
+	[ -L "$ROOT/symb" ]
+	rm "$ROOT/symb"
+}
+
 @test "unload leaves in place what is not a backend: a named one fails, --all warns and goes on" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	mkdir "$ROOT/plain"

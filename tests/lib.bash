@@ -351,6 +351,12 @@ pid_gone() { # PID
 	[ ! -d "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
+# Process PID waits in flock(2) for a lock another process holds (a loader
+# waiting for the pin root's lock): the kernel lists it as a blocked waiter.
+waits_for_flock() { # PID
+	grep -E -- "-> FLOCK +ADVISORY +WRITE +$1 " /proc/locks >/dev/null
+}
+
 # The last line of FILE is TEXT.
 last_line_is() { # FILE TEXT
 	[ "$(tail -n 1 "$1")" = "$2" ]
