@@ -318,6 +318,34 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[ -z "$output" ]
 }
 
+@test "--decode: standard input it cannot read is an error naming it, and what it does not take beside it a usage error" {
+	# A directory: read(2) fails with EISDIR, which is not the end of a stream.
+	run --separate-stderr "$STREAM" --decode <"$TMP"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-stream: --decode: cannot read standard input at byte 0: Is a directory" ]
+
+	# Not read as a file: the stream comes on standard input.
+	run --separate-stderr "$STREAM" --decode "$TMP/cap.bin" </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with argument '$TMP/cap.bin' (give it as < $TMP/cap.bin)" ]
+	# Options it would ignore, before or after it, short or long.
+	run --separate-stderr "$STREAM" --once --decode </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --once" ]
+	run --separate-stderr "$STREAM" -d --listen "unix:$TMP/sock" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --listen" ]
+	[ ! -e "$TMP/sock" ]
+	run --separate-stderr "$STREAM" --decode -r "$ROOT" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --pin-root" ]
+	# Alone it reads an empty stream as before.
+	run -0 "$STREAM" --decode </dev/null
+	[ -z "$output" ]
+}
+
 @test "EBPF_STREAM_SELFCHECK: every Snapshot and Event frame is protobuf-c's, byte for byte, on the shipped and test backends" {
 	run -0 stream_selfcheck_build
 	STREAM_SELFCHECK=$TMP/ebpf-stream-selfcheck
