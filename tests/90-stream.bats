@@ -257,6 +257,45 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	BG_PIDS=""
 }
 
+# The loader pins shared/<map> while it stages the map's first user, before
+# it publishes that backend (docs/design.md, "Shared maps"). A stream that
+# scans then finds the ring buffer with no published user, so with no btf
+# pin to take its tags and record type from: it must take the map once the
+# user is published, described and decoded, not undecoded for good.
+@test "a shared ring buffer first seen while its user is staged is described and decoded once the user is published" {
+	local name=st$$ lpid spid
+	cp "$HELPERS/trigger" "$TMP/$name"
+	EBPF_LOADER_TEST_PAUSE=staged "$LOADER" load execsnoop.o --pin-root "$ROOT" 2>"$TMP/lerr" &
+	lpid=$!
+	BG_PIDS=$lpid
+	wait_until 5 grep -q "test pause at staged" "$TMP/lerr"
+	"$STREAM" --events --interval 0.05 --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &
+	spid=$!
+	BG_PIDS="$BG_PIDS $spid"
+	# The Describe is written once the first scan is done: that scan saw
+	# shared/proc_events and only the staged tree using it.
+	wait_until 5 test -s "$TMP/cap"
+	# Published as the loader publishes a backend without sockets: one
+	# rename out of staging (docs/design.md, "Staging").
+	mv "$ROOT/staging/execsnoop-$lpid-new" "$ROOT/execsnoop"
+	kill -9 "$lpid"
+	wait "$lpid" || true
+	wait_until 5 ringbuf_consumed "$(bpftool -j map show pinned "$ROOT/shared/proc_events" | jq .id)"
+	"$TMP/$name" exit 0
+	wait_until 5 comm_events_at_least 1 "$TMP/cap" "$name" || true
+	kill -TERM "$spid"
+	wait "$spid"
+	BG_PIDS=""
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	# Wherever proc_events is described, it is with its tags and record type.
+	jq -s -e '[.[] | (.describe.maps // [], .backend.maps // []) | .[] | select(.map == "proc_events")]
+		| length >= 1 and all(.help == "Process exec and exit events" and .record == "procevent" and .btf)' "$TMP/frames"
+	# Every record is decoded, ours among them.
+	jq -s -e '[.[] | select(.event) | .event] | length >= 1 and all(.record == "procevent" and (.fields | length) > 0)' "$TMP/frames"
+	jq -c "$JQ_FIELDS"' select(.event) | .event.fields | vals | select(.comm == "'"$name"'" and .type == 1) | .filename' "$TMP/frames" >"$TMP/mine"
+	[ "$(cat "$TMP/mine")" = "\"$TMP/$name\"" ]
+}
+
 @test "bad input: unknown pin root, listen address in use, second ring buffer consumer, bad streams to the decoder" {
 	run --separate-stderr "$STREAM" --pin-root /sys/fs/bpf/no-such-root-$$
 	[ "$status" -eq 1 ]
@@ -297,6 +336,34 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	[[ "$stderr" == "ebpf-stream: --decode: "* ]]
 	run "$STREAM" --decode </dev/null
 	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "--decode: standard input it cannot read is an error naming it, and what it does not take beside it a usage error" {
+	# A directory: read(2) fails with EISDIR, which is not the end of a stream.
+	run --separate-stderr "$STREAM" --decode <"$TMP"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-stream: --decode: cannot read standard input at byte 0: Is a directory" ]
+
+	# Not read as a file: the stream comes on standard input.
+	run --separate-stderr "$STREAM" --decode "$TMP/cap.bin" </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with argument '$TMP/cap.bin' (give it as < $TMP/cap.bin)" ]
+	# Options it would ignore, before or after it, short or long.
+	run --separate-stderr "$STREAM" --once --decode </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --once" ]
+	run --separate-stderr "$STREAM" -d --listen "unix:$TMP/sock" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --listen" ]
+	[ ! -e "$TMP/sock" ]
+	run --separate-stderr "$STREAM" --decode -r "$ROOT" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ebpf-stream: --decode reads a stream on standard input: not with --pin-root" ]
+	# Alone it reads an empty stream as before.
+	run -0 "$STREAM" --decode </dev/null
 	[ -z "$output" ]
 }
 

@@ -561,6 +561,45 @@ static void link_shared(struct candidate *cs, size_t n)
 	}
 }
 
+/* Phase 2b: a new shared map whose users were not scanned (unselected
+ * backends: a selector naming shared/ alone) is looked for in their maps/,
+ * under its pin name, which is the same there as in shared/. Only until it
+ * is adopted: a known map costs nothing here. */
+static void find_unscanned_users(const struct reader *r, const struct dirlist *top,
+				 struct candidate *cs, size_t n)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		struct candidate *c = &cs[i];
+
+		/* Unscanned users are unselected: only a selector naming
+		 * shared/ itself wants the map then. */
+		if (c->existing || c->user[0] || strcmp(c->backend, PIN_DIR_SHARED) ||
+		    !selected(r, c->backend, c->name))
+			continue;
+		for (size_t j = 0; j < top->n && !c->user[0]; j++) {
+			const char *b = top->names[j];
+			struct bpf_map_info info = {};
+			__u32 len = sizeof(info);
+			int fd;
+
+			/* Selected backends were scanned: link_shared() saw them. */
+			if (!pin_root_entry_is_backend(b) || backend_selected(r, b) ||
+			    path_join(path, sizeof(path), "%s/%s/%s/%s", r->root, b, PIN_DIR_MAPS,
+				      c->name))
+				continue;
+			fd = bpf_obj_get_opts(path, &ro);
+			if (fd < 0)
+				continue;
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == c->id)
+				strscpy(c->user, b, sizeof(c->user));
+			close(fd);
+		}
+	}
+}
+
 /* Selected: a shared map when any of its users is. */
 static bool candidate_wanted(const struct reader *r, const struct candidate *cs, size_t n,
 			     const struct candidate *c)
@@ -588,6 +627,13 @@ static int adopt_candidates(struct reader *r, struct candidate *cs, size_t n)
 			c->existing->seen = true;
 			continue;
 		}
+		/* No published backend pins this shared map: the loader pins
+		 * shared/ while it stages the first user, before publishing it
+		 * (docs/design.md). Its tags and record type are in that user's
+		 * btf pin, and a map is described once, when opened: so it is
+		 * taken when the user is published, not before. */
+		if (!strcmp(c->backend, PIN_DIR_SHARED) && !c->user[0])
+			continue;
 		m = rmap_new(r->root, c, c->fd);
 		c->fd = -1;
 		if (!m)
@@ -691,6 +737,8 @@ int reader_rescan(struct reader *r)
 	}
 	rc = scan_backends(r, &top, &now, &cs, &n, &sk);
 	link_shared(cs, n);
+	if (!rc)
+		find_unscanned_users(r, &top, cs, n);
 	/* Unseen maps are dropped below: all of them after a failed scan. */
 	for (size_t i = 0; i < r->nr_maps; i++)
 		r->maps[i]->seen = false;

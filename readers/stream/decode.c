@@ -155,6 +155,8 @@ int stream_decode(FILE *in, FILE *out)
 
 		/* varint length */
 		c = getc(in);
+		if (c == EOF && ferror(in))
+			goto read_error;
 		if (c == EOF)
 			break; /* clean end between frames */
 		for (;;) {
@@ -169,6 +171,8 @@ int stream_decode(FILE *in, FILE *out)
 			if (!(c & 0x80))
 				break;
 			c = getc(in);
+			if (c == EOF && ferror(in))
+				goto read_error;
 			if (c == EOF) {
 				fprintf(stderr, "ebpf-stream: --decode: truncated length prefix at byte %zu\n", offset);
 				r = -EPROTO;
@@ -192,6 +196,10 @@ int stream_decode(FILE *in, FILE *out)
 			cap = len;
 		}
 		got = fread(buf, 1, len, in);
+		if (got != len && ferror(in)) {
+			offset += got;
+			goto read_error;
+		}
 		if (got != len) {
 			fprintf(stderr, "ebpf-stream: --decode: truncated frame at byte %zu: %zu of %" PRIu64
 				" bytes\n", offset, got, len);
@@ -222,4 +230,11 @@ out:
 	free(buf);
 	fflush(out);
 	return r;
+read_error:
+	/* Not the end of the stream: a read that failed (stdin a directory,
+	 * an I/O error) must not pass for a clean end, exit 0. */
+	r = errno ? -errno : -EIO;
+	fprintf(stderr, "ebpf-stream: --decode: cannot read standard input at byte %zu: %s\n",
+		offset, strerror(-r));
+	goto out;
 }

@@ -592,6 +592,34 @@ static int check_opts(struct opts *o, bool only_snap, bool only_events)
 	return 0;
 }
 
+/* The long name of option code c (every option has one). */
+static const char *opt_name(const struct option *longopts, int c)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == c)
+			return longopts->name;
+	return "?";
+}
+
+/* --decode reads standard input and nothing else: an option or argument
+ * beside it would be silently ignored (a file name given as an argument,
+ * while it waits on a terminal). other: the first other option, or NULL.
+ * 0 or 2. */
+static int check_decode(int argc, char **argv, const char *other)
+{
+	if (other) {
+		fprintf(stderr, "ebpf-stream: --decode reads a stream on standard input: "
+			"not with --%s\n", other);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ebpf-stream: --decode reads a stream on standard input: "
+			"not with argument '%s' (give it as < %s)\n", argv[optind], argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
 /* 0, or the exit status: 2 for a usage error; --help and --version exit. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 {
@@ -614,6 +642,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only_snap = false, only_events = false;
+	const char *other = NULL; /* the first option other than --decode */
 	char msg[256];
 	int c, r = 0;
 
@@ -643,7 +672,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *decode)
 				opt_error(msg, sizeof(msg), c, argv, longopts));
 			return 2;
 		}
+		if (c != 'd' && !other)
+			other = opt_name(longopts, c);
 	}
+	if (!r && *decode)
+		r = check_decode(argc, argv, other);
 	return r ? r : check_opts(o, only_snap, only_events);
 }
 
