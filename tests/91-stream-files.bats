@@ -190,7 +190,7 @@ blocked_in_pipe_write() { # PID
 	run -0 "$LOADER" load syscount.o --pin-root "$ROOT"
 	mkfifo "$TMP/fifo"
 	# A reader that opens the FIFO and never reads it.
-	sleep 600 <"$TMP/fifo" &
+	sleep 600 <"$TMP/fifo" & # not a wait: the reader that holds the FIFO open, killed by teardown
 	BG_PIDS=$!
 	"$STREAM" --snapshots --interval 0.01 --pin-root "$ROOT" --output "$TMP/fifo" 2>"$TMP/err" &
 	local pid=$! rc=0
