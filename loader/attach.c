@@ -97,6 +97,17 @@ static int need_iface(const struct obj_prog *p, const struct attach_opts *o, str
 	return diag_set(d, -ENODEV, "section '%s': needs an interface (--iface)", p->section);
 }
 
+/* The program link_fd runs, opened: -1 (errno set) when it cannot be. */
+static int link_prog_fd(int link_fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len) < 0)
+		return -1;
+	return bpf_prog_get_fd_by_id(info.prog_id);
+}
+
 static int attach_xdp(const struct obj_prog *p, const struct attach_opts *o,
 		      struct attach_result *res, struct diag *d)
 {
@@ -112,9 +123,14 @@ static int attach_xdp(const struct obj_prog *p, const struct attach_opts *o,
 
 		if (!path_join(old, sizeof(old), "%s/%s", o->replace_links, p->pin_name)) {
 			res->link_fd = bpf_obj_get(old);
-			if (res->link_fd >= 0 && bpf_link_update(res->link_fd, p->fd, NULL) < 0) {
+			if (res->link_fd >= 0)
+				res->old_prog_fd = link_prog_fd(res->link_fd);
+			if (res->link_fd >= 0 &&
+			    (res->old_prog_fd < 0 || bpf_link_update(res->link_fd, p->fd, NULL) < 0)) {
 				close(res->link_fd);
-				res->link_fd = -1;
+				if (res->old_prog_fd >= 0)
+					close(res->old_prog_fd);
+				res->link_fd = res->old_prog_fd = -1;
 				errno = EBUSY;
 			}
 		}
@@ -268,7 +284,7 @@ int attach_prog(const struct obj_prog *p, const struct attach_opts *o,
 	const struct section_kind *k = section_find(s);
 
 	memset(res, 0, sizeof(*res));
-	res->link_fd = res->sock_fd = -1;
+	res->link_fd = res->sock_fd = res->old_prog_fd = -1;
 	strscpy(res->rec.prog, p->pin_name, sizeof(res->rec.prog));
 
 	switch (k ? k->attach : SEC_ATTACH_NONE) {

@@ -23,6 +23,10 @@ struct attach_opts {
 struct attach_result {
 	int link_fd;            /* >= 0: pin as links/<prog> */
 	int sock_fd;            /* >= 0: a socket filter, for the holder */
+	/* >= 0: the link was taken over from the backend replaced (XDP, one
+	 * program per interface), and this is the program it ran, to give it
+	 * back should the load fail before it is published. */
+	int old_prog_fd;
 	struct ebpf_meta_attach rec;
 };
 

@@ -57,6 +57,10 @@ struct stage {
 	size_t nr_socks;
 	struct holder holder;
 	struct ebpf_meta meta;
+	/* Links taken over from the backend replaced (attach_result's
+	 * old_prog_fd): meta.attach[attach] ran prog_fd before. */
+	struct { size_t attach; int prog_fd; } takeover[EBPF_META_MAX_ATTACH];
+	size_t nr_takeover;
 };
 
 static void usage_load(FILE *f)
@@ -147,6 +151,10 @@ static int attach_all(const struct pin_root *root, const struct load_opts *o, st
 		}
 		/* Record first: whatever is attached must be findable in meta. */
 		s->meta.attach[s->meta.nr_attach++] = res.rec;
+		if (res.old_prog_fd >= 0) {
+			s->takeover[s->nr_takeover].attach = s->meta.nr_attach - 1;
+			s->takeover[s->nr_takeover++].prog_fd = res.old_prog_fd;
+		}
 		if (res.sock_fd >= 0) {
 			if (s->nr_socks >= MAX_SOCKS) {
 				close(res.sock_fd);
@@ -335,8 +343,32 @@ static int publish(const struct pin_root *root, struct stage *s, struct diag *d)
 	return 0;
 }
 
+/* A link taken over from the backend this one was to replace runs that
+ * backend's program again: a load that failed leaves it as it was. */
+static void give_back_links(const struct stage *s)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < s->nr_takeover; i++) {
+		int fd;
+
+		if (path_join(path, sizeof(path), "%s/%s/%s", s->dest, PIN_DIR_LINKS,
+			      s->meta.attach[s->takeover[i].attach].prog))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_link_update(fd, s->takeover[i].prog_fd, NULL) < 0)
+			fprintf(stderr, "ebpf-loader: warning: %s: cannot give the link back to "
+				"the program it ran: %s\n", path, strerror(errno));
+		close(fd);
+	}
+}
+
 static void stage_abort(struct stage *s)
 {
+	if (!s->published)
+		give_back_links(s);
 	if (s->holder.pid > 0 && s->holder.commit_fd >= 0)
 		holder_abort(&s->holder);
 	if (s->tree_made)
@@ -661,6 +693,8 @@ static void stages_free(struct stage *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < st[i].nr_socks; j++)
 			close(st[i].socks[j]);
+		for (size_t j = 0; j < st[i].nr_takeover; j++)
+			close(st[i].takeover[j].prog_fd);
 		object_close(&st[i].obj);
 	}
 	free(st);

@@ -106,6 +106,23 @@ teardown() {
 	[ "$(hits t_xdp)" -ge 4 ]
 }
 
+@test "a failed --replace of an XDP backend gives its link back to the program it ran" {
+	netns_create
+	run -0 in_ns "$LOADER" load "$TOBJ/t_xdp.o" --iface lo --pin-root "$ROOT"
+	local prog link
+	prog=$(backend_ids t_xdp programs)
+	link=$(backend_ids t_xdp links)
+	# t_xdp is staged first (its link taken over), then t_reject fails.
+	run -1 in_ns "$LOADER" load "$TOBJ/t_xdp.o" "$TOBJ/t_reject.o" --iface lo --replace --pin-root "$ROOT"
+	# Before, the link ran the new t_xdp, pinned nowhere: "detached".
+	run -0 bpftool link show id "$link" --json
+	[ "$(jq -r .prog_id <<<"$output")" = "$prog" ]
+	run -0 "$LOADER" show t_xdp --pin-root "$ROOT" --json
+	jq -e '.state == "ok" and .meta.attach[0].state == "attached"' <<<"$output"
+	in_ns "$HELPERS/udpsend" 127.0.0.1 9000 4 10
+	[ "$(hits t_xdp)" -ge 4 ]
+}
+
 @test "a load that waited for the lock while unload --all removed the root loads into a new one" {
 	local p1 p2 p3 rc=0
 	# A load holding the lock, an unload --all waiting for it.
