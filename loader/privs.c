@@ -118,6 +118,10 @@ int privs_check_object(const struct object *o, struct diag *d)
 			cap = "CAP_PERFMON";
 		else if (needs_net_admin(p->type) && !has(&c, CAP_NET_ADMIN))
 			cap = "CAP_NET_ADMIN";
+		/* Loaded without it, but attached to a packet socket (AF_PACKET),
+		 * which takes it: refused here, not after the pins are made. */
+		else if (p->type == BPF_PROG_TYPE_SOCKET_FILTER && !has(&c, CAP_NET_RAW))
+			cap = "CAP_NET_RAW";
 		if (cap)
 			return diag_set(d, -EPERM, "%s: program '%s' (section '%s'): not permitted without %s: %s",
 					o->path, str_quote(p->name, name, sizeof(name)),

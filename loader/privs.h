@@ -18,6 +18,6 @@ int privs_check_object(const struct object *o, struct diag *d);
 bool privs_sys_admin(void);
 
 /* Appended to an "Operation not permitted" from the kernel. */
-#define PRIVS_HINT "needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)"
+#define PRIVS_HINT "needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing, CAP_NET_ADMIN for network programs and CAP_NET_RAW for socket filters)"
 
 #endif

@@ -171,10 +171,10 @@ load_unprivileged() { # CAPS OBJ
 	echo "status=$status stderr=$stderr output=$output"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "ebpf-loader: $TMP/t_tracepoint.o: not permitted without CAP_BPF: needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing and CAP_NET_ADMIN for network programs)" ]
+	[ "$stderr" = "ebpf-loader: $TMP/t_tracepoint.o: not permitted without CAP_BPF: needs root (or CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON for tracing, CAP_NET_ADMIN for network programs and CAP_NET_RAW for socket filters)" ]
 }
 
-@test "load with CAP_BPF but without CAP_PERFMON or CAP_NET_ADMIN: names the program and the capability" {
+@test "load with CAP_BPF but without CAP_PERFMON, CAP_NET_ADMIN or CAP_NET_RAW: names the program and the capability" {
 	run --separate-stderr load_unprivileged +bpf "$TOBJ/t_tracepoint.o"
 	echo "status=$status stderr=$stderr output=$output"
 	[ "$status" -eq 1 ]
@@ -186,6 +186,17 @@ load_unprivileged() { # CAPS OBJ
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	[[ "$stderr" == "ebpf-loader: $TMP/t_xdp.o: program 'count_xdp' (section 'xdp'): not permitted without CAP_NET_ADMIN: needs root"* ]]
+	# A socket filter loads with CAP_BPF alone, but its packet socket
+	# needs CAP_NET_RAW: said before anything is made, classic or not.
+	local obj
+	for obj in sockex1.o sockex1_classic.o; do
+		rm -rf "$TMP/fs"
+		run --separate-stderr load_unprivileged +bpf,+perfmon,+net_admin "$BUILD/bpf/$obj"
+		echo "status=$status stderr=$stderr output=$output"
+		[ "$status" -eq 1 ]
+		[ -z "$output" ]
+		[[ "$stderr" == "ebpf-loader: $TMP/$obj: program '"*"' (section 'socket"*"'): not permitted without CAP_NET_RAW: needs root"* ]]
+	done
 }
 
 @test "an object libbpf refuses without a warning: corrupt or unsupported, libbpf's own error code spelled out" {
