@@ -31,6 +31,11 @@ int fs_is_bpffs(const char *path)
 	return fs_magic_is(path, BPF_FS_MAGIC);
 }
 
+int fs_is_cgroup2(const char *path)
+{
+	return fs_magic_is(path, CGROUP2_SUPER_MAGIC);
+}
+
 int pin_root_check_bpffs(const char *path, struct diag *d)
 {
 	int r = fs_is_bpffs(path);

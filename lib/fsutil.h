@@ -11,6 +11,8 @@
 
 /* 1 if path is on a bpffs, 0 if on another filesystem, -errno if unreadable. */
 int fs_is_bpffs(const char *path);
+/* The same for a cgroup v2 filesystem (cgroup BPF programs attach there). */
+int fs_is_cgroup2(const char *path);
 /* Every command that uses an existing pin root (the readers, the loader's
  * list, show and unload) checks it here, so they all refuse a directory on
  * another filesystem the same way: 0 when path is on bpffs, else -EXDEV

@@ -26,6 +26,7 @@
 #include "holder.h"
 #include "json_writer.h"
 #include "loader.h"
+#include "fsutil.h"
 #include "meta.h"
 #include "object.h"
 #include "pinlayout.h"
@@ -526,21 +527,63 @@ static void block_stop_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-/* --iface and --group, checked before anything is made. */
+/* --group: a name, or a numeric id as chown(1) takes it. */
+static int group_id(const char *group, gid_t *gid)
+{
+	struct group *gr = getgrnam(group);
+	char *end;
+	unsigned long v;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(group, &end, 10);
+	if (errno || end == group || *end || *group == '-' || v >= (gid_t)-1)
+		return -EINVAL;
+	*gid = (gid_t)v;
+	return 0;
+}
+
+/* --cgroup: a cgroup v2 directory (cgroup BPF programs attach nowhere
+ * else), its path short enough for meta's target field, not cut there. */
+static int check_cgroup(const char *path, struct diag *d)
+{
+	struct ebpf_meta_attach rec;
+	int r;
+
+	if (strlen(path) >= sizeof(rec.target))
+		return diag_set(d, -ENAMETOOLONG, "cgroup %s: longer than %zu characters",
+				path, sizeof(rec.target) - 1);
+	r = fs_is_cgroup2(path);
+	if (r < 0)
+		return diag_set(d, r, "cgroup %s: %s", path, strerror(-r));
+	if (!r)
+		return diag_set(d, -EINVAL, "cgroup %s: not a cgroup v2 directory "
+				"(cgroup BPF programs attach to cgroup v2 only)", path);
+	return 0;
+}
+
+/* --iface, --cgroup and --group, checked before anything is made. */
 static int resolve_targets(struct load_opts *o, struct pin_root *root, struct diag *d)
 {
+	int r;
+
 	o->attach.iface = o->iface ? o->iface : "lo";
 	o->attach.ifindex = if_nametoindex(o->attach.iface);
 	if (o->iface && !o->attach.ifindex)
 		return diag_set(d, -ENODEV, "unknown interface '%s'", o->iface);
 	o->attach.cgroup = o->cgroup;
+	if (o->cgroup) {
+		r = check_cgroup(o->cgroup, d);
+		if (r)
+			return r;
+	}
 	if (o->group) {
-		struct group *gr = getgrnam(o->group);
-
-		if (!gr)
+		if (group_id(o->group, &root->gid))
 			return diag_set(d, -EINVAL, "unknown group '%s'", o->group);
 		root->group = true;
-		root->gid = gr->gr_gid;
 	}
 	return 0;
 }

@@ -128,6 +128,22 @@ one_line() {
 	[ ! -e "$ROOT" ]
 }
 
+@test "--cgroup: not a cgroup v2 directory, or a path meta cannot hold whole, refused before anything is made" {
+	local v1 long
+	v1=$(cgroup_v1_root memory)
+	[ -n "$v1" ] || v1=/sys/fs/bpf # any directory that is no cgroup v2 one
+	expect_load_error "cgroup $v1: not a cgroup v2 directory (cgroup BPF programs attach to cgroup v2 only)" \
+		"$TOBJ/t_tracepoint.o" --cgroup "$v1"
+	one_line
+	[ ! -e "$ROOT" ]
+	# Before, it was cut to 127 characters in meta, which list and show
+	# then named.
+	long=/sys/fs/cgroup/$(printf 'x%.0s' $(seq 120))
+	expect_load_error "cgroup $long: longer than 127 characters" "$TOBJ/t_tracepoint.o" --cgroup "$long"
+	one_line
+	[ ! -e "$ROOT" ]
+}
+
 @test "two objects whose shared map definitions conflict" {
 	run "$LOADER" load "$TOBJ/t_shared_a.o" --pin-root "$ROOT"
 	[ "$status" -eq 0 ]

@@ -172,6 +172,12 @@ teardown() {
 	run "$LOADER" load "$TOBJ/t_tracepoint.o" --group no-such-group-x --name other --pin-root "$ROOT"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unknown group 'no-such-group-x'"* ]]
+	# A numeric id, as chown(1) takes it.
+	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --group "$(getent group "$TEST_GROUP" | cut -d: -f3)" \
+		--name numeric --pin-root "$ROOT"
+	[ "$(stat -c %a:%G "$ROOT/numeric/maps/hits")" = "640:$TEST_GROUP" ]
+	run -1 "$LOADER" load "$TOBJ/t_tracepoint.o" --group 12x --name other --pin-root "$ROOT"
+	[[ "$output" == *"unknown group '12x'"* ]]
 }
 
 @test "bpffs is mounted at /sys/fs/bpf when it is missing" {
