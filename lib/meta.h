@@ -48,7 +48,8 @@ struct ebpf_meta {
 	__u32 nr_attach;
 	__u64 holder_start;   /* holder's start time (/proc/PID/stat field 22), to tell a reused pid */
 	char name[64];        /* backend name */
-	char object[256];     /* absolute path of the source object */
+	char object[256];     /* absolute path of the source object; a longer
+			       * one is "..." and its last 252 characters */
 	char sha256[72];      /* hex SHA-256 of the object file */
 	char loader_version[32];
 	char iface[16];       /* --iface, "" if none */

@@ -206,6 +206,18 @@ static int pin_btf(const struct pin_root *root, struct stage *s, struct diag *d)
 	return 0;
 }
 
+/* The object's path for meta: whole when it fits, else "..." and its end,
+ * the file name being what a reader of list or show looks for. */
+static void meta_object_path(char *out, size_t size, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len < size)
+		memcpy(out, path, len + 1);
+	else
+		snprintf(out, size, "...%s", path + len - (size - 4));
+}
+
 static int write_meta(const struct pin_root *root, const struct load_opts *o, struct stage *s,
 		      struct diag *d)
 {
@@ -223,7 +235,7 @@ static int write_meta(const struct pin_root *root, const struct load_opts *o, st
 	clock_gettime(CLOCK_REALTIME, &now);
 	m->load_time_ns = (__u64)now.tv_sec * 1000000000ull + now.tv_nsec;
 	strscpy(m->name, s->name, sizeof(m->name));
-	strscpy(m->object, s->obj.path, sizeof(m->object));
+	meta_object_path(m->object, sizeof(m->object), s->obj.path);
 	strscpy(m->sha256, s->obj.sha256, sizeof(m->sha256));
 	strscpy(m->loader_version, EBPF_VERSION, sizeof(m->loader_version));
 	strscpy(m->iface, o->iface ? o->iface : "", sizeof(m->iface));

@@ -173,3 +173,16 @@ make_non_backends() {
 	# The paused load's staging tree is a live loader's: left alone.
 	[ -n "$(ls "$ROOT/staging")" ]
 }
+
+@test "an object path too long for meta keeps its end, the file name, after '...'" {
+	local dir=$TMP/$(printf 'd%.0s' $(seq 100))/$(printf 'e%.0s' $(seq 100))/$(printf 'f%.0s' $(seq 60))
+	mkdir -p "$dir"
+	cp "$TOBJ/t_tracepoint.o" "$dir/"
+	run -0 "$LOADER" load "$dir/t_tracepoint.o" --pin-root "$ROOT"
+	run -0 "$LOADER" show t_tracepoint --pin-root "$ROOT" --json
+	local obj
+	obj=$(jq -r .meta.object <<<"$output")
+	[ "${#obj}" -eq 255 ]
+	[[ "$obj" == ...*"/t_tracepoint.o" ]]
+	[[ "$dir/t_tracepoint.o" == *"${obj#...}" ]]
+}
