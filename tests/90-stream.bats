@@ -240,6 +240,27 @@ with open(sys.argv[2], "wb", buffering=0) as f:
 	jq -s -e '[.[] | select(.backend.added) | .backend.maps[0].map] == ["hits"]' "$TMP/frames"
 }
 
+@test "the pin root removed and loaded again while streaming: shared is told removed, then added, like its users" {
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	"$STREAM" --events --interval 0.1 --pin-root "$ROOT" --output "$TMP/cap" &
+	local pid=$!
+	BG_PIDS=$pid
+	wait_until 5 test -s "$TMP/cap"
+	run -0 "$LOADER" unload --all --pin-root "$ROOT"
+	wait_until 5 backend_frames_at_least 2 "$TMP/cap"
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	wait_until 5 backend_frames_at_least 4 "$TMP/cap"
+	kill -TERM "$pid"
+	wait "$pid" # not `run wait`: run's subshell is not the stream's parent
+	BG_PIDS=""
+	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
+	# Each removed before it is added again; before, shared was only added.
+	jq -s -e '[.[] | select(.backend) | .backend | [.backend, (.added // false)]]
+		| (sort == [["execsnoop", false], ["execsnoop", true], ["shared", false], ["shared", true]])
+		and index([["shared", false]]) < index([["shared", true]])
+		and index([["execsnoop", false]]) < index([["execsnoop", true]])' "$TMP/frames"
+}
+
 @test "SIGHUP without --web.config.file (the unit's ExecReload): said, and streaming goes on" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	"$STREAM" --snapshots --interval 0.1 --pin-root "$ROOT" --output "$TMP/cap" 2>"$TMP/err" &

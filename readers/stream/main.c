@@ -171,7 +171,10 @@ static void on_event(void *ctx, enum rescan_event ev, const char *backend, const
 				st->changes[i].added = true;
 			return;
 		}
-	if (ev == MAP_REMOVED || st->nchanges == ARRAY_SIZE(st->changes))
+	/* A map gone from a backend still there is no change of it; shared/
+	 * is no backend, and a map gone from it is (refresh()). */
+	if ((ev == MAP_REMOVED && strcmp(backend, PIN_DIR_SHARED)) ||
+	    st->nchanges == ARRAY_SIZE(st->changes))
 		return;
 	strscpy(st->changes[st->nchanges].backend, backend, sizeof(st->changes[0].backend));
 	st->changes[st->nchanges++].added = added;
@@ -462,15 +465,30 @@ static void snapshots(struct stream *st)
 	}
 }
 
+static bool has_maps_of(const struct reader *r, const char *backend)
+{
+	for (size_t i = 0; i < r->nr_maps; i++)
+		if (!strcmp(r->maps[i]->backend, backend))
+			return true;
+	return false;
+}
+
 static void refresh(struct stream *st)
 {
 	st->nchanges = 0;
 	st->maps_changed = false;
 	reader_rescan(&st->r);
 	setup_new_maps(st);
-	for (size_t i = 0; i < st->nchanges; i++)
-		publish(st, frame_backend(&st->arena, &st->r, st->changes[i].backend,
-					  st->changes[i].added));
+	for (size_t i = 0; i < st->nchanges; i++) {
+		struct change *c = &st->changes[i];
+
+		/* shared/ comes and goes a map at a time: told as added with
+		 * the maps it has now, or removed once it has none (as when
+		 * the whole pin root went), the way it was told added. */
+		if (!strcmp(c->backend, PIN_DIR_SHARED))
+			c->added = has_maps_of(&st->r, c->backend);
+		publish(st, frame_backend(&st->arena, &st->r, c->backend, c->added));
+	}
 	if (st->maps_changed)
 		describe(st, false); /* new subscribers get the current picture */
 	if (st->o.snapshots)
