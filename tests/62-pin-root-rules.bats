@@ -33,6 +33,16 @@ make_foreign_in_staging() { # NAME
 	bpftool map create "$dir/shared/m" type array key 4 value 8 entries 1 name pinroot_m
 }
 
+# Each reader refuses --pin-root ARG, saying WHY, and does not start.
+readers_refuse_pin_root() { # ARG WHY
+	run -1 timeout 10 "$PRINT" --once --pin-root "$1"
+	[ "$output" = "ebpf-print: $2" ]
+	run -1 timeout 10 "$EXPORTER" --pin-root "$1" --listen "127.0.0.1:$(free_port)"
+	[ "$output" = "ebpf-exporter: $2" ]
+	run -1 timeout 10 "$STREAM" --once --pin-root "$1" --output "$TMP/out"
+	[ "$output" = "ebpf-stream: $2" ]
+}
+
 @test "a pin root inside another pin root's staging/ or backend directory is refused" {
 	run -0 "$LOADER" load "$TOBJ/t_tracepoint.o" --pin-root "$ROOT"
 	local nested
@@ -122,12 +132,7 @@ make_foreign_in_staging() { # NAME
 	[ "$output" = "ebpf-loader: $why" ]
 	run -1 env EBPF_PIN_ROOT="$LINK" "$LOADER" list
 	[ "$output" = "ebpf-loader: $why" ]
-	run -1 timeout 10 "$PRINT" --once --pin-root "$LINK"
-	[ "$output" = "ebpf-print: $why" ]
-	run -1 timeout 10 "$EXPORTER" --pin-root "$LINK" --listen "127.0.0.1:$(free_port)"
-	[ "$output" = "ebpf-exporter: $why" ]
-	run -1 timeout 10 "$STREAM" --once --pin-root "$LINK" --output "$TMP/out"
-	[ "$output" = "ebpf-stream: $why" ]
+	readers_refuse_pin_root "$LINK" "$why"
 	# None of them touched the real root.
 	assert_no_prog_named count_sys_enter
 	[ -e "$ROOT/t_tracepoint/meta" ]
@@ -166,12 +171,7 @@ make_foreign_in_staging() { # NAME
 	[ "$output" = "ebpf-loader: $why" ]
 	run -1 "$LOADER" unload --all --pin-root=
 	[ "$output" = "ebpf-loader: $why" ]
-	run -1 timeout 10 "$PRINT" --once --pin-root ""
-	[ "$output" = "ebpf-print: $why" ]
-	run -1 timeout 10 "$EXPORTER" --pin-root "" --listen "127.0.0.1:$(free_port)"
-	[ "$output" = "ebpf-exporter: $why" ]
-	run -1 timeout 10 "$STREAM" --once --pin-root "" --output "$TMP/out"
-	[ "$output" = "ebpf-stream: $why" ]
+	readers_refuse_pin_root "" "$why"
 	[ ! -e "$ROOT" ]
 	assert_no_prog_named count_getppid
 }
