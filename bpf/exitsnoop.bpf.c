@@ -2,7 +2,12 @@
 /*
  * exitsnoop: one PROCEVENT_EXIT record per process exit, into the ring
  * buffer shared with execsnoop. The tracepoint fires for every exiting
- * thread; only the thread-group leader's exit stands for the process.
+ * thread; the process is gone when the last of its threads goes, which is
+ * not always the leader: a leader that calls pthread_exit() leaves the
+ * others running (and the process's exit status is the last one's).
+ * do_exit() has counted the thread out of signal->live before the
+ * tracepoint: 0 there is the whole group dead (the kernel's own
+ * group_dead, which older kernels do not pass to the tracepoint).
  *
  * tp_btf, not the classic tracepoint, which misses events while map
  * syscalls run (README, "Backends"). Its arguments are the exiting task (and, on newer kernels,
@@ -23,22 +28,26 @@ struct {
 SEC("tp_btf/sched_process_exit")
 int exitsnoop_exit(__u64 *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct task_struct *task;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct procevent *e;
+	int status;
 
-	if ((__u32)pid_tgid != pid_tgid >> 32)
-		return 0;
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0; /* other threads of the process live on */
 
 	e = procevent_reserve(PROCEVENT_EXIT);
 	if (!e) {
 		procevent_count(&exit_stats, 1);
 		return 0;
 	}
-	/* do_exit() has stored the wait(2) status by now: the exit status is
-	 * in bits 8-15 (a killing signal, in bits 0-6, is not reported). */
-	task = (struct task_struct *)bpf_get_current_task();
-	e->exit_code = BPF_CORE_READ(task, exit_code) >> 8;
+	/* do_exit() has stored the wait(2) status by now: a killing signal
+	 * in bits 0-6, else the exit status in bits 8-15. A signal is told
+	 * as its negated number, as Python's returncode does: -9 (SIGKILL)
+	 * never passes for a clean exit 0. */
+	status = BPF_CORE_READ(task, exit_code);
+	e->exit_code = status & 0x7f ? -(status & 0x7f) : (status >> 8) & 0xff;
+	/* The process's name: the last thread may be one named otherwise. */
+	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
 	bpf_ringbuf_submit(e, 0);
 	procevent_count(&exit_stats, 0);
 	return 0;

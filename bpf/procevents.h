@@ -34,7 +34,8 @@ struct procevent {
 	__u32 pid;		/* tgid */
 	__u32 ppid;		/* tgid of real_parent */
 	__u32 uid;		/* real uid, in the initial user namespace */
-	__s32 exit_code;	/* EXIT: exit status (0-255); EXEC: 0 */
+	__s32 exit_code;	/* EXIT: exit status (0-255), or -N when
+				 * killed by signal N; EXEC: 0 */
 	/* EXEC: bytes of the program's whole argument list (its argv
 	 * strings, each with its NUL), of which args holds the start: args
 	 * was cut when this is more than the bytes up to its last NUL.

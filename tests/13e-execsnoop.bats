@@ -156,6 +156,52 @@ stats() { # BACKEND/MAP
 	[ "$dr" -lt "$ev" ]
 }
 
+# The exit records of PID in the capture, as [comm, exit_code], one a line.
+exit_records() { # PID
+	head -c "$(stat -c %s "$TMP/cap")" "$TMP/cap" | "$STREAM" --decode 2>/dev/null |
+		jq -c --arg p "$1" "$JQ_REC"' select(.event) | rec
+			| select(.pid == $p and .type == "exit") | [.comm, .exit_code]'
+}
+exit_captured() { # PID
+	[ -n "$(exit_records "$1")" ]
+}
+
+@test "exitsnoop: a killing signal is told as -N; a process whose leader leaves first exits once, with its last thread's status" {
+	require_host_pidns
+	run -0 loader load "$BPFOBJ/exitsnoop.o"
+	stream_start
+	local rc=0 killed leader
+	bash -c 'echo $$ >"$1"; kill -KILL $$' _ "$TMP/killed" || rc=$?
+	[ "$rc" -eq 137 ]
+	killed=$(cat "$TMP/killed")
+	# The leader leaves with pthread_exit(); a thread it started exits 7
+	# once the leader is a zombie.
+	cat >"$TMP/leader.py" <<'PYEOF'
+import ctypes, os, threading, time
+def last():
+    for _ in range(1000):
+        if open("/proc/self/task/%d/stat" % os.getpid()).read().split(") ")[1][0] == "Z":
+            os._exit(7)
+        time.sleep(0.01) # not a wait: the poll interval of this bounded wait
+    os._exit(3)
+threading.Thread(target=last).start()
+ctypes.CDLL(None).pthread_exit(None)
+PYEOF
+	rc=0
+	"$PY" "$TMP/leader.py" &
+	leader=$!
+	wait "$leader" || rc=$?
+	[ "$rc" -eq 7 ]
+	wait_until 5 exit_captured "$killed"
+	wait_until 5 exit_captured "$leader"
+	stream_stop
+	# Before: exit_code 0 for both, the second told when its leader left.
+	run -0 exit_records "$killed"
+	[ "$output" = '["bash","-9"]' ]
+	run -0 exit_records "$leader"
+	[ "$output" = '["python3","7"]' ]
+}
+
 @test "with no consumer, exitsnoop's events counts every exit and dropped apart" {
 	run -0 loader load "$BPFOBJ/exitsnoop.o"
 	local n=2000 i ev0 dr0 ev1 dr1
