@@ -347,7 +347,8 @@ $(OUTPUT)/tests/helpers/names_check $(OUTPUT)/tests/helpers/sysnames_check: \
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.c)
 UNIT_TESTS     := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_TEST_SRCS))
 UNIT_CFLAGS     = $(EBPF_CPPFLAGS) $(PKG_CFLAGS) $(SYSROOT_CFLAGS) $(WARNFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
-		  -Itests/unit -Ireaders/core -Ireaders/exporter -Ireaders/stream -Iloader -I$(OUTPUT)/proto
+		  -Itests/unit -Ireaders/core -Ireaders/exporter -Ireaders/stream -Iloader -I$(OUTPUT)/proto \
+		  -Ibpf
 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@

@@ -273,7 +273,7 @@ int BPF_PROG(biolatency_rq_complete, struct request *rq, int error,
 	h = hist_of(&key);
 	if (!h)
 		return 0;	/* map full: 1024 (disk, op) pairs */
-	delta /= 1000;		/* ns -> us */
+	delta = biolatency_us(delta);
 	i = log2_bucket(delta, BIOLATENCY_BUCKETS);
 	/* Redundant for the logic, but tells the verifier i is in bounds. */
 	if (i >= BIOLATENCY_BUCKETS)

@@ -5,9 +5,9 @@
 
 /*
  * Latency is bucketed in microseconds: 28 buckets reach 2^26 us (67 s), so
- * the last bucket counts every I/O of 67 s or more. Bucket 0 is "under
- * 1 us", which a block device does not do; finer buckets would only add
- * empty series to every scrape.
+ * the last bucket counts every I/O of 67 s or more. Nothing finer: a block
+ * device takes microseconds at the least, and nanosecond buckets would
+ * only add empty series to every scrape.
  */
 #define BIOLATENCY_BUCKETS 28
 
@@ -33,8 +33,21 @@ struct biolatency_key {
 	__u32 op;		/* enum biolatency_op, or another REQ_OP_* number */
 };
 
-/* Value of io_latency: bucket 0 counts I/Os under 1 us, bucket i > 0 those
- * of [2^(i-1), 2^i - 1] us; sum is the total latency in us. */
+/*
+ * An I/O's latency in whole microseconds, rounded up. The readers label
+ * bucket i with 2^i - 1 us (le="..." in Prometheus): with the latency
+ * rounded up, every I/O counted there took at most that long. Cut down
+ * (ns / 1000), a 15.9 us I/O was counted under le=15 us, and one of
+ * 0.9 us under le=0.
+ */
+static inline __u64 biolatency_us(__u64 ns)
+{
+	return (ns + 999) / 1000;
+}
+
+/* Value of io_latency: bucket i > 0 counts I/Os of (2^(i-1) - 1, 2^i - 1]
+ * us, bucket 0 none (a latency is never 0); sum is the total latency, each
+ * I/O's rounded up to the microsecond (biolatency_us()). */
 struct biolatency_hist {
 	__u64 buckets[BIOLATENCY_BUCKETS];
 	__u64 sum;

@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-UNITS="schema tags decoders http webconfig pbwire pubring classic"
+UNITS="schema tags decoders http webconfig pbwire pubring classic backends"
 
 # Run unit program NAME as nobody; it must exit 0, having checked
 # something and failed nothing, with its bpf() guard in place.
@@ -58,6 +58,10 @@ unit_as_nobody() { # NAME [ARGS...]
 	chmod 0755 "$TMP" "$TMP/fixtures"
 	chmod 0644 "$TMP/fixtures"/*.o
 	unit_as_nobody classic "$TMP/fixtures"
+}
+
+@test "the backends' arithmetic: biolatency's buckets bound every I/O counted in them" {
+	unit_as_nobody backends
 }
 
 @test "every unit program of the build is run by this file" {
