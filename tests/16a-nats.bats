@@ -155,6 +155,25 @@ host_seqs_complete() { # FILE HOST
 	[[ "$output" == *"invalid --subject-prefix"* ]]
 	run -2 "$STREAM" --once --publish nats://127.0.0.1:1
 	[[ "$output" == *"not with --publish"* ]]
+	# Values the server or libnats would only refuse later, for ever.
+	local bad
+	for bad in "" ",,," "nats://127.0.0.1:99999" "nats://[::1" "http://127.0.0.1:4222" "nats://:4222"; do
+		run -2 "$STREAM" --publish "$bad"
+		[ "$output" = "ebpf-stream: invalid --publish '$bad': nats://HOST[:PORT] or tls://HOST[:PORT], several separated by commas" ]
+	done
+	run -2 "$STREAM" --publish "nats://u:secret@127.0.0.1:0"
+	[[ "$output" == *"invalid --publish '(not shown: it has credentials)'"* && "$output" != *secret* ]]
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --subject-prefix 'a..b'
+	[[ "$output" == *"invalid --subject-prefix 'a..b'"* ]]
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --jetstream-stream 'a/b'
+	[[ "$output" == *"invalid --jetstream-stream 'a/b'"* ]]
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --host-name 'a/b'
+	[[ "$output" == *"invalid --host-name 'a/b'"* ]]
+	run -2 "$STREAM" --publish nats://127.0.0.1:1 --nats-key "$TMP/k"
+	[ "$output" = "ebpf-stream: --nats-cert and --nats-key go together (a client certificate and its key)" ]
+	# Good ones pass option parsing (the pin root is what fails here).
+	run -1 "$STREAM" --publish "nats://u:p@h:4222,tls://[::1]:4443,NATS://h" --pin-root "$TMP/none"
+	[[ "$output" == *"pin root"* ]]
 	run -0 "$STREAM" --help
 	[[ "$output" == *"--jetstream-stream"* && "$output" == *"--publish-buffer"* && "$output" == *"--nats-creds"* ]]
 }

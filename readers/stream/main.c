@@ -596,6 +596,11 @@ static int check_opts(struct opts *o, bool only_snap, bool only_events)
 		fprintf(stderr, "ebpf-stream: --once writes one snapshot to the output: not with --publish\n");
 		return 2;
 	}
+	if (!o->nats.cert != !o->nats.key) {
+		fprintf(stderr, "ebpf-stream: --nats-cert and --nats-key go together (a client "
+			"certificate and its key)\n");
+		return 2;
+	}
 	if (o->nats.servers && !o->output && !o->listen)
 		o->output = "/dev/null"; /* published only */
 	r = o->listen ? listen_addr_parse(&o->listen_addr, o->listen, LISTEN_PREFIXED, &d) : 0;

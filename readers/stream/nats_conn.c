@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "publish_nats.h"
 
@@ -44,26 +45,95 @@ static bool subject_token_ok(const char *s, bool dots)
 	return true;
 }
 
+/* One server of --publish: nats:// or tls://, [user[:password]@]host or
+ * [IPv6], and :port from 1 to 65535 if given. libnats would take some
+ * broken ones and retry them for ever. */
+static bool server_url_ok(const char *u, size_t n)
+{
+	const char *end = u + n, *host, *p;
+	unsigned long port;
+
+	if (n > 7 && !strncasecmp(u, "nats://", 7))
+		host = u + 7;
+	else if (n > 6 && !strncasecmp(u, "tls://", 6))
+		host = u + 6;
+	else
+		return false;
+	for (p = end; p > host && p[-1] != '@'; p--)
+		;
+	host = p; /* past the user information, if any */
+	if (host < end && *host == '[') {
+		p = memchr(host, ']', (size_t)(end - host));
+		if (!p || p == host + 1)
+			return false;
+		p++;
+	} else {
+		for (p = host; p < end && *p != ':' && *p != '/'; p++)
+			;
+		if (p == host)
+			return false;
+	}
+	if (p == end || *p == '/')
+		return true;
+	if (*p != ':' || p + 1 == end)
+		return false;
+	port = 0;
+	for (p++; p < end && *p != '/'; p++) {
+		if (*p < '0' || *p > '9' || (port = port * 10 + (unsigned long)(*p - '0')) > 65535)
+			return false;
+	}
+	return port > 0;
+}
+
+/* --publish: a comma-separated list of server URLs, none empty. */
+static bool servers_ok(const char *list)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (!server_url_ok(p, n))
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
 int nats_opt(int c, const char *arg, struct nats_opts *o)
 {
 	unsigned long long v;
 	int r = 0;
 
 	switch (c) {
-	case NATS_OPT_PUBLISH: o->servers = arg; break;
+	case NATS_OPT_PUBLISH:
+		/* A URL may carry a password: never echoed. */
+		if (!servers_ok(arg))
+			return bad("publish", strchr(arg, '@') ? "(not shown: it has credentials)" : arg,
+				   "nats://HOST[:PORT] or tls://HOST[:PORT], several separated by commas");
+		o->servers = arg;
+		break;
 	case NATS_OPT_PREFIX:
-		if (!subject_token_ok(arg, true) || arg[0] == '.' || arg[strlen(arg) - 1] == '.')
-			return bad("subject-prefix", arg, "subject tokens without '*', '>' or spaces");
+		/* Tokens between dots: none empty ("a..b" is no subject). */
+		if (!subject_token_ok(arg, true) || arg[0] == '.' || arg[strlen(arg) - 1] == '.' ||
+		    strstr(arg, ".."))
+			return bad("subject-prefix", arg,
+				   "subject tokens without '*', '>' or spaces, none empty");
 		o->prefix = arg;
 		break;
 	case NATS_OPT_HOST:
-		if (!*arg)
-			return bad("host-name", arg, "not empty");
+		/* '/' separates the parts of each message's Nats-Msg-Id. */
+		if (!*arg || strchr(arg, '/'))
+			return bad("host-name", arg, "not empty, without '/'");
 		o->host = arg;
 		break;
 	case NATS_OPT_STREAM:
-		if (!subject_token_ok(arg, false))
-			return bad("jetstream-stream", arg, "a stream name without '.', '*', '>' or spaces");
+		/* The server's rules: no path separators either (a stream is a
+		 * directory of its store). */
+		if (!subject_token_ok(arg, false) || strpbrk(arg, "/\\"))
+			return bad("jetstream-stream", arg,
+				   "a stream name without '.', '*', '>', '/', '\\' or spaces");
 		o->stream = arg;
 		break;
 	case NATS_OPT_REPLICAS:
