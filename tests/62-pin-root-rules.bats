@@ -191,6 +191,11 @@ readers_refuse_pin_root() { # ARG WHY
 	run -1 "$LOADER" load "$TOBJ/t_rawtp.o" --name symb --replace --pin-root "$ROOT"
 	[ "$output" = "ebpf-loader: $why: left in place" ]
 	[ -L "$ROOT/symb" ]
+	# The readers skip it too, saying so: t_tracepoint's map once, not
+	# again as symb's.
+	run -0 --separate-stderr "$PRINT" --once --json --pin-root "$ROOT"
+	[ "$stderr" = "ebpf-print: warning: $ROOT/symb: a symbolic link: not followed, skipped" ]
+	[ "$(jq -c '[.maps[] | .backend]' <<<"$output")" = '["t_tracepoint"]' ]
 	# Shaped as staging debris, a link is no debris: the clean-up leaves it.
 	ln -s "$ROOT/t_tracepoint" "$ROOT/staging/x-123-new"
 	run -0 "$LOADER" list --pin-root "$ROOT"

@@ -97,6 +97,8 @@ const char *reader_skip_reason(int err, char *buf, size_t size)
 	switch (err) {
 	case -ENOTDIR:
 		return "not a directory: not part of the pin layout, skipped";
+	case -ELOOP:
+		return "a symbolic link: not followed, skipped";
 	case -EINVAL:
 		return "not a map, skipped";
 	default:
@@ -447,8 +449,14 @@ static int backend_dir_check(const char *path, struct skips *sk)
 	struct stat st;
 	int err, rc;
 
-	if (stat(path, &st) < 0) {
+	if (lstat(path, &st) < 0) {
 		rc = skip_unless_gone(sk, path, -errno);
+		return rc < 0 ? rc : BACKEND_DIR_NONE;
+	}
+	/* Never followed (the loader neither lists nor unloads one): through
+	 * it another backend's maps would show twice, under a second name. */
+	if (S_ISLNK(st.st_mode)) {
+		rc = skip_add(sk, path, -ELOOP);
 		return rc < 0 ? rc : BACKEND_DIR_NONE;
 	}
 	if (!S_ISDIR(st.st_mode)) {
