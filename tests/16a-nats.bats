@@ -97,7 +97,12 @@ ringbuf_id() { # ROOT
 # stream EV), in the namespace, stderr into ERR; once it consumes the ring
 # buffer. Sets PUB_PID.
 publisher_start() { # ROOT URL ERR [ARGS...]
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$1" --publish "$2" --jetstream-stream EV \
+	publisher_start_args "$1" "$2" "$3" --jetstream-stream EV "${@:4}"
+}
+
+# The same with no stream of its own: ARGS say which, if any.
+publisher_start_args() { # ROOT URL ERR [ARGS...]
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$1" --publish "$2" \
 		"${@:4}" 2>"$3" &
 	PUB_PID=$!
 	BG_PIDS="$BG_PIDS $PUB_PID"
@@ -287,4 +292,23 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	wait_until 30 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
 	[ "$(comm_events "$TMP/s" "$name")" -eq 60 ]
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
+}
+
+# Regression: a server that came up after the stream started got two
+# Describe frames back to back (the stream's own, and the one due after a
+# reconnect).
+@test "a NATS server started after the stream: one Describe, first" {
+	local k=5 name=nd$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
+	local pid=$PUB_PID
+	execs "$TMP/$name" "$k"
+	nats_start a 4222
+	run -0 wait_until 30 nats_execs_at_least "$url" EV "$name" "$k"
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 nats_read "$url" EV "$TMP/s"
+	run -0 jq -c 'select(.describe) | .describe.schema_version' "$TMP/s.frames"
+	[ "$output" = 1 ]
+	head -n 1 "$TMP/s.frames" | jq -e '.describe.schema_version == 1'
 }

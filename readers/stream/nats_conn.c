@@ -321,7 +321,12 @@ void natspub_retry_setup(struct natspub *np)
 		return;
 	np->last_setup = now;
 	if (!natspub_ensure_stream(np)) {
-		atomic_store(&np->reconnected, true);
+		/* A Describe first on each new connection, but not the first:
+		 * there the stream's own Describe is the first frame queued
+		 * (two back to back when the server came up after the start). */
+		if (np->was_up)
+			atomic_store(&np->reconnected, true);
+		np->was_up = true;
 		atomic_store(&np->up, true);
 	}
 }

@@ -35,6 +35,7 @@ struct natspub {
 	jsCtx *js;
 	atomic_bool up;         /* connected, the stream there */
 	atomic_bool reconnected; /* a Describe is due */
+	bool was_up;            /* set up before: the first Describe is queued */
 	atomic_long inflight;   /* published, ack not yet in */
 	pthread_t sender;       /* publishes what the queue holds */
 	bool started, stop;     /* stop: under lock */

@@ -616,8 +616,6 @@ int natspub_open(struct natspub **out, const struct nats_opts *o)
 		natspub_close(np);
 		return r;
 	}
-	/* Connected at once: the stream's own describe frame comes first. */
-	atomic_store(&np->reconnected, false);
 	r = -pthread_create(&np->sender, NULL, sender, np);
 	if (r) {
 		fprintf(stderr, "ebpf-stream: --publish: %s\n", strerror(-r));
