@@ -312,3 +312,23 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	[ "$output" = 1 ]
 	head -n 1 "$TMP/s.frames" | jq -e '.describe.schema_version == 1'
 }
+
+# Regression: frames still awaiting their ack when the stop's 5 s ran out
+# (a frozen server) were in no count: lost with exit 0, without a word.
+@test "stopped while the NATS server is frozen: frames sent and not acknowledged are said" {
+	local name=nf$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	nats_start a 4222
+	local srv=$NATS_PID
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
+	local pid=$PUB_PID
+	execs "$TMP/$name" 5
+	run -0 wait_until 10 nats_execs_at_least "$url" EV "$name" 5
+	kill -STOP "$srv"
+	execs "$TMP/$name" 50
+	kill -TERM "$pid"
+	wait "$pid"
+	kill -CONT "$srv"
+	cat "$TMP/err"
+	run -0 grep -E '^ebpf-stream: --publish: [0-9]+ bytes of frames not sent, [1-9][0-9]* frames \([1-9][0-9]* bytes\) sent and not acknowledged, ' "$TMP/err"
+}

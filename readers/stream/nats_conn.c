@@ -286,6 +286,7 @@ static void reopen(struct natspub *np, double now)
 	natspub_disconnect(np);
 	/* Acks of the old connection never come: its window is free again. */
 	atomic_store(&np->inflight, 0);
+	atomic_store(&np->inflight_bytes, 0);
 	if (natspub_connect(np, err, sizeof(err))) {
 		tell_down(np, err, "retrying");
 		np->reopen_at = now + RECONNECT_MAX_MS / 1000.0;

@@ -37,6 +37,7 @@ struct natspub {
 	atomic_bool reconnected; /* a Describe is due */
 	bool was_up;            /* set up before: the first Describe is queued */
 	atomic_long inflight;   /* published, ack not yet in */
+	atomic_long inflight_bytes; /* their payloads, for the report at close */
 	pthread_t sender;       /* publishes what the queue holds */
 	bool started, stop;     /* stop: under lock */
 	pthread_cond_t cond;    /* the sender has something to do */

@@ -209,10 +209,12 @@ static int send_now(struct natspub *np, const char *subj, const char *id, const 
 	po.MsgId = id;
 	po.MaxWait = ACK_WAIT_MS;
 	atomic_fetch_add(&np->inflight, 1);
+	atomic_fetch_add(&np->inflight_bytes, (long)len);
 	s = js_PublishAsync(np->js, subj, data, (int)len, &po);
 	if (s == NATS_OK)
 		return 0;
 	atomic_fetch_sub(&np->inflight, 1);
+	atomic_fetch_sub(&np->inflight_bytes, (long)len);
 	/* Never sendable, whatever the wait (over the server's max_payload,
 	 * a big Snapshot frame): dropped, or it would block every later one. */
 	if (s == NATS_MAX_PAYLOAD || s == NATS_INVALID_SUBJECT || s == NATS_INVALID_ARG)
@@ -551,6 +553,7 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 		m = msg_new(subj, id ? id : "", natsMsg_GetData(msg),
 			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
 	}
+	atomic_fetch_sub(&np->inflight_bytes, (long)natsMsg_GetDataLength(msg));
 	left = atomic_fetch_sub(&np->inflight, 1) - 1;
 	if (m || left == (long)(np->o.window - wake_room(np)) || !left) {
 		/* Room for a batch again (or all): the sender goes on, so that
@@ -642,6 +645,7 @@ void natspub_close(struct natspub *np)
 {
 	double until = monotonic_s() + CLOSE_WAIT_S;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	long unacked;
 
 	if (!np)
 		return;
@@ -656,11 +660,19 @@ void natspub_close(struct natspub *np)
 		pthread_join(np->sender, NULL);
 	}
 	natspub_disconnect(np);
-	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || np->dropped_total ||
-	    np->dropped_state)
+	/* Frames whose ack had not come (a frozen server) may or may not be
+	 * stored: counted apart, or they would be lost without a word. Read
+	 * after the disconnect: an ack handler run meanwhile moved its frame
+	 * to the retries, counted there. */
+	unacked = atomic_load(&np->inflight);
+	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || unacked > 0 ||
+	    np->dropped_total || np->dropped_state)
 		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
+			"%ld frames (%ld bytes) sent and not acknowledged, "
 			"%llu event frames dropped, %llu snapshot and heartbeat frames dropped\n",
 			np->q.bytes + np->retry.bytes + pubring_used(&np->ring),
+			unacked > 0 ? unacked : 0L,
+			unacked > 0 ? (long)atomic_load(&np->inflight_bytes) : 0L,
 			(unsigned long long)np->dropped_total, (unsigned long long)np->dropped_state);
 	q_free(&np->q);
 	q_free(&np->retry);
