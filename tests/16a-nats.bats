@@ -97,7 +97,12 @@ ringbuf_id() { # ROOT
 # stream EV), in the namespace, stderr into ERR; once it consumes the ring
 # buffer. Sets PUB_PID.
 publisher_start() { # ROOT URL ERR [ARGS...]
-	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$1" --publish "$2" --jetstream-stream EV \
+	publisher_start_args "$1" "$2" "$3" --jetstream-stream EV "${@:4}"
+}
+
+# The same with no stream of its own: ARGS say which, if any.
+publisher_start_args() { # ROOT URL ERR [ARGS...]
+	nsenter --net="/run/netns/$NS" "$STREAM" --events --pin-root "$1" --publish "$2" \
 		"${@:4}" 2>"$3" &
 	PUB_PID=$!
 	BG_PIDS="$BG_PIDS $PUB_PID"
@@ -306,4 +311,118 @@ nats_refusals_at_least() { # LOG N: nats-server's authentication errors
 	wait_until 30 nats_read nats://127.0.0.1:4303 EV "$TMP/s"
 	[ "$(comm_events "$TMP/s" "$name")" -eq 60 ]
 	jq -s -e '[.[] | select(.event) | .event.seq | tonumber] | sort | . == [range(1; length + 1)]' "$TMP/s.frames"
+}
+
+# Regression: a server that came up after the stream started got two
+# Describe frames back to back (the stream's own, and the one due after a
+# reconnect).
+@test "a NATS server started after the stream: one Describe, first" {
+	local k=5 name=nd$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
+	local pid=$PUB_PID
+	execs "$TMP/$name" "$k"
+	nats_start a 4222
+	run -0 wait_until 30 nats_execs_at_least "$url" EV "$name" "$k"
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 nats_read "$url" EV "$TMP/s"
+	run -0 jq -c 'select(.describe) | .describe.schema_version' "$TMP/s.frames"
+	[ "$output" = 1 ]
+	head -n 1 "$TMP/s.frames" | jq -e '.describe.schema_version == 1'
+}
+
+# Regression: frames still awaiting their ack when the stop's 5 s ran out
+# (a frozen server) were in no count: lost with exit 0, without a word.
+@test "stopped while the NATS server is frozen: frames sent and not acknowledged are said" {
+	local name=nf$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	nats_start a 4222
+	local srv=$NATS_PID
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1
+	local pid=$PUB_PID
+	execs "$TMP/$name" 5
+	run -0 wait_until 10 nats_execs_at_least "$url" EV "$name" 5
+	kill -STOP "$srv"
+	execs "$TMP/$name" 50
+	kill -TERM "$pid"
+	wait "$pid"
+	kill -CONT "$srv"
+	cat "$TMP/err"
+	run -0 grep -E '^ebpf-stream: --publish: [0-9]+ bytes of frames not sent, [1-9][0-9]* frames \([1-9][0-9]* bytes\) sent and not acknowledged, ' "$TMP/err"
+}
+
+# Regression: with no stream for the subjects every frame was refused and
+# sent again, the retries growing without bound, and nothing was said.
+# FILE's report at the stop: "N bytes of frames not sent, ... N event frames dropped".
+report_field() { # FILE WHAT: the number before WHAT in the report at close
+	grep "^ebpf-stream: --publish: " "$1" | grep -o "[0-9]* $2" | cut -d' ' -f1
+}
+
+@test "no JetStream stream for the subjects: said once, what waits within --publish-buffer, the oldest events dropped" {
+	local name=ns$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	nats_start a 4222
+	publisher_start_args "$ROOT" "$url" "$TMP/err" --host-name h1 --publish-buffer 65536
+	local pid=$PUB_PID
+	# Far more than 64 KiB of frames, every one refused.
+	execs "$TMP/$name" 600
+	run -0 wait_until 10 grep -q 'no JetStream stream takes subject' "$TMP/err"
+	kill -TERM "$pid"
+	wait "$pid"
+	cat "$TMP/err"
+	run -0 grep -c 'no JetStream stream takes subject' "$TMP/err"
+	[ "$output" = 1 ]
+	run -0 grep -E '^ebpf-stream: NATS: no JetStream stream takes subject ebpf\.h1\.[a-z_.]+ \(create one, or give --jetstream-stream NAME\)$' "$TMP/err"
+	local unsent dropped
+	unsent=$(report_field "$TMP/err" "bytes of frames not sent")
+	dropped=$(report_field "$TMP/err" "event frames dropped")
+	echo "unsent $unsent dropped $dropped"
+	# The buffer, and the few control frames kept beside it.
+	[ "$unsent" -le $((65536 + 16384)) ]
+	[ "$dropped" -gt 0 ]
+}
+
+# The stream holds a Lost frame of host HOST on subjects PREFIX.>.
+nats_has_lost() { # URL STREAM PREFIX HOST
+	in_ns "$HELPERS/nats_consume" "$1" "$2" "$3.$4._control" frames 100 >"$TMP/lost.raw" &&
+		"$STREAM" --decode <"$TMP/lost.raw" >"$TMP/lost.frames" &&
+		[ -n "$(jq -c 'select(.lost)' "$TMP/lost.frames")" ]
+}
+
+# A stream with --snapshots only, publishing PREFIX.h0 frames into stream
+# NAME, which it makes; once NAME is there. Not under `run`: its pid goes
+# into BG_PIDS.
+stream_maker_start() { # URL NAME PREFIX
+	nsenter --net="/run/netns/$NS" "$STREAM" --snapshots --pin-root "$ROOT" --publish "$1" \
+		--jetstream-stream "$2" --subject-prefix "$3" --host-name h0 >/dev/null 2>"$TMP/err-$2" &
+	BG_PIDS="$BG_PIDS $!"
+	wait_until 10 nats_stream_there "$1" "$2" "$3.>"
+}
+
+nats_stream_there() { # URL NAME FILTER
+	in_ns "$HELPERS/nats_consume" "$1" "$2" "$3" ids 100 >/dev/null 2>&1
+}
+
+@test "--jetstream-stream naming a stream that does not take the prefix: said once; once a stream takes it, a Lost frame counts the drops" {
+	local name=nm$$ url=nats://127.0.0.1:4222
+	exec_test_setup "$name"
+	nats_start a 4222
+	stream_maker_start "$url" S1 p1
+	publisher_start_args "$ROOT" "$url" "$TMP/err" --host-name h1 --publish-buffer 65536 \
+		--subject-prefix p2 --jetstream-stream S1
+	local pid=$PUB_PID
+	execs "$TMP/$name" 600
+	run -0 wait_until 10 grep -q 'no JetStream stream takes subject p2\.h1\.' "$TMP/err"
+	# A stream for p2.> now: the frames kept flow, with the count of the others.
+	stream_maker_start "$url" S2 p2
+	run -0 wait_until 20 nats_has_lost "$url" S2 p2 h1
+	kill -TERM "$pid"
+	wait "$pid"
+	cat "$TMP/err"
+	run -0 grep -c 'no JetStream stream takes subject' "$TMP/err"
+	[ "$output" = 1 ]
+	run -0 grep -E '^ebpf-stream: NATS: no JetStream stream takes subject p2\.h1\.[a-z_.]+ \(the subjects of stream S1 must cover p2\.>\)$' "$TMP/err"
+	run -0 jq -r 'select(.lost) | .lost.reason' "$TMP/lost.frames"
+	[ "$output" = "publish buffer full" ]
 }

@@ -244,8 +244,28 @@ static void on_closed(natsConnection *nc, void *closure)
 	natspub_wake(np);
 }
 
-/* The stream exists, or is made: subjects PREFIX.>, file storage. */
-int natspub_ensure_stream(struct natspub *np)
+/* A text of libnats without the "(file.c:NNN): " it puts in front of its
+ * own errors: where in libnats is no news to the reader. */
+const char *natspub_text(const char *text)
+{
+	const char *p = text && text[0] == '(' ? strstr(text, "): ") : NULL;
+
+	if (!p || p - text > 64 || !memchr(text, ':', (size_t)(p - text)))
+		return text;
+	return p + 3;
+}
+
+/* The text of the last libnats error of this thread, or of s. */
+static const char *last_error(natsStatus s)
+{
+	const char *text = nats_GetLastError(NULL);
+
+	return text ? natspub_text(text) : natsStatus_GetText(s);
+}
+
+/* The stream exists (0), or is made (1): subjects PREFIX.>, file storage.
+ * -errno with err set when it can be neither (tried again). */
+int natspub_ensure_stream(struct natspub *np, char *err, size_t errlen)
 {
 	jsStreamConfig cfg;
 	jsStreamInfo *si = NULL;
@@ -262,10 +282,7 @@ int natspub_ensure_stream(struct natspub *np)
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
-		if (!atomic_exchange(&np->said, true))
-			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream,
-				nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
-				natsStatus_GetText(s));
+		snprintf(err, errlen, "%s", last_error(s));
 		return -EAGAIN;
 	}
 	snprintf(subj, sizeof(subj), "%s.>", np->o.prefix);
@@ -276,18 +293,16 @@ int natspub_ensure_stream(struct natspub *np)
 	cfg.Storage = js_FileStorage;
 	cfg.Replicas = np->o.replicas;
 	s = js_AddStream(&si, np->js, &cfg, NULL, &jerr);
-	if (s == NATS_OK)
+	if (s == NATS_OK) {
 		jsStreamInfo_Destroy(si);
-	/* Another host may have made it meanwhile: that one is used. */
-	else if (jerr != JSStreamNameExistErr) {
-		/* A cluster still electing its leader, say: tried again. */
-		if (!atomic_exchange(&np->said, true))
-			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream,
-				nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
-				natsStatus_GetText(s));
-		return -EIO;
+		return 1;
 	}
-	return 0;
+	/* Another host may have made it meanwhile: that one is used. */
+	if (jerr == JSStreamNameExistErr)
+		return 0;
+	/* A cluster still electing its leader, say: tried again. */
+	snprintf(err, errlen, "%s", last_error(s));
+	return -EIO;
 }
 
 /* Connected in the background (a server not reachable at start; with no
@@ -295,8 +310,11 @@ int natspub_ensure_stream(struct natspub *np)
  * reconnected: the loop is woken to set up and send (natspub_retry_setup). */
 static void on_connected(natsConnection *nc, void *closure)
 {
+	struct natspub *np = closure;
+
 	(void)nc;
-	natspub_wake(closure);
+	atomic_store(&np->anew, true);
+	natspub_wake(np);
 }
 
 /* Reasons for not being connected are told once each: a server refusing
@@ -321,7 +339,7 @@ static void tell_connect_error(struct natspub *np, double now)
 	natsStatus s = natsConnection_GetLastError(np->nc, &text);
 
 	/* libnats' reconnect thread rewrites the text: one copy, used. */
-	strscpy(why, text ? text : "", sizeof(why));
+	strscpy(why, text ? natspub_text(text) : "", sizeof(why));
 	/* "No server available": what libnats says once it stops trying the
 	 * servers, after the real reason, which stays the one told. */
 	if (s == NATS_NO_SERVER && np->told[0])
@@ -356,6 +374,7 @@ static void reopen(struct natspub *np, double now)
 	natspub_disconnect(np);
 	/* Acks of the old connection never come: its window is free again. */
 	atomic_store(&np->inflight, 0);
+	atomic_store(&np->inflight_bytes, 0);
 	if (natspub_connect(np, err, sizeof(err))) {
 		tell_down(np, err, "retrying");
 		np->reopen_at = now + RECONNECT_MAX_MS / 1000.0;
@@ -371,6 +390,8 @@ static void reopen(struct natspub *np, double now)
 void natspub_retry_setup(struct natspub *np)
 {
 	double now = monotonic_s();
+	char err[512];
+	int r;
 
 	if (atomic_load(&np->up))
 		return;
@@ -390,10 +411,24 @@ void natspub_retry_setup(struct natspub *np)
 	if (now - np->last_setup < 1.0)
 		return;
 	np->last_setup = now;
-	if (!natspub_ensure_stream(np)) {
-		atomic_store(&np->reconnected, true);
-		atomic_store(&np->up, true);
+	r = natspub_ensure_stream(np, err, sizeof(err));
+	if (r < 0) {
+		/* Told once, and again if it recurs after a success. */
+		if (!np->said)
+			fprintf(stderr, "ebpf-stream: NATS stream %s: %s (retrying)\n", np->o.stream, err);
+		np->said = true;
+		return;
 	}
+	np->said = false;
+	/* A Describe first on each new connection, or a new stream, but not
+	 * on the first: there the stream's own Describe is the first frame
+	 * queued (two back to back when the server came up after the start).
+	 * Not on a set-up again after a refusal either: one a second, each
+	 * refused in turn, would pile up without end. */
+	if ((atomic_exchange(&np->anew, false) || r > 0) && np->was_up)
+		atomic_store(&np->reconnected, true);
+	np->was_up = true;
+	atomic_store(&np->up, true);
 }
 
 /* The URLs as they may be logged: user:password@ (or a token@) out. */
@@ -457,8 +492,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert,
 									   o->key ? o->key : o->cert);
 	if (s != NATS_OK) {
-		snprintf(err, errlen, "--publish: %s", nats_GetLastError(NULL) ?
-			 nats_GetLastError(NULL) : natsStatus_GetText(s));
+		snprintf(err, errlen, "--publish: %s", last_error(s));
 		return -EINVAL;
 	}
 	return o->auth_file ? load_auth_file(no, o->auth_file, err, errlen) : 0;
@@ -475,6 +509,7 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 
 	servers_for_log(np->servers_log, sizeof(np->servers_log), np->o.servers);
 	atomic_store(&np->closed, false);
+	atomic_store(&np->anew, true);
 	if (natsOptions_Create(&no) != NATS_OK) {
 		snprintf(err, errlen, "--publish: %s", strerror(ENOMEM));
 		return -ENOMEM;

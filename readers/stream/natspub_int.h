@@ -35,7 +35,9 @@ struct natspub {
 	jsCtx *js;
 	atomic_bool up;         /* connected, the stream there */
 	atomic_bool reconnected; /* a Describe is due */
+	bool was_up;            /* set up before: the first Describe is queued */
 	atomic_long inflight;   /* published, ack not yet in */
+	atomic_long inflight_bytes; /* their payloads, for the report at close */
 	pthread_t sender;       /* publishes what the queue holds */
 	bool started, stop;     /* stop: under lock */
 	pthread_cond_t cond;    /* the sender has something to do */
@@ -46,7 +48,11 @@ struct natspub {
 				 * or the window: --publish-buffer bytes */
 	struct strbuf batch;    /* the sender's copy of the ring's next frames */
 	double last_setup;      /* monotonic_s() of the last stream set-up try */
-	atomic_bool said;       /* a stream set-up failure has been told */
+	bool said;              /* sender: a stream set-up failure told since the
+				 * last success */
+	atomic_bool anew;       /* a new connection: a Describe due once set up */
+	_Atomic int refused;    /* the cause of the last refusal for good (told),
+				 * 0 after an ack: frames flow */
 	atomic_bool closed;     /* libnats' closed callback ran: nc is done */
 	char told[160];         /* the connection error last told (sender thread) */
 	bool told_closed;       /* sender: "closed" told since last connected */
@@ -69,7 +75,8 @@ struct natspub {
 
 int natspub_connect(struct natspub *np, char *err, size_t errlen);
 void natspub_disconnect(struct natspub *np);
-int natspub_ensure_stream(struct natspub *np);
+int natspub_ensure_stream(struct natspub *np, char *err, size_t errlen);
+const char *natspub_text(const char *text);
 void natspub_retry_setup(struct natspub *np);
 void natspub_wake(struct natspub *np);
 void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);

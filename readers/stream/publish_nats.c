@@ -199,6 +199,53 @@ static void drop_oldest(struct natspub *np)
 	pubring_pop(&np->ring);
 }
 
+/* The first event or state frame of a list out, counted as the ring's
+ * are; false when the list has none (control frames stay). Under
+ * np->lock. */
+static bool drop_first(struct natspub *np, struct pubq *q)
+{
+	struct pubmsg *prev = NULL, *m;
+	unsigned kind;
+
+	for (m = q->head; m; prev = m, m = m->next) {
+		kind = frame_kind(m->data, m->data + msg_datalen(m));
+		if (kind != 3 && kind != 2 && kind != 6)
+			continue;
+		if (prev)
+			prev->next = m->next;
+		else
+			q->head = m->next;
+		if (q->tail == m)
+			q->tail = prev;
+		q->bytes -= sizeof(*m) + m->len;
+		if (kind == 3) {
+			np->dropped++;
+			np->dropped_total++;
+		} else {
+			np->dropped_state++;
+		}
+		free(m);
+		return true;
+	}
+	return false;
+}
+
+/* What waits to be sent again is part of what waits: the retries and the
+ * ring together within --publish-buffer, the oldest event frames dropped
+ * first (the retries are older than the ring's). Without it, a server that
+ * refused every frame (no stream for the subjects) grew the retries
+ * without bound. Under np->lock. */
+static void fit_buffer(struct natspub *np)
+{
+	while (pubring_used(&np->ring) + np->retry.bytes > np->o.buffer) {
+		if (drop_first(np, &np->retry))
+			continue;
+		if (pubring_empty(&np->ring))
+			break;
+		drop_oldest(np);
+	}
+}
+
 static int send_now(struct natspub *np, const char *subj, const char *id, const void *data,
 		    size_t len)
 {
@@ -209,10 +256,12 @@ static int send_now(struct natspub *np, const char *subj, const char *id, const 
 	po.MsgId = id;
 	po.MaxWait = ACK_WAIT_MS;
 	atomic_fetch_add(&np->inflight, 1);
+	atomic_fetch_add(&np->inflight_bytes, (long)len);
 	s = js_PublishAsync(np->js, subj, data, (int)len, &po);
 	if (s == NATS_OK)
 		return 0;
 	atomic_fetch_sub(&np->inflight, 1);
+	atomic_fetch_sub(&np->inflight_bytes, (long)len);
 	/* Never sendable, whatever the wait (over the server's max_payload,
 	 * a big Snapshot frame): dropped, or it would block every later one. */
 	if (s == NATS_MAX_PAYLOAD || s == NATS_INVALID_SUBJECT || s == NATS_INVALID_ARG)
@@ -257,7 +306,9 @@ static void after_reconnect(struct natspub *np)
 	const uint8_t *p, *end;
 	uint64_t n;
 
-	if (np->dropped) {
+	/* Once frames flow: a Lost frame refused in turn would be one more
+	 * that waits, for each drop, and stay (control frames are kept). */
+	if (np->dropped && !atomic_load(&np->refused)) {
 		sb_reset(&np->scratch);
 		frame_pack(frame_lost(&np->arena, np->dropped, "publish buffer full"), &np->scratch);
 		arena_reset(&np->arena);
@@ -304,7 +355,7 @@ static size_t take(struct natspub *np, struct sendit *out, size_t max)
 	 * at network speed while, say, the stream is being made again). */
 	while (monotonic_s() >= np->retry_after && (m = q_pop(&np->retry)))
 		q_push(&np->q, m, true); /* order does not matter: seq says */
-	if (np->dropped || atomic_load(&np->reconnected))
+	if ((np->dropped && !atomic_load(&np->refused)) || atomic_load(&np->reconnected))
 		after_reconnect(np);
 	while (n < max && (m = q_pop(&np->q)))
 		out[n++] = (struct sendit){ .m = m };
@@ -463,6 +514,7 @@ static void on_frame(struct natspub *np, const uint8_t *p, size_t len)
 		drop_oldest(np);
 	if (r) /* larger than the whole buffer (a big snapshot) */
 		keep_aside(np, p, len);
+	fit_buffer(np);
 	if (was_empty)
 		pthread_cond_signal(&np->cond);
 	pthread_mutex_unlock(&np->lock);
@@ -535,11 +587,35 @@ static size_t wake_room(const struct natspub *np)
 	return np->o.window / 2 < SEND_BATCH ? np->o.window / 2 : SEND_BATCH;
 }
 
+/* A refusal that sending again will not cure (no stream takes the
+ * subject, a stream's limit): said once per cause, and again when it comes
+ * back after an ack. A timeout or a lost connection is not told: the
+ * outage is, by the connection's own messages. */
+static void tell_refusal(struct natspub *np, const char *subj, const jsPubAckErr *pae)
+{
+	bool nostream = pae->Err == NATS_NO_RESPONDERS || pae->ErrCode == JSStreamNotFoundErr;
+	int cause = nostream ? -1 : (int)pae->ErrCode;
+
+	if (!cause || atomic_exchange(&np->refused, cause) == cause)
+		return;
+	if (nostream && np->o.stream)
+		fprintf(stderr, "ebpf-stream: NATS: no JetStream stream takes subject %s (the "
+			"subjects of stream %s must cover %s.>)\n", subj, np->o.stream, np->o.prefix);
+	else if (nostream)
+		fprintf(stderr, "ebpf-stream: NATS: no JetStream stream takes subject %s (create "
+			"one, or give --jetstream-stream NAME)\n", subj);
+	else
+		fprintf(stderr, "ebpf-stream: NATS: subject %s refused: %s (sent again)\n", subj,
+			pae->ErrText ? natspub_text(pae->ErrText) : natsStatus_GetText(pae->Err));
+}
+
 void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct natspub *np = closure;
 	const char *id = NULL, *subj;
 	struct pubmsg *m = NULL;
+	const uint8_t *data;
+	size_t len;
 	long left;
 
 	(void)js;
@@ -547,10 +623,15 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 	if (pae) {
 		/* Not stored, or not known to be: sent again, same id. */
 		subj = natsMsg_GetSubject(msg);
+		data = (const uint8_t *)natsMsg_GetData(msg);
+		len = (size_t)natsMsg_GetDataLength(msg);
 		natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
-		m = msg_new(subj, id ? id : "", natsMsg_GetData(msg),
-			    (size_t)natsMsg_GetDataLength(msg), !strstr(subj, "._control"));
+		m = msg_new(subj, id ? id : "", data, len, frame_is_event(data, data + len));
+		tell_refusal(np, subj, pae);
+	} else if (atomic_load(&np->refused)) {
+		atomic_store(&np->refused, 0); /* frames flow: a Lost frame may go */
 	}
+	atomic_fetch_sub(&np->inflight_bytes, (long)natsMsg_GetDataLength(msg));
 	left = atomic_fetch_sub(&np->inflight, 1) - 1;
 	if (m || left == (long)(np->o.window - wake_room(np)) || !left) {
 		/* Room for a batch again (or all): the sender goes on, so that
@@ -559,6 +640,7 @@ void natspub_on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
 		if (m) {
 			q_push(&np->retry, m, false);
 			np->retry_after = monotonic_s() + RETRY_WAIT_S;
+			fit_buffer(np);
 		}
 		pthread_cond_signal(&np->cond);
 		pthread_mutex_unlock(&np->lock);
@@ -616,8 +698,6 @@ int natspub_open(struct natspub **out, const struct nats_opts *o)
 		natspub_close(np);
 		return r;
 	}
-	/* Connected at once: the stream's own describe frame comes first. */
-	atomic_store(&np->reconnected, false);
 	r = -pthread_create(&np->sender, NULL, sender, np);
 	if (r) {
 		fprintf(stderr, "ebpf-stream: --publish: %s\n", strerror(-r));
@@ -644,6 +724,7 @@ void natspub_close(struct natspub *np)
 {
 	double until = monotonic_s() + CLOSE_WAIT_S;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	long unacked;
 
 	if (!np)
 		return;
@@ -658,11 +739,19 @@ void natspub_close(struct natspub *np)
 		pthread_join(np->sender, NULL);
 	}
 	natspub_disconnect(np);
-	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || np->dropped_total ||
-	    np->dropped_state)
+	/* Frames whose ack had not come (a frozen server) may or may not be
+	 * stored: counted apart, or they would be lost without a word. Read
+	 * after the disconnect: an ack handler run meanwhile moved its frame
+	 * to the retries, counted there. */
+	unacked = atomic_load(&np->inflight);
+	if (np->q.head || np->retry.head || !pubring_empty(&np->ring) || unacked > 0 ||
+	    np->dropped_total || np->dropped_state)
 		fprintf(stderr, "ebpf-stream: --publish: %zu bytes of frames not sent, "
+			"%ld frames (%ld bytes) sent and not acknowledged, "
 			"%llu event frames dropped, %llu snapshot and heartbeat frames dropped\n",
 			np->q.bytes + np->retry.bytes + pubring_used(&np->ring),
+			unacked > 0 ? unacked : 0L,
+			unacked > 0 ? (long)atomic_load(&np->inflight_bytes) : 0L,
 			(unsigned long long)np->dropped_total, (unsigned long long)np->dropped_state);
 	q_free(&np->q);
 	q_free(&np->retry);
