@@ -90,6 +90,7 @@ int nats_opt(int c, const char *arg, struct nats_opts *o)
 
 #if EBPF_HAVE_NATS
 #include "natspub_int.h"
+#include "nkey.h"
 #include "util.h"
 
 #define RECONNECT_WAIT_MS 250
@@ -135,6 +136,34 @@ static int load_auth_file(natsOptions *no, const char *path, char *err, size_t e
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The user's public key of the nkey seed in path. Why: libnats 3.4 signs
+ * the server's nonce with the seed file, but tells the server whose key
+ * signed only if it is given the public key, and has no function that
+ * derives it (given NULL, the server is sent an empty one, and refuses).
+ * The Ed25519 public key of the seed, by libcrypto, encoded as nkeys do.
+ * 0 or -errno (nkey_strerror() words it); the seed wiped after use. */
+static int nkey_public_of_file(const char *path, char *pub, size_t publen)
+{
+	uint8_t seed[NKEY_RAW_LEN], raw[NKEY_RAW_LEN];
+	size_t rawlen = sizeof(raw);
+	EVP_PKEY *key;
+	int r = nkey_user_seed_read(path, seed);
+
+	if (r)
+		return r;
+	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof(seed));
+	explicit_bzero(seed, sizeof(seed));
+	/* Any 32 bytes are an Ed25519 seed: only memory can be missing. */
+	if (!key)
+		return -ENOMEM;
+	if (EVP_PKEY_get_raw_public_key(key, raw, &rawlen) != 1 || rawlen != sizeof(raw))
+		r = -ENOMEM;
+	EVP_PKEY_free(key); /* frees its copy of the seed cleared */
+	if (!r && nkey_user_public_encode(raw, pub, publen) < 0)
+		r = -ENOSPC;
+	return r;
 }
 
 /* Reconnect backoff: the wait doubles with each failed attempt past one
@@ -370,8 +399,19 @@ static natsStatus set_servers(struct natspub *np, natsOptions *no)
 static int set_options(struct natspub *np, natsOptions *no, char *err, size_t errlen)
 {
 	const struct nats_opts *o = &np->o;
+	char nkey_pub[NKEY_PUBLIC_LEN + 1];
 	natsStatus s;
+	int r;
 
+	/* A seed that cannot be used is said now, not as a refusal retried
+	 * without end. */
+	if (o->nkey) {
+		r = nkey_public_of_file(o->nkey, nkey_pub, sizeof(nkey_pub));
+		if (r) {
+			snprintf(err, errlen, "--nats-nkey %s: %s", o->nkey, nkey_strerror(r));
+			return r;
+		}
+	}
 	s = set_servers(np, no);
 	if (s == NATS_OK) s = natsOptions_SetName(no, "ebpf-stream");
 	if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
@@ -381,7 +421,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
 	if (s == NATS_OK) s = natsOptions_SetClosedCB(no, on_closed, np);
 	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
-	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
+	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, nkey_pub, o->nkey);
 	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);
 	if (s == NATS_OK && o->ca) s = natsOptions_LoadCATrustedCertificates(no, o->ca);
 	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert,
