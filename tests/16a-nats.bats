@@ -372,3 +372,18 @@ PY
 	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP"
 	[ "$output" = "ebpf-stream: --nats-nkey $TMP: Is a directory" ]
 }
+
+# Regression: a missing .creds file was "No server available for
+# connection", retried without end; a missing CA was "...: (null)".
+@test "credential and TLS files that cannot be read are refused at start, naming the file and why" {
+	require_libnats_build
+	mkdir "$ROOT" # teardown removes it
+	local opt url=nats://127.0.0.1:1
+	# timeout: a stream that took the file would retry without end.
+	for opt in nats-creds nats-ca nats-cert nats-key nats-auth-file; do
+		run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" "--$opt" "$TMP/none"
+		[ "$output" = "ebpf-stream: --$opt $TMP/none: No such file or directory" ]
+	done
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-creds "$TMP"
+	[ "$output" = "ebpf-stream: --nats-creds $TMP: Is a directory" ]
+}

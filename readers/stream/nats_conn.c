@@ -5,10 +5,13 @@
  * The frames themselves are publish_nats.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "publish_nats.h"
 
 static int bad(const char *opt, const char *arg, const char *rule)
@@ -164,6 +167,45 @@ static int nkey_public_of_file(const char *path, char *pub, size_t publen)
 	if (!r && nkey_user_public_encode(raw, pub, publen) < 0)
 		r = -ENOSPC;
 	return r;
+}
+
+/* 0 if path can be opened and read (not a directory), or -errno. */
+static int file_readable(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	close(fd);
+	return r;
+}
+
+/* The files of the options, each opened once: libnats reads a .creds
+ * file only when it connects, and a missing one was "No server available
+ * for connection", retried without end; a missing CA or certificate it
+ * words "(null)". Said now, with the file and the reason. (The nkey seed
+ * is read whole below, the auth file by load_auth_file().) */
+static int check_files(const struct nats_opts *o, char *err, size_t errlen)
+{
+	const struct { const char *opt, *path; } files[] = {
+		{ "nats-creds", o->creds }, { "nats-auth-file", o->auth_file },
+		{ "nats-ca", o->ca }, { "nats-cert", o->cert }, { "nats-key", o->key },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int r = files[i].path ? file_readable(files[i].path) : 0;
+
+		if (r) {
+			snprintf(err, errlen, "--%s %s: %s", files[i].opt, files[i].path, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
 }
 
 /* Reconnect backoff: the wait doubles with each failed attempt past one
@@ -403,6 +445,9 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	natsStatus s;
 	int r;
 
+	r = check_files(o, err, errlen);
+	if (r)
+		return r;
 	/* A seed that cannot be used is said now, not as a refusal retried
 	 * without end. */
 	if (o->nkey) {
