@@ -387,3 +387,25 @@ PY
 	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-creds "$TMP"
 	[ "$output" = "ebpf-stream: --nats-creds $TMP: Is a directory" ]
 }
+
+# Regression: a TLS server whose certificate the CA does not verify was
+# "No server available for connection", the handshake's reason lost.
+@test "a NATS server whose TLS certificate --nats-ca does not verify: the handshake's reason is said" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local url=tls://127.0.0.1:4222
+	# The server's certificate, and a CA that did not sign it.
+	run -0 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=srv \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/srv.key" -out "$TMP/srv.crt"
+	run -0 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ca \
+		-keyout "$TMP/ca.key" -out "$TMP/ca.crt"
+	nats_start a 4222 --tls --tlscert "$TMP/srv.crt" --tlskey "$TMP/srv.key"
+	publisher_start "$ROOT" "$url" "$TMP/err" --nats-ca "$TMP/ca.crt"
+	run -0 wait_until 10 grep -q "SSL handshake error" "$TMP/err"
+	cat "$TMP/err"
+	run -0 grep -c "^ebpf-stream: NATS $url: SSL handshake error: .*certificate.* (retrying)$" "$TMP/err"
+	[ "$output" = 1 ]
+	run -1 grep "No server available" "$TMP/err"
+	run -0 kill -0 "$PUB_PID"
+}

@@ -376,17 +376,23 @@ void natspub_retry_setup(struct natspub *np)
 	if (atomic_load(&np->up))
 		return;
 	if (!np->nc || atomic_load(&np->closed)) {
+		if (np->first_why[0])
+			tell_down(np, np->first_why, "retrying");
 		reopen(np, now);
 		return;
 	}
 	if (natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED) {
 		if (!np->down_since)
 			np->down_since = now;
+		/* The first try's reason, before what libnats says after it. */
+		if (np->first_why[0])
+			tell_down(np, np->first_why, "retrying");
 		tell_connect_error(np, now);
 		return;
 	}
 	np->down_since = 0;
 	np->told[0] = '\0'; /* connected: a later refusal is told again */
+	np->first_why[0] = '\0';
 	np->told_closed = false;
 	if (now - np->last_setup < 1.0)
 		return;
@@ -479,6 +485,33 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	return o->auth_file ? load_auth_file(no, o->auth_file, err, errlen) : 0;
 }
 
+/* One try at connecting, in this thread. Why: libnats 3.4, asked to
+ * retry a failed first connect, clears the reason (a TLS handshake error
+ * with OpenSSL's word on the certificate) and closes the connection as
+ * "No server available for connection"; tried alone, it keeps it. On
+ * failure the reason goes to np->first_why, for natspub_retry_setup() to
+ * tell, and the caller connects with retries. NATS_NO_SERVER (nothing
+ * listening) has no reason beyond that: told after DOWN_TELL_S, as ever. */
+static void first_try(struct natspub *np, natsOptions *no)
+{
+	natsStatus s = natsOptions_SetRetryOnFailedConnect(no, false, NULL, NULL);
+	const char *text, *msg;
+
+	np->first_why[0] = '\0';
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&np->nc, no);
+	if (s == NATS_OK)
+		return;
+	np->nc = NULL; /* libnats made none, or freed it */
+	atomic_store(&np->closed, false);
+	text = nats_GetLastError(NULL);
+	if (s == NATS_NO_SERVER || !text || !*text)
+		return;
+	/* The text is "(file.c:LINE): reason": the reason is what is told. */
+	msg = text[0] == '(' ? strstr(text, "): ") : NULL;
+	strscpy(np->first_why, msg ? msg + 3 : text, sizeof(np->first_why));
+}
+
 /* The connection and its JetStream context; a server not reachable yet
  * is retried in the background. 0 or -errno with err set. */
 int natspub_connect(struct natspub *np, char *err, size_t errlen)
@@ -495,8 +528,12 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	r = set_options(np, no, err, errlen);
-	if (!r) {
-		s = natsConnection_Connect(&np->nc, no);
+	if (!r)
+		first_try(np, no);
+	if (!r && !np->nc) {
+		s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
+		if (s == NATS_OK)
+			s = natsConnection_Connect(&np->nc, no);
 		if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
 			snprintf(err, errlen, "--publish %s: %s", np->servers_log, natsStatus_GetText(s));
 			r = -EINVAL;

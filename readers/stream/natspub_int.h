@@ -49,6 +49,8 @@ struct natspub {
 	atomic_bool said;       /* a stream set-up failure has been told */
 	atomic_bool closed;     /* libnats' closed callback ran: nc is done */
 	char told[160];         /* the connection error last told (sender thread) */
+	char first_why[160];    /* why the first try of the last connection failed
+				 * ("" if it did not, or nothing listened) */
 	bool told_closed;       /* sender: "closed" told since last connected */
 	double down_since;      /* sender: not connected since (0: connected) */
 	double reopen_at;       /* sender: when a closed connection is made anew */
