@@ -361,6 +361,7 @@ $(OUTPUT)/unit/pbwire: $(OUTPUT)/proto/ebpf_stream.pb-c.o $(PROTO_H)
 $(OUTPUT)/unit/pbwire: UNIT_LIBS := -lprotobuf-c
 $(OUTPUT)/unit/classic: $(OUTPUT)/loader/classic.o $(OUTPUT)/bpf/sockex1_classic.o $(OUTPUT)/bpf/sockex1.o
 $(OUTPUT)/unit/pubring: $(OUTPUT)/readers/stream/pubring.o
+$(OUTPUT)/unit/nkey: $(OUTPUT)/readers/stream/nkey.o
 
 $(OUTPUT)/unit/%: tests/unit/%.c $(RCORE_A) $(LIB_A) | $(OUTPUT)/unit
 	$(call msg,CC,$@)

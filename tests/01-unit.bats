@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-UNITS="schema tags decoders http webconfig pbwire pubring classic backends"
+UNITS="schema tags decoders http webconfig pbwire pubring nkey classic backends"
 
 # Run unit program NAME as nobody; it must exit 0, having checked
 # something and failed nothing, with its bpf() guard in place.
@@ -40,6 +40,10 @@ unit_as_nobody() { # NAME [ARGS...]
 
 @test "the NATS publish ring keeps frames whole and in order across wraps, dropping the oldest" {
 	unit_as_nobody pubring
+}
+
+@test "--nats-nkey's seeds decode, user public keys encode, and bad seeds are refused with their reason" {
+	unit_as_nobody nkey
 }
 
 @test "the exporter's HTTP request parser takes well-formed heads and answers bad ones 400, 405 or 414" {

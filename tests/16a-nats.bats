@@ -23,10 +23,14 @@ teardown() {
 	common_teardown
 }
 
-require_nats() {
-	command -v nats-server >/dev/null || skip "nats-server not installed (scripts/install-deps.sh)"
+require_libnats_build() {
 	run "$HELPERS/nats_consume"
 	[ "$status" -ne 77 ] || skip "built without libnats (NATS=0)"
+}
+
+require_nats() {
+	command -v nats-server >/dev/null || skip "nats-server not installed (scripts/install-deps.sh)"
+	require_libnats_build
 }
 
 ringbuf_consumed_ns() { # ID: in this test's namespace
@@ -425,4 +429,121 @@ nats_stream_there() { # URL NAME FILTER
 	run -0 grep -E '^ebpf-stream: NATS: no JetStream stream takes subject p2\.h1\.[a-z_.]+ \(the subjects of stream S1 must cover p2\.>\)$' "$TMP/err"
 	run -0 jq -r 'select(.lost) | .lost.reason' "$TMP/lost.frames"
 	[ "$output" = "publish buffer full" ]
+}
+
+# A user's nkey pair, made here independently of ebpf-stream: the Ed25519
+# key by openssl; its nkey encoding (the nkeys spec: base32 without padding
+# of the prefix bytes, the key and their CRC-16/XMODEM, little endian) by
+# python3. The seed into FILE (mode 0600), the public key on stdout.
+nkey_make() { # FILE
+	(umask 077 && openssl genpkey -algorithm ed25519 -out "$1.pem") &&
+		openssl pkey -in "$1.pem" -outform DER -out "$1.priv" &&
+		openssl pkey -in "$1.pem" -pubout -outform DER -out "$1.pub" &&
+		(umask 077 && python3 - "$1" <<'PY'
+import base64, binascii, sys
+
+def nkey(b):
+    crc = binascii.crc_hqx(b, 0).to_bytes(2, "little")
+    return base64.b32encode(b + crc).decode().rstrip("=")
+
+f = sys.argv[1]
+user, seed = 20 << 3, 18 << 3
+priv = open(f + ".priv", "rb").read()[-32:]  # PKCS#8 ends with the 32-byte seed
+pub = open(f + ".pub", "rb").read()[-32:]    # SubjectPublicKeyInfo with the key
+with open(f, "w") as out:
+    out.write(nkey(bytes([seed | user >> 5, (user & 31) << 3]) + priv) + "\n")
+print(nkey(bytes([user]) + pub))
+PY
+		)
+}
+
+# Regression: --nats-nkey sent the server an empty public key (libnats
+# 3.4 does not derive it from the seed): refused, retried without end.
+@test "--nats-nkey: a server that knows the user's public nkey stores the events; another user's seed is refused, said" {
+	local k=10 name=nk$$ url=nats://127.0.0.1:4222 reader=nats://reader:r3ad@127.0.0.1:4222 pub
+	exec_test_setup "$name"
+	run -0 nkey_make "$TMP/user.nk"
+	pub=$output
+	[[ "$pub" =~ ^U[A-Z2-7]{55}$ ]]
+	run -0 nkey_make "$TMP/other.nk"
+	# The test's consumer reads with a password of its own.
+	printf 'authorization { users = [ { nkey: %s }, { user: reader, password: r3ad } ] }\n' \
+		"$pub" >"$TMP/nk.conf"
+	nats_start a 4222 -c "$TMP/nk.conf"
+	publisher_start "$ROOT" "$url" "$TMP/err" --host-name h1 --nats-nkey "$TMP/user.nk"
+	local pid=$PUB_PID
+	execs "$TMP/$name" "$k"
+	run -0 wait_until 10 nats_execs_at_least "$reader" EV "$name" "$k"
+	kill -TERM "$pid"
+	wait "$pid"
+	run -0 cat "$TMP/err"
+	[ -z "$output" ]
+	run -1 grep -i "authentication error" "$TMP/a.log"
+	# A seed the server does not know: refused, said once, retried.
+	publisher_start "$ROOT" "$url" "$TMP/err2" --host-name h2 --nats-nkey "$TMP/other.nk"
+	run -0 wait_until 10 grep -q "Authorization Violation" "$TMP/err2"
+	run -0 grep -c "^ebpf-stream: NATS $url: .*Authorization Violation.* (retrying)$" "$TMP/err2"
+	[ "$output" = 1 ]
+	run -0 kill -0 "$PUB_PID"
+}
+
+@test "--nats-nkey: a seed file missing, damaged or not a user's is refused at start, naming it and why" {
+	require_libnats_build
+	mkdir "$ROOT" # teardown removes it
+	local url=nats://127.0.0.1:1 seed
+	# timeout: a stream that took the file would retry without end.
+	run -0 nkey_make "$TMP/user.nk"
+	seed=$(cat "$TMP/user.nk")
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP/none.nk"
+	[ "$output" = "ebpf-stream: --nats-nkey $TMP/none.nk: No such file or directory" ]
+	# One character changed: its checksum no longer holds.
+	if [ "${seed:10:1}" = A ]; then printf '%sB%s\n' "${seed:0:10}" "${seed:11}"; else
+		printf '%sA%s\n' "${seed:0:10}" "${seed:11}"; fi >"$TMP/bad.nk"
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP/bad.nk"
+	[ "$output" = "ebpf-stream: --nats-nkey $TMP/bad.nk: the seed's checksum is wrong (a damaged or mistyped seed)" ]
+	# An account's seed (SA...), the public key, a file of something else.
+	echo SAAKHX62CFWHUV7MF3NBXGQBT7KP2R254ZQ2ZTEFORYVXRH6R7ZAQAO4AA >"$TMP/account.nk"
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP/account.nk"
+	[ "$output" = "ebpf-stream: --nats-nkey $TMP/account.nk: not a user seed (SU...)" ]
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP/user.nk.pem"
+	[ "$output" = "ebpf-stream: --nats-nkey $TMP/user.nk.pem: no nkey seed in it (a line starting with S)" ]
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-nkey "$TMP"
+	[ "$output" = "ebpf-stream: --nats-nkey $TMP: Is a directory" ]
+}
+
+# Regression: a missing .creds file was "No server available for
+# connection", retried without end; a missing CA was "...: (null)".
+@test "credential and TLS files that cannot be read are refused at start, naming the file and why" {
+	require_libnats_build
+	mkdir "$ROOT" # teardown removes it
+	local opt url=nats://127.0.0.1:1
+	# timeout: a stream that took the file would retry without end.
+	for opt in nats-creds nats-ca nats-cert nats-key nats-auth-file; do
+		run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" "--$opt" "$TMP/none"
+		[ "$output" = "ebpf-stream: --$opt $TMP/none: No such file or directory" ]
+	done
+	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-creds "$TMP"
+	[ "$output" = "ebpf-stream: --nats-creds $TMP: Is a directory" ]
+}
+
+# Regression: a TLS server whose certificate the CA does not verify was
+# "No server available for connection", the handshake's reason lost.
+@test "a NATS server whose TLS certificate --nats-ca does not verify: the handshake's reason is said" {
+	require_nats
+	netns_create
+	run -0 "$LOADER" load execsnoop.o --pin-root "$ROOT"
+	local url=tls://127.0.0.1:4222
+	# The server's certificate, and a CA that did not sign it.
+	run -0 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=srv \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/srv.key" -out "$TMP/srv.crt"
+	run -0 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ca \
+		-keyout "$TMP/ca.key" -out "$TMP/ca.crt"
+	nats_start a 4222 --tls --tlscert "$TMP/srv.crt" --tlskey "$TMP/srv.key"
+	publisher_start "$ROOT" "$url" "$TMP/err" --nats-ca "$TMP/ca.crt"
+	run -0 wait_until 10 grep -q "SSL handshake error" "$TMP/err"
+	cat "$TMP/err"
+	run -0 grep -c "^ebpf-stream: NATS $url: SSL handshake error: .*certificate.* (retrying)$" "$TMP/err"
+	[ "$output" = 1 ]
+	run -1 grep "No server available" "$TMP/err"
+	run -0 kill -0 "$PUB_PID"
 }

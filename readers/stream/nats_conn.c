@@ -5,11 +5,14 @@
  * The frames themselves are publish_nats.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "publish_nats.h"
 
 static int bad(const char *opt, const char *arg, const char *rule)
@@ -160,6 +163,7 @@ int nats_opt(int c, const char *arg, struct nats_opts *o)
 
 #if EBPF_HAVE_NATS
 #include "natspub_int.h"
+#include "nkey.h"
 #include "util.h"
 
 #define RECONNECT_WAIT_MS 250
@@ -203,6 +207,73 @@ static int load_auth_file(natsOptions *no, const char *path, char *err, size_t e
 		snprintf(err, errlen, "%s: %s", path, s != NATS_OK ? natsStatus_GetText(s) :
 			 "no user= or token= line");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The user's public key of the nkey seed in path. Why: libnats 3.4 signs
+ * the server's nonce with the seed file, but tells the server whose key
+ * signed only if it is given the public key, and has no function that
+ * derives it (given NULL, the server is sent an empty one, and refuses).
+ * The Ed25519 public key of the seed, by libcrypto, encoded as nkeys do.
+ * 0 or -errno (nkey_strerror() words it); the seed wiped after use. */
+static int nkey_public_of_file(const char *path, char *pub, size_t publen)
+{
+	uint8_t seed[NKEY_RAW_LEN], raw[NKEY_RAW_LEN];
+	size_t rawlen = sizeof(raw);
+	EVP_PKEY *key;
+	int r = nkey_user_seed_read(path, seed);
+
+	if (r)
+		return r;
+	key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof(seed));
+	explicit_bzero(seed, sizeof(seed));
+	/* Any 32 bytes are an Ed25519 seed: only memory can be missing. */
+	if (!key)
+		return -ENOMEM;
+	if (EVP_PKEY_get_raw_public_key(key, raw, &rawlen) != 1 || rawlen != sizeof(raw))
+		r = -ENOMEM;
+	EVP_PKEY_free(key); /* frees its copy of the seed cleared */
+	if (!r && nkey_user_public_encode(raw, pub, publen) < 0)
+		r = -ENOSPC;
+	return r;
+}
+
+/* 0 if path can be opened and read (not a directory), or -errno. */
+static int file_readable(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	close(fd);
+	return r;
+}
+
+/* The files of the options, each opened once: libnats reads a .creds
+ * file only when it connects, and a missing one was "No server available
+ * for connection", retried without end; a missing CA or certificate it
+ * words "(null)". Said now, with the file and the reason. (The nkey seed
+ * is read whole below, the auth file by load_auth_file().) */
+static int check_files(const struct nats_opts *o, char *err, size_t errlen)
+{
+	const struct { const char *opt, *path; } files[] = {
+		{ "nats-creds", o->creds }, { "nats-auth-file", o->auth_file },
+		{ "nats-ca", o->ca }, { "nats-cert", o->cert }, { "nats-key", o->key },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int r = files[i].path ? file_readable(files[i].path) : 0;
+
+		if (r) {
+			snprintf(err, errlen, "--%s %s: %s", files[i].opt, files[i].path, strerror(-r));
+			return r;
+		}
 	}
 	return 0;
 }
@@ -396,17 +467,23 @@ void natspub_retry_setup(struct natspub *np)
 	if (atomic_load(&np->up))
 		return;
 	if (!np->nc || atomic_load(&np->closed)) {
+		if (np->first_why[0])
+			tell_down(np, np->first_why, "retrying");
 		reopen(np, now);
 		return;
 	}
 	if (natsConnection_Status(np->nc) != NATS_CONN_STATUS_CONNECTED) {
 		if (!np->down_since)
 			np->down_since = now;
+		/* The first try's reason, before what libnats says after it. */
+		if (np->first_why[0])
+			tell_down(np, np->first_why, "retrying");
 		tell_connect_error(np, now);
 		return;
 	}
 	np->down_since = 0;
 	np->told[0] = '\0'; /* connected: a later refusal is told again */
+	np->first_why[0] = '\0';
 	np->told_closed = false;
 	if (now - np->last_setup < 1.0)
 		return;
@@ -475,8 +552,22 @@ static natsStatus set_servers(struct natspub *np, natsOptions *no)
 static int set_options(struct natspub *np, natsOptions *no, char *err, size_t errlen)
 {
 	const struct nats_opts *o = &np->o;
+	char nkey_pub[NKEY_PUBLIC_LEN + 1];
 	natsStatus s;
+	int r;
 
+	r = check_files(o, err, errlen);
+	if (r)
+		return r;
+	/* A seed that cannot be used is said now, not as a refusal retried
+	 * without end. */
+	if (o->nkey) {
+		r = nkey_public_of_file(o->nkey, nkey_pub, sizeof(nkey_pub));
+		if (r) {
+			snprintf(err, errlen, "--nats-nkey %s: %s", o->nkey, nkey_strerror(r));
+			return r;
+		}
+	}
 	s = set_servers(np, no);
 	if (s == NATS_OK) s = natsOptions_SetName(no, "ebpf-stream");
 	if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
@@ -486,7 +577,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK) s = natsOptions_SetReconnectedCB(no, on_connected, np);
 	if (s == NATS_OK) s = natsOptions_SetClosedCB(no, on_closed, np);
 	if (s == NATS_OK && o->creds) s = natsOptions_SetUserCredentialsFromFiles(no, o->creds, NULL);
-	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, NULL, o->nkey);
+	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, nkey_pub, o->nkey);
 	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);
 	if (s == NATS_OK && o->ca) s = natsOptions_LoadCATrustedCertificates(no, o->ca);
 	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert,
@@ -496,6 +587,33 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 		return -EINVAL;
 	}
 	return o->auth_file ? load_auth_file(no, o->auth_file, err, errlen) : 0;
+}
+
+/* One try at connecting, in this thread. Why: libnats 3.4, asked to
+ * retry a failed first connect, clears the reason (a TLS handshake error
+ * with OpenSSL's word on the certificate) and closes the connection as
+ * "No server available for connection"; tried alone, it keeps it. On
+ * failure the reason goes to np->first_why, for natspub_retry_setup() to
+ * tell, and the caller connects with retries. NATS_NO_SERVER (nothing
+ * listening) has no reason beyond that: told after DOWN_TELL_S, as ever. */
+static void first_try(struct natspub *np, natsOptions *no)
+{
+	natsStatus s = natsOptions_SetRetryOnFailedConnect(no, false, NULL, NULL);
+	const char *text, *msg;
+
+	np->first_why[0] = '\0';
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&np->nc, no);
+	if (s == NATS_OK)
+		return;
+	np->nc = NULL; /* libnats made none, or freed it */
+	atomic_store(&np->closed, false);
+	text = nats_GetLastError(NULL);
+	if (s == NATS_NO_SERVER || !text || !*text)
+		return;
+	/* The text is "(file.c:LINE): reason": the reason is what is told. */
+	msg = text[0] == '(' ? strstr(text, "): ") : NULL;
+	strscpy(np->first_why, msg ? msg + 3 : text, sizeof(np->first_why));
 }
 
 /* The connection and its JetStream context; a server not reachable yet
@@ -515,8 +633,12 @@ int natspub_connect(struct natspub *np, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	r = set_options(np, no, err, errlen);
-	if (!r) {
-		s = natsConnection_Connect(&np->nc, no);
+	if (!r)
+		first_try(np, no);
+	if (!r && !np->nc) {
+		s = natsOptions_SetRetryOnFailedConnect(no, true, on_connected, np);
+		if (s == NATS_OK)
+			s = natsConnection_Connect(&np->nc, no);
 		if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
 			snprintf(err, errlen, "--publish %s: %s", np->servers_log, natsStatus_GetText(s));
 			r = -EINVAL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libnats, dlopen()ed when --publish is given (natslibs.h), by libload.c. */
+/* libnats and libcrypto, dlopen()ed when --publish is given (natslibs.h),
+ * by libload.c. */
 #include <stddef.h>
 #define NATSLIBS_NO_REDIRECT /* here the names are libnats' */
 #include "natslibs.h"
@@ -9,18 +10,22 @@
 
 struct natslibs natslibs_fn;
 
-/* Debian's soname, the same on amd64, arm64 and armhf. */
-static const char *const sonames[] = { "libnats.so.3.4" };
+/* Debian's sonames, the same on amd64, arm64 and armhf; libnats needs
+ * libcrypto, so loading it first maps nothing libnats would not. */
+static const char *const sonames[NATSLIB_N] = {
+	[NATSLIB_CRYPTO] = "libcrypto.so.3",
+	[NATSLIB_NATS] = "libnats.so.3.4",
+};
 
 static const struct libload_fn funcs[] = {
-#define NATSLIBS_ENTRY(fn) LIBLOAD_FN(struct natslibs, 0, fn)
+#define NATSLIBS_ENTRY(lib, fn) LIBLOAD_FN(struct natslibs, lib, fn)
 	NATSLIBS_FUNCS(NATSLIBS_ENTRY)
 #undef NATSLIBS_ENTRY
 };
 
-static void *handles[1];
+static void *handles[NATSLIB_N];
 static struct libload natslibs = {
-	.sonames = sonames, .handles = handles, .nlibs = 1,
+	.sonames = sonames, .handles = handles, .nlibs = NATSLIB_N,
 	.fns = funcs, .nfns = sizeof(funcs) / sizeof(funcs[0]),
 	.table = &natslibs_fn, .table_size = sizeof(natslibs_fn),
 };

@@ -5,71 +5,81 @@
  * pages cost every ebpf-stream process peak RSS whether it publishes or
  * not (bench/notes.md); one without --publish never maps them.
  *
- * As weblibs.h does for the web code: <nats/nats.h> gives the types and
- * constants at compile time (libnats-dev stays a build dependency); every
- * function the NATS code calls (publish_nats.c, nats_conn.c) is a pointer
- * in one table, filled by natslibs_load() (libload.c), and each name is
- * defined to its pointer below, so the code calls through it unchanged.
- * A libnats function used but missing from NATSLIBS_FUNCS is an undefined
- * reference at link time, since libnats is not linked: add it here.
+ * As weblibs.h does for the web code: <nats/nats.h> and <openssl/evp.h>
+ * give the types and constants at compile time (libnats-dev stays a build
+ * dependency); every function the NATS code calls (publish_nats.c,
+ * nats_conn.c) is a pointer in one table, filled by natslibs_load()
+ * (libload.c), and each name is defined to its pointer below, so the code
+ * calls through it unchanged. A function used but missing from
+ * NATSLIBS_FUNCS is an undefined reference at link time, since neither
+ * library is linked: add it here.
  */
 #ifndef EBPF_NATSLIBS_H
 #define EBPF_NATSLIBS_H
 
 #include "diag.h"
 
-/* Load libnats (Debian's soname libnats.so.3.4) and resolve the table,
- * once, before capabilities are dropped: 0, or -ELIBACC with d set
- * ("--publish: NATS support needs libnats.so.3.4: <dlerror>"), nothing
+/* Load libcrypto and libnats (Debian's sonames libcrypto.so.3 and
+ * libnats.so.3.4) and resolve the table, once, before capabilities are
+ * dropped: 0, or -ELIBACC with d set ("--publish: NATS support needs
+ * libnats.so.3.4: <dlerror>", or libcrypto.so.3), nothing
  * left loaded. Built without NATS (NATS=0): 0, and natspub_open() says so. */
 int natslibs_load(struct diag *d);
 
 #if EBPF_HAVE_NATS
 #include <nats/nats.h>
+#include <openssl/evp.h>
 
-/* Every libnats function the NATS code calls. */
+/* The libraries, in load order: libcrypto, which libnats needs anyway,
+ * for the Ed25519 public key of an nkey seed (--nats-nkey, nats_conn.c). */
+enum natslib { NATSLIB_CRYPTO, NATSLIB_NATS, NATSLIB_N };
+
+/* X(library, function): every function the NATS code calls. */
 #define NATSLIBS_FUNCS(X) \
-	X(jsCtx_Destroy) \
-	X(jsOptions_Init) \
-	X(jsPubOptions_Init) \
-	X(jsStreamConfig_Init) \
-	X(jsStreamInfo_Destroy) \
-	X(js_AddStream) \
-	X(js_GetStreamInfo) \
-	X(js_PublishAsync) \
-	X(natsConnection_Close) \
-	X(natsConnection_Connect) \
-	X(natsConnection_Destroy) \
-	X(natsConnection_GetLastError) \
-	X(natsConnection_JetStream) \
-	X(natsConnection_Status) \
-	X(natsMsgHeader_Get) \
-	X(natsMsg_Destroy) \
-	X(natsMsg_GetData) \
-	X(natsMsg_GetDataLength) \
-	X(natsMsg_GetSubject) \
-	X(natsOptions_Create) \
-	X(natsOptions_Destroy) \
-	X(natsOptions_LoadCATrustedCertificates) \
-	X(natsOptions_LoadCertificatesChain) \
-	X(natsOptions_SetClosedCB) \
-	X(natsOptions_SetCustomReconnectDelay) \
-	X(natsOptions_SetDisconnectedCB) \
-	X(natsOptions_SetMaxReconnect) \
-	X(natsOptions_SetNKeyFromSeed) \
-	X(natsOptions_SetName) \
-	X(natsOptions_SetReconnectedCB) \
-	X(natsOptions_SetRetryOnFailedConnect) \
-	X(natsOptions_SetSecure) \
-	X(natsOptions_SetServers) \
-	X(natsOptions_SetToken) \
-	X(natsOptions_SetUserCredentialsFromFiles) \
-	X(natsOptions_SetUserInfo) \
-	X(natsStatus_GetText) \
-	X(nats_Close) \
-	X(nats_GetLastError)
+	X(NATSLIB_CRYPTO, EVP_PKEY_free) \
+	X(NATSLIB_CRYPTO, EVP_PKEY_get_raw_public_key) \
+	X(NATSLIB_CRYPTO, EVP_PKEY_new_raw_private_key) \
+	X(NATSLIB_NATS, jsCtx_Destroy) \
+	X(NATSLIB_NATS, jsOptions_Init) \
+	X(NATSLIB_NATS, jsPubOptions_Init) \
+	X(NATSLIB_NATS, jsStreamConfig_Init) \
+	X(NATSLIB_NATS, jsStreamInfo_Destroy) \
+	X(NATSLIB_NATS, js_AddStream) \
+	X(NATSLIB_NATS, js_GetStreamInfo) \
+	X(NATSLIB_NATS, js_PublishAsync) \
+	X(NATSLIB_NATS, natsConnection_Close) \
+	X(NATSLIB_NATS, natsConnection_Connect) \
+	X(NATSLIB_NATS, natsConnection_Destroy) \
+	X(NATSLIB_NATS, natsConnection_GetLastError) \
+	X(NATSLIB_NATS, natsConnection_JetStream) \
+	X(NATSLIB_NATS, natsConnection_Status) \
+	X(NATSLIB_NATS, natsMsgHeader_Get) \
+	X(NATSLIB_NATS, natsMsg_Destroy) \
+	X(NATSLIB_NATS, natsMsg_GetData) \
+	X(NATSLIB_NATS, natsMsg_GetDataLength) \
+	X(NATSLIB_NATS, natsMsg_GetSubject) \
+	X(NATSLIB_NATS, natsOptions_Create) \
+	X(NATSLIB_NATS, natsOptions_Destroy) \
+	X(NATSLIB_NATS, natsOptions_LoadCATrustedCertificates) \
+	X(NATSLIB_NATS, natsOptions_LoadCertificatesChain) \
+	X(NATSLIB_NATS, natsOptions_SetClosedCB) \
+	X(NATSLIB_NATS, natsOptions_SetCustomReconnectDelay) \
+	X(NATSLIB_NATS, natsOptions_SetDisconnectedCB) \
+	X(NATSLIB_NATS, natsOptions_SetMaxReconnect) \
+	X(NATSLIB_NATS, natsOptions_SetNKeyFromSeed) \
+	X(NATSLIB_NATS, natsOptions_SetName) \
+	X(NATSLIB_NATS, natsOptions_SetReconnectedCB) \
+	X(NATSLIB_NATS, natsOptions_SetRetryOnFailedConnect) \
+	X(NATSLIB_NATS, natsOptions_SetSecure) \
+	X(NATSLIB_NATS, natsOptions_SetServers) \
+	X(NATSLIB_NATS, natsOptions_SetToken) \
+	X(NATSLIB_NATS, natsOptions_SetUserCredentialsFromFiles) \
+	X(NATSLIB_NATS, natsOptions_SetUserInfo) \
+	X(NATSLIB_NATS, natsStatus_GetText) \
+	X(NATSLIB_NATS, nats_Close) \
+	X(NATSLIB_NATS, nats_GetLastError)
 
-#define NATSLIBS_FIELD(fn) __typeof__(&fn) fn;
+#define NATSLIBS_FIELD(lib, fn) __typeof__(&fn) fn;
 struct natslibs {
 	NATSLIBS_FUNCS(NATSLIBS_FIELD)
 };
@@ -79,6 +89,9 @@ extern struct natslibs natslibs_fn;
 /* The NATS code's calls, through the table (natslibs.c itself resolves
  * the names, so it does not want them redefined). */
 #ifndef NATSLIBS_NO_REDIRECT
+#define EVP_PKEY_free (natslibs_fn.EVP_PKEY_free)
+#define EVP_PKEY_get_raw_public_key (natslibs_fn.EVP_PKEY_get_raw_public_key)
+#define EVP_PKEY_new_raw_private_key (natslibs_fn.EVP_PKEY_new_raw_private_key)
 #define jsCtx_Destroy (natslibs_fn.jsCtx_Destroy)
 #define jsOptions_Init (natslibs_fn.jsOptions_Init)
 #define jsPubOptions_Init (natslibs_fn.jsPubOptions_Init)

@@ -55,6 +55,8 @@ struct natspub {
 				 * 0 after an ack: frames flow */
 	atomic_bool closed;     /* libnats' closed callback ran: nc is done */
 	char told[160];         /* the connection error last told (sender thread) */
+	char first_why[160];    /* why the first try of the last connection failed
+				 * ("" if it did not, or nothing listened) */
 	bool told_closed;       /* sender: "closed" told since last connected */
 	double down_since;      /* sender: not connected since (0: connected) */
 	double reopen_at;       /* sender: when a closed connection is made anew */
