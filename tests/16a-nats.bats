@@ -518,8 +518,12 @@ PY
 	mkdir "$ROOT" # teardown removes it
 	local opt url=nats://127.0.0.1:1
 	# timeout: a stream that took the file would retry without end.
+	local -A pair=([nats-cert]="--nats-key $TMP/there" [nats-key]="--nats-cert $TMP/there")
+	: >"$TMP/there" # a file that opens: its partner is the one refused
 	for opt in nats-creds nats-ca nats-cert nats-key nats-auth-file; do
-		run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" "--$opt" "$TMP/none"
+		# shellcheck disable=SC2086 # the partner option and its file
+		run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" \
+			"--$opt" "$TMP/none" ${pair[$opt]:-}
 		[ "$output" = "ebpf-stream: --$opt $TMP/none: No such file or directory" ]
 	done
 	run -1 timeout 10 "$STREAM" --pin-root "$ROOT" --output "$TMP/out" --publish "$url" --nats-creds "$TMP"
