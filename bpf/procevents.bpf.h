@@ -25,7 +25,7 @@ struct {
 } proc_events SEC(".maps")
 	EBPF_RECORD("procevent")
 	EBPF_DECODE("type", "enum:procevent_type")
-	EBPF_DECODE("args", "argv")
+	EBPF_DECODE("args", "argv:args_size")
 	EBPF_HELP("Process exec and exit events");
 
 /*

@@ -206,8 +206,13 @@ bool ebpf_decoder_known(const char *spec)
 
 		if (strlen(n) != len || strncmp(n, spec, len))
 			continue;
-		/* Only enum takes an argument, and it needs one. */
-		return !strcmp(n, "enum") ? colon && colon[1] : !colon;
+		/* enum needs an argument, argv may have one (its size field),
+		 * the others take none. */
+		if (!strcmp(n, "enum"))
+			return colon && colon[1];
+		if (!strcmp(n, "argv"))
+			return !colon || colon[1];
+		return !colon;
 	}
 	return false;
 }

@@ -118,13 +118,23 @@ stats() { # BACKEND/MAP
 	long=$(printf '%0300d' 0)
 	run_captured /bin/true "$long"
 	local long_pid=$RUN_PID
+	# Cut between two arguments: "/bin/true" and its NUL (10 bytes), 245
+	# bytes and a NUL fill the 256 exactly; "Z" is left out.
+	local fit
+	fit=$(printf 'C%.0s' $(seq 245))
+	run_captured /bin/true "$fit" Z
+	local fit_pid=$RUN_PID
 	stream_stop
 	"$STREAM" --decode <"$TMP/cap" >"$TMP/frames"
-	# The first 20 (argv[0] and 19 more); the size of all 26.
+	# The first 20 (argv[0] and 19 more), and " ..." (before, nothing
+	# said the list went on); the size of all 26.
 	local joined="${many[*]}"
 	run -0 exec_records "$TMP/frames" "$many_pid" /bin/true
 	[ "$output" = "$(jq -c -n --arg pp "$RUN_PPID" --arg sz "$((${#joined} + 1))" \
-		--arg a "${many[*]:0:20}" '["exec", $pp, "65534", "0", $sz, "true", $a]')" ]
+		--arg a "${many[*]:0:20} ..." '["exec", $pp, "65534", "0", $sz, "true", $a]')" ]
+	run -0 exec_records "$TMP/frames" "$fit_pid" /bin/true
+	[ "$output" = "$(jq -c -n --arg pp "$RUN_PPID" --arg a "/bin/true $fit ..." \
+		'["exec", $pp, "65534", "0", "258", "true", $a]')" ]
 	# 256 bytes: "/bin/true" and its NUL, then 246 bytes of the 300, quoted
 	# and marked as cut.
 	run -0 exec_records "$TMP/frames" "$long_pid" /bin/true
@@ -230,7 +240,7 @@ PYEOF
 	[ "$(grep -c _pad "$TMP/frames")" -eq 0 ]
 	run -0 jq -c 'select(.describe) | .describe.maps[] | select(.map == "proc_events")
 		| [.record, [.record_fields[] | .name + ":" + (.decoder // "")]]' "$TMP/frames"
-	[ "$output" = '["procevent",["ts_ns:","type:enum:procevent_type","pid:","ppid:","uid:","exit_code:","args_size:","comm:","filename:","args:argv"]]' ]
+	[ "$output" = '["procevent",["ts_ns:","type:enum:procevent_type","pid:","ppid:","uid:","exit_code:","args_size:","comm:","filename:","args:argv:args_size"]]' ]
 }
 
 @test "the shipped rules pass promtool and alert on dropped process events" {

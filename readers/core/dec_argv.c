@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include "decoder.h"
+#include "reader.h"
 
 /* Bytes a shell would take literally: such an argument is shown bare. */
 static int bare(const uint8_t *s, size_t n)
@@ -12,6 +13,9 @@ static int bare(const uint8_t *s, size_t n)
 	static const char safe[] = "@%+=:,./_-";
 
 	if (!n)
+		return 0;
+	/* "..." itself is quoted: bare, it says the list was cut. */
+	if (n == 3 && !memcmp(s, "...", 3))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = s[i];
@@ -53,6 +57,30 @@ static int put_arg(const uint8_t *s, size_t n, int cut, char *buf, size_t size, 
 	return 0;
 }
 
+/* With argv:SIZE, did the list go on past the strings kept (after 20
+ * arguments, or at the field's end between two of them)? The size field
+ * is in the same record, f->aux_offset from its start, which p is
+ * f->offset past (field_decode() passes a whole field from the record). */
+static bool list_cut(const struct field *f, const uint8_t *p, size_t kept)
+{
+	uint64_t total;
+
+	if (!f || !f->aux_size ||
+	    dec_uint(p - f->offset + f->aux_offset, f->aux_size, &total))
+		return false;
+	return total > kept + 1; /* kept: up to the last string's NUL */
+}
+
+/* " ...": more arguments than shown. Bare, so no argument reads so. */
+static int put_more(char *buf, size_t size, size_t *o)
+{
+	if (*o + 5 >= size)
+		return -ENOSPC;
+	memcpy(buf + *o, " ...", 5);
+	*o += 4;
+	return 0;
+}
+
 /*
  * The arguments joined with spaces; -ENOENT when there is none. The field
  * ends in zeros after the last argument, so empty arguments at the end
@@ -89,7 +117,9 @@ int dec_argv(const struct field *f, const uint8_t *p, size_t len, char *buf, siz
 		r = put_arg(p + i, n, cut, buf, size, &o);
 		if (r)
 			return r;
+		if (cut)
+			return 0; /* said by its own "..." */
 		i += n + 1;
 	}
-	return 0;
+	return list_cut(f, p, end) ? put_more(buf, size, &o) : 0;
 }

@@ -149,13 +149,43 @@ static struct field *tagged_field(struct schema *key, struct schema *value, cons
 	return NULL;
 }
 
-static int bind_one(const struct rmap *m, struct field *f, const char *spec)
+/* The field named name in the same schema as f (key, value or record):
+ * an integer of 1, 2, 4 or 8 bytes; NULL if there is none. */
+static const struct field *sibling_uint(const struct schema *key, const struct schema *value,
+					const struct field *f, const char *name)
+{
+	const struct schema *ss[2] = { key, value };
+
+	for (size_t k = 0; k < 2; k++) {
+		if (!ss[k] || f < ss[k]->fields || f >= ss[k]->fields + ss[k]->n)
+			continue;
+		for (size_t i = 0; i < ss[k]->n; i++) {
+			const struct field *g = &ss[k]->fields[i];
+
+			if (g != f && !strcmp(g->name, name) && g->kind == FIELD_UINT &&
+			    g->count <= 1 && (g->size == 1 || g->size == 2 || g->size == 4 ||
+					      g->size == 8))
+				return g;
+		}
+	}
+	return NULL;
+}
+
+static int bind_one(const struct rmap *m, const struct schema *key, const struct schema *value,
+		    struct field *f, const char *spec)
 {
 	const struct decoder *d = decoder_find(spec);
 	int r;
 
 	if (!d)
 		return -EINVAL;
+	/* argv:SIZE: without such a field, argv as without the argument. */
+	if (d->fn == dec_argv && strchr(spec, ':')) {
+		const struct field *g = sibling_uint(key, value, f, strchr(spec, ':') + 1);
+
+		f->aux_offset = g ? g->offset : 0;
+		f->aux_size = g ? g->size : 0;
+	}
 	if (d->arg) {
 		r = dec_enum_resolve(m->btf, strchr(spec, ':') + 1, &f->btf, &f->enum_id);
 		if (r)
@@ -182,7 +212,7 @@ void decoders_bind(const struct rmap *m, struct schema *key, struct schema *valu
 		/* A tag naming no field, or a decoder we do not know or
 		 * cannot set up, leaves the field raw: shown, not lost. */
 		if (f && !f->dec)
-			bind_one(m, f, m->tags.decode[i].decoder);
+			bind_one(m, key, value, f, m->tags.decode[i].decoder);
 	}
 }
 

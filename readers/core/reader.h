@@ -51,6 +51,11 @@ struct field {
 	const struct decoder *dec;
 	char dec_name[64];
 	int dec_fd;
+	/* argv:SIZE: the field of the same key, value or record that holds
+	 * the size of the whole argument list, where its offset is and its
+	 * size in bytes (0: no such field). */
+	uint32_t aux_offset;
+	uint32_t aux_size;
 };
 
 struct schema {

@@ -222,11 +222,44 @@ static void test_bind(const struct test_btf *t)
 	free(m);
 }
 
+/* argv: the strings as a shell reads them back; with its size field
+ * (argv:SIZE), " ..." when the list holds more than the field shows. */
+static void test_argv(void)
+{
+	struct rec {
+		uint32_t size;
+		char args[12];
+	} rec;
+	struct field f = { .offset = offsetof(struct rec, args), .size = sizeof(rec.args),
+			   .aux_offset = offsetof(struct rec, size), .aux_size = sizeof(rec.size) };
+	char buf[64];
+	int r;
+
+	/* A literal "..." is quoted: bare, it is the mark of a cut list. */
+	CHECK_STR(dec(dec_argv, "a\0...\0", 6, &r), "a '...'");
+	memset(&rec, 0, sizeof(rec));
+	memcpy(rec.args, "ls\0-l\0", 6);
+	rec.size = 6; /* all of it */
+	CHECK_INT(dec_argv(&f, (const uint8_t *)rec.args, sizeof(rec.args), buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "ls -l");
+	rec.size = 9; /* one more argument, not kept (a count limit) */
+	CHECK_INT(dec_argv(&f, (const uint8_t *)rec.args, sizeof(rec.args), buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "ls -l ...");
+	/* Full to the last byte, cut mid-string: its own "..." says it. */
+	memcpy(rec.args, "ls\0abcdefghi", 12);
+	rec.size = 20;
+	CHECK_INT(dec_argv(&f, (const uint8_t *)rec.args, sizeof(rec.args), buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "ls 'abcdefghi'...");
+	/* Without its size field (plain argv), nothing more is known. */
+	CHECK_STR(dec(dec_argv, "ls\0-l\0\0\0", 8, &r), "ls -l");
+}
+
 int main(void)
 {
 	struct test_btf t;
 
 	unit_start();
+	test_argv();
 	test_inet();
 	test_hex();
 	test_names();
