@@ -580,8 +580,8 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 	if (s == NATS_OK && o->nkey) s = natsOptions_SetNKeyFromSeed(no, nkey_pub, o->nkey);
 	if (s == NATS_OK && (o->ca || o->cert)) s = natsOptions_SetSecure(no, true);
 	if (s == NATS_OK && o->ca) s = natsOptions_LoadCATrustedCertificates(no, o->ca);
-	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert,
-									   o->key ? o->key : o->cert);
+	/* Given together (check_opts() in main.c). */
+	if (s == NATS_OK && o->cert) s = natsOptions_LoadCertificatesChain(no, o->cert, o->key);
 	if (s != NATS_OK) {
 		snprintf(err, errlen, "--publish: %s", last_error(s));
 		return -EINVAL;
@@ -599,7 +599,7 @@ static int set_options(struct natspub *np, natsOptions *no, char *err, size_t er
 static void first_try(struct natspub *np, natsOptions *no)
 {
 	natsStatus s = natsOptions_SetRetryOnFailedConnect(no, false, NULL, NULL);
-	const char *text, *msg;
+	const char *text;
 
 	np->first_why[0] = '\0';
 	if (s == NATS_OK)
@@ -611,9 +611,7 @@ static void first_try(struct natspub *np, natsOptions *no)
 	text = nats_GetLastError(NULL);
 	if (s == NATS_NO_SERVER || !text || !*text)
 		return;
-	/* The text is "(file.c:LINE): reason": the reason is what is told. */
-	msg = text[0] == '(' ? strstr(text, "): ") : NULL;
-	strscpy(np->first_why, msg ? msg + 3 : text, sizeof(np->first_why));
+	strscpy(np->first_why, natspub_text(text), sizeof(np->first_why));
 }
 
 /* The connection and its JetStream context; a server not reachable yet

@@ -205,11 +205,11 @@ static void drop_oldest(struct natspub *np)
 static bool drop_first(struct natspub *np, struct pubq *q)
 {
 	struct pubmsg *prev = NULL, *m;
-	unsigned kind;
+	bool event;
 
 	for (m = q->head; m; prev = m, m = m->next) {
-		kind = frame_kind(m->data, m->data + msg_datalen(m));
-		if (kind != 3 && kind != 2 && kind != 6)
+		event = frame_is_event(m->data, m->data + msg_datalen(m));
+		if (!event && !frame_is_state(m->data, msg_datalen(m)))
 			continue;
 		if (prev)
 			prev->next = m->next;
@@ -218,7 +218,7 @@ static bool drop_first(struct natspub *np, struct pubq *q)
 		if (q->tail == m)
 			q->tail = prev;
 		q->bytes -= sizeof(*m) + m->len;
-		if (kind == 3) {
+		if (event) {
 			np->dropped++;
 			np->dropped_total++;
 		} else {
